@@ -1,0 +1,44 @@
+package dev.fanout.stream;
+
+import io.vertx.core.Future;
+import java.util.Map;
+
+/**
+ * A partitioned, replayable stream of records read by independent consumer groups: write once, read by
+ * many. Records are never removed by reading; each group keeps its own committed offsets.
+ *
+ * <p>Obtain one with {@link StreamBackends#open}. Every method returns a {@link Future} and none of
+ * them blocks the calling thread.
+ */
+public interface EventStream {
+
+  /** The backend's name, as given to {@link StreamBackends#open}. */
+  String backend();
+
+  /**
+   * Appends one record. A non-null key goes to {@link KeyPartitioner#partition(String, int)}; a null key
+   * is spread over the partitions. Records sent with the same key by one caller are appended in the
+   * order of the calls. The future succeeds once the record is durable as far as the backend promises
+   * (in memory: appended; Kafka: acknowledged by all in-sync replicas). Fails for an unknown topic.
+   */
+  Future<RecordPosition> send(String topic, String key, Map<String, String> headers, byte[] value);
+
+  /**
+   * Adds one member to a consumer group and starts delivering records to {@code handler} on the
+   * caller's Vert.x context (a new one when called outside a context). The group rebalances: its
+   * partitions are spread over all members; a partition taken from another member is started only
+   * after that member's in-flight batch on it has finished or been abandoned, from the committed offset.
+   */
+  Future<GroupMember> subscribe(SubscribeOptions options, BatchHandler handler);
+
+  /** Pauses every member of {@code group} that this stream created (see {@link GroupMember#pause()}). */
+  Future<Void> pauseGroup(String group);
+
+  /** Resumes every member of {@code group} that this stream created. */
+  Future<Void> resumeGroup(String group);
+
+  StreamAdmin admin();
+
+  /** Makes every member of this stream leave its group, then releases the backend's resources. */
+  Future<Void> close();
+}

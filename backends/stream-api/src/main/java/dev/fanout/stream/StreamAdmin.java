@@ -1,0 +1,38 @@
+package dev.fanout.stream;
+
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Map;
+
+/** Topics and groups of a stream, for operators, the dashboard and tests. */
+public interface StreamAdmin {
+
+  /**
+   * Creates a topic with a fixed number of partitions. Succeeds when the topic already exists with the
+   * same partition count; fails when it exists with another, or when the backend cannot satisfy the
+   * replication factor (the in-memory backend accepts only 1).
+   */
+  Future<Void> createTopic(String topic, int partitions, int replicationFactor);
+
+  /** Every topic with its partitions' start and end offsets, sorted by name. */
+  Future<List<TopicDescription>> listTopics();
+
+  /** The names of every group with committed offsets or live members, sorted. */
+  Future<List<String>> listGroups();
+
+  /**
+   * A group's state, members and their partitions, and per partition the committed offset, log-end
+   * offset and lag. Fails for an unknown group.
+   */
+  Future<GroupDescription> describeGroup(String group);
+
+  /**
+   * Moves a group's committed offsets on {@code topic} to {@code spec}, every partition, clamped to the
+   * retained range. With {@code preview} nothing changes and the offsets it would set are returned.
+   * Members of the group that this stream created are paused, moved and resumed, so a running group can
+   * be reset; a backend may refuse while members in other processes are active.
+   *
+   * @return the new committed offset per partition
+   */
+  Future<Map<Integer, Long>> resetOffsets(String group, String topic, OffsetSpec spec, boolean preview);
+}

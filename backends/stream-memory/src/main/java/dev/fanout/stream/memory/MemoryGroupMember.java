@@ -1,0 +1,307 @@
+package dev.fanout.stream.memory;
+
+import dev.fanout.stream.BatchHandler;
+import dev.fanout.stream.GroupMember;
+import dev.fanout.stream.StartPosition;
+import dev.fanout.stream.StreamRecord;
+import dev.fanout.stream.SubscribeOptions;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * A group member of the in-memory backend. It does the scheduling around {@link ConsumerGroup}: on its
+ * Vert.x context it reads the partitions it owns from their logs, hands batches to the handler, commits
+ * after success, and gives up revoked partitions once their in-flight batch is done.
+ *
+ * <p>Backpressure: at most one batch of at most {@code maxBatchSize} records is in flight per owned
+ * partition; nothing is buffered beyond it, records stay in the log until read.
+ */
+final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, MemoryTopic.AppendListener {
+
+  /** Read position of one owned partition. Accessed on the member's context only. */
+  private static final class Cursor {
+    final int epoch;
+    long position = -1;
+    boolean inFlight;
+    boolean waitingRetry;
+
+    Cursor(int epoch) {
+      this.epoch = epoch;
+    }
+  }
+
+  private final Vertx vertx;
+  private final Context context;
+  private final String memberId;
+  private final SubscribeOptions options;
+  private final BatchHandler handler;
+  private final MemoryTopic topic;
+  private final ConsumerGroup group;
+  private final Consumer<MemoryGroupMember> onGone;
+
+  // any thread: set by whoever wants a drain, cleared by the drain
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  // written on the context, read anywhere
+  private volatile Set<Integer> assignment = Set.of();
+  // written on the context, read anywhere
+  private volatile boolean paused;
+
+  // accessed on the context only
+  private final Map<Integer, Cursor> cursors = new HashMap<>();
+  private int inFlight;
+  private boolean leaving;
+  private boolean gone;
+  private Promise<Void> left;
+
+  MemoryGroupMember(Vertx vertx, Context context, String memberId, SubscribeOptions options,
+                    BatchHandler handler, MemoryTopic topic, ConsumerGroup group,
+                    Consumer<MemoryGroupMember> onGone) {
+    this.vertx = vertx;
+    this.context = context;
+    this.memberId = memberId;
+    this.options = options;
+    this.handler = handler;
+    this.topic = topic;
+    this.group = group;
+    this.onGone = onGone;
+  }
+
+  /** Joins the group and starts reading. */
+  Future<GroupMember> start() {
+    Promise<GroupMember> started = Promise.promise();
+    context.runOnContext(v -> {
+      topic.addListener(this);
+      group.join(memberId, this);
+      drain();
+      started.complete(this);
+    });
+    return started.future();
+  }
+
+  @Override
+  public String memberId() {
+    return memberId;
+  }
+
+  @Override
+  public String group() {
+    return options.group();
+  }
+
+  @Override
+  public String topic() {
+    return options.topic();
+  }
+
+  @Override
+  public Set<Integer> assignment() {
+    return assignment;
+  }
+
+  @Override
+  public boolean paused() {
+    return paused;
+  }
+
+  @Override
+  public Future<Void> pause() {
+    return onContext(() -> paused = true);
+  }
+
+  @Override
+  public Future<Void> resume() {
+    return onContext(() -> {
+      paused = false;
+      drain();
+    });
+  }
+
+  @Override
+  public Future<Void> leave() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      if (gone) {
+        done.complete();
+        return;
+      }
+      if (left != null) {
+        left.future().onComplete(done);
+        return;
+      }
+      leaving = true;
+      left = done;
+      if (inFlight == 0) {
+        disappear();
+      }
+    });
+    return done.future();
+  }
+
+  @Override
+  public Future<Void> crash() {
+    return onContext(() -> {
+      if (!gone) {
+        disappear();
+      }
+    });
+  }
+
+  @Override
+  public void groupChanged() {
+    scheduleDrain();
+  }
+
+  @Override
+  public void appended(int partition) {
+    if (assignment.contains(partition)) {
+      scheduleDrain();
+    }
+  }
+
+  private void scheduleDrain() {
+    if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> drain());
+    }
+  }
+
+  // On the context: reconciles cursors with the group's grants and starts a batch where one can start.
+  private void drain() {
+    drainScheduled.set(false);
+    if (gone) {
+      return;
+    }
+    List<ConsumerGroup.Grant> grants = group.grants(memberId);
+    Set<Integer> owned = new TreeSet<>();
+    for (ConsumerGroup.Grant grant : grants) {
+      owned.add(grant.partition());
+    }
+    cursors.entrySet().removeIf(e -> !owned.contains(e.getKey()) && !e.getValue().inFlight);
+    for (ConsumerGroup.Grant grant : grants) {
+      int partition = grant.partition();
+      Cursor cursor = cursors.get(partition);
+      if (cursor != null && cursor.inFlight) {
+        continue;
+      }
+      if (cursor == null || cursor.epoch != grant.epoch()) {
+        cursor = new Cursor(grant.epoch());
+        cursors.put(partition, cursor);
+      }
+      if (grant.revoking()) {
+        cursors.remove(partition);
+        owned.remove(partition);
+        group.release(memberId, partition, grant.epoch());
+        continue;
+      }
+      if (!paused && !leaving && !cursor.waitingRetry) {
+        fetch(partition, cursor);
+      }
+    }
+    assignment = Set.copyOf(owned);
+  }
+
+  private void fetch(int partition, Cursor cursor) {
+    PartitionLog log = topic.log(partition);
+    if (cursor.position < 0) {
+      long committed = group.committed(partition);
+      cursor.position = committed >= 0 ? committed : startPosition(log);
+      if (committed < 0) {
+        group.commit(memberId, partition, cursor.epoch, cursor.position);
+      }
+    }
+    List<StreamRecord> batch;
+    try {
+      batch = log.read(cursor.position, options.maxBatchSize());
+    } catch (PartitionLog.OffsetOutOfRangeException e) {
+      // The committed offset fell out of retention: follow the start position, and say so.
+      group.countOffsetReset();
+      cursor.position = startPosition(log);
+      group.commit(memberId, partition, cursor.epoch, cursor.position);
+      batch = log.read(cursor.position, options.maxBatchSize());
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    cursor.inFlight = true;
+    inFlight++;
+    Future<Void> result;
+    try {
+      result = handler.handle(batch);
+      if (result == null) {
+        result = Future.failedFuture(new NullPointerException("batch handler returned null"));
+      }
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    long next = batch.get(batch.size() - 1).offset() + 1;
+    result.onComplete(ar -> runHere(() -> completed(partition, cursor, next, ar)));
+  }
+
+  private void completed(int partition, Cursor cursor, long next, AsyncResult<Void> result) {
+    cursor.inFlight = false;
+    inFlight--;
+    if (gone) {
+      return; // crashed: the batch is abandoned, its partition already has a new owner
+    }
+    if (result.succeeded()) {
+      if (group.commit(memberId, partition, cursor.epoch, next)) {
+        cursor.position = next;
+      }
+    } else {
+      cursor.position = -1; // re-read from the committed offset
+      cursor.waitingRetry = true;
+      vertx.setTimer(Math.max(1, options.retryDelayMs()), id -> {
+        cursor.waitingRetry = false;
+        scheduleDrain();
+      });
+    }
+    if (leaving && inFlight == 0) {
+      disappear();
+    } else {
+      scheduleDrain();
+    }
+  }
+
+  private long startPosition(PartitionLog log) {
+    return options.startFrom() == StartPosition.EARLIEST ? log.startOffset() : log.endOffset();
+  }
+
+  // On the context: leaves the group at once; in-flight batches can no longer commit.
+  private void disappear() {
+    gone = true;
+    topic.removeListener(this);
+    group.remove(memberId);
+    cursors.clear();
+    assignment = Set.of();
+    onGone.accept(this);
+    if (left != null) {
+      left.complete();
+    }
+  }
+
+  private Future<Void> onContext(Runnable action) {
+    Promise<Void> done = Promise.promise();
+    runHere(() -> {
+      action.run();
+      done.complete();
+    });
+    return done.future();
+  }
+
+  private void runHere(Runnable action) {
+    if (Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
+    }
+  }
+}

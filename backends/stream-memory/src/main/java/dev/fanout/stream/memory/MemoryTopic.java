@@ -1,0 +1,64 @@
+package dev.fanout.stream.memory;
+
+import dev.fanout.stream.KeyPartitioner;
+import dev.fanout.stream.RecordPosition;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A topic of the in-memory backend: its partition logs, and the members to wake when one grows.
+ * Thread-safe.
+ */
+final class MemoryTopic {
+
+  /** Told that a partition grew. Called on the appending thread: must be quick and must not block. */
+  interface AppendListener {
+    void appended(int partition);
+  }
+
+  private final String name;
+  private final PartitionLog[] logs;
+  private final AtomicInteger spread = new AtomicInteger();
+  private final CopyOnWriteArrayList<AppendListener> listeners = new CopyOnWriteArrayList<>();
+
+  MemoryTopic(String name, int partitions, MemoryStreamOptions options) {
+    this.name = name;
+    this.logs = new PartitionLog[partitions];
+    for (int p = 0; p < partitions; p++) {
+      logs[p] = new PartitionLog(name, p, options.retentionRecords(), options.retentionBytes());
+    }
+  }
+
+  String name() {
+    return name;
+  }
+
+  int partitions() {
+    return logs.length;
+  }
+
+  PartitionLog log(int partition) {
+    return logs[partition];
+  }
+
+  /** Appends to the key's partition (a null key goes round-robin) and wakes the listeners. */
+  RecordPosition append(String key, Map<String, String> headers, byte[] value) {
+    int partition = key == null
+        ? Math.floorMod(spread.getAndIncrement(), logs.length)
+        : KeyPartitioner.partition(key, logs.length);
+    long offset = logs[partition].append(key, headers, value);
+    for (AppendListener listener : listeners) {
+      listener.appended(partition);
+    }
+    return new RecordPosition(partition, offset);
+  }
+
+  void addListener(AppendListener listener) {
+    listeners.add(listener);
+  }
+
+  void removeListener(AppendListener listener) {
+    listeners.remove(listener);
+  }
+}
