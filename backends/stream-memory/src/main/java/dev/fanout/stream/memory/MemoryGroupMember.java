@@ -10,6 +10,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +52,9 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
 
   // any thread: set by whoever wants a drain, cleared by the drain
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
-  // written on the context, read anywhere
+  // written on the context, read anywhere; owned[p] says whether an append to p should wake us
   private volatile Set<Integer> assignment = Set.of();
+  private volatile boolean[] owned;
   // written on the context, read anywhere
   private volatile boolean paused;
 
@@ -163,7 +165,8 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
 
   @Override
   public void appended(int partition) {
-    if (assignment.contains(partition)) {
+    boolean[] wake = owned;
+    if (wake != null && wake[partition]) {
       scheduleDrain();
     }
   }
@@ -181,11 +184,11 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
       return;
     }
     List<ConsumerGroup.Grant> grants = group.grants(memberId);
-    Set<Integer> owned = new TreeSet<>();
+    boolean[] owns = new boolean[group.partitions()];
     for (ConsumerGroup.Grant grant : grants) {
-      owned.add(grant.partition());
+      owns[grant.partition()] = true;
     }
-    cursors.entrySet().removeIf(e -> !owned.contains(e.getKey()) && !e.getValue().inFlight);
+    cursors.entrySet().removeIf(e -> !owns[e.getKey()] && !e.getValue().inFlight);
     for (ConsumerGroup.Grant grant : grants) {
       int partition = grant.partition();
       Cursor cursor = cursors.get(partition);
@@ -198,7 +201,7 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
       }
       if (grant.revoking()) {
         cursors.remove(partition);
-        owned.remove(partition);
+        owns[partition] = false;
         group.release(memberId, partition, grant.epoch());
         continue;
       }
@@ -206,7 +209,20 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
         fetch(partition, cursor);
       }
     }
-    assignment = Set.copyOf(owned);
+    publishAssignment(owns);
+  }
+
+  private void publishAssignment(boolean[] owns) {
+    if (owned == null || !Arrays.equals(owned, owns)) {
+      Set<Integer> partitions = new TreeSet<>();
+      for (int p = 0; p < owns.length; p++) {
+        if (owns[p]) {
+          partitions.add(p);
+        }
+      }
+      assignment = Set.copyOf(partitions);
+      owned = owns;
+    }
   }
 
   private void fetch(int partition, Cursor cursor) {
@@ -282,6 +298,7 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
     group.remove(memberId);
     cursors.clear();
     assignment = Set.of();
+    owned = null;
     onGone.accept(this);
     if (left != null) {
       left.complete();

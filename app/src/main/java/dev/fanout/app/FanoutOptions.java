@@ -1,0 +1,110 @@
+package dev.fanout.app;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The application's settings, each given as a CLI flag ({@code --port 8080} or {@code --port=8080}) or
+ * as an environment variable ({@code FANOUT_PORT}); the flag wins. Parsed and validated once at start: a
+ * bad value fails with a message that names the option.
+ *
+ * @param port       HTTP port of the API and dashboard; 0 picks a free one
+ * @param host       address the HTTP server binds to
+ * @param backend    stream backend name
+ * @param partitions partitions of the blog events topic
+ */
+public record FanoutOptions(int port, String host, String backend, int partitions) {
+
+  /** One option: its flag, environment variable, default and meaning, as the README's table lists them. */
+  record Option(String flag, String defaultValue, String description) {
+    String env() {
+      return "FANOUT_" + flag.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+  }
+
+  static final List<Option> OPTIONS = List.of(
+      new Option("port", "8080", "HTTP port of the API and the dashboard (0 picks a free port)"),
+      new Option("host", "127.0.0.1", "address the HTTP server listens on"),
+      new Option("backend", "memory", "stream backend: memory (embedded default) or kafka"),
+      new Option("partitions", "12", "partitions of the blog events topic, 1 to 1024"));
+
+  /** Parses flags and environment; {@code --help} is handled by the caller. */
+  public static FanoutOptions parse(String[] args, Map<String, String> env) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Option option : OPTIONS) {
+      String fromEnv = env.get(option.env());
+      values.put(option.flag(), fromEnv != null ? fromEnv : option.defaultValue());
+    }
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + arg + "'");
+      }
+      String name = arg.substring(2);
+      String value;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      } else if (i + 1 < args.length) {
+        value = args[++i];
+      } else {
+        throw new IllegalArgumentException("option --" + name + " needs a value");
+      }
+      if (!values.containsKey(name)) {
+        throw new IllegalArgumentException("unknown option --" + name + "; known options: "
+            + String.join(", ", OPTIONS.stream().map(o -> "--" + o.flag()).toList()));
+      }
+      values.put(name, value);
+    }
+    return new FanoutOptions(
+        parse(values, "port", v -> intInRange(v, 0, 65535)),
+        parse(values, "host", FanoutOptions::nonBlank),
+        parse(values, "backend", v -> nonBlank(v).toLowerCase(Locale.ROOT)),
+        parse(values, "partitions", v -> intInRange(v, 1, 1024)));
+  }
+
+  /** The usage text printed by {@code --help} and after a bad option. */
+  public static String usage() {
+    List<String> lines = new ArrayList<>();
+    lines.add("usage: java -jar app/target/fanout.jar [options]");
+    for (Option option : OPTIONS) {
+      lines.add(String.format("  --%-12s %-10s %s (env %s)", option.flag(), option.defaultValue(),
+          option.description(), option.env()));
+    }
+    return String.join(System.lineSeparator(), lines);
+  }
+
+  private static <T> T parse(Map<String, String> values, String flag, Function<String, T> parser) {
+    String value = values.get(flag);
+    try {
+      return parser.apply(value.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("option --" + flag + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static int intInRange(String value, int min, int max) {
+    int parsed;
+    try {
+      parsed = Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + value + "' is not a whole number");
+    }
+    if (parsed < min || parsed > max) {
+      throw new IllegalArgumentException(parsed + " is outside " + min + ".." + max);
+    }
+    return parsed;
+  }
+
+  private static String nonBlank(String value) {
+    if (value.isBlank()) {
+      throw new IllegalArgumentException("must not be empty");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,58 @@
+package dev.fanout.app;
+
+import io.vertx.core.Vertx;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code java -jar app/target/fanout.jar [options]}: runs Fanout until it is stopped. */
+public final class Main {
+
+  private Main() {
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    if (Arrays.asList(args).contains("--help")) {
+      System.out.println(FanoutOptions.usage());
+      return;
+    }
+    FanoutOptions options;
+    try {
+      options = FanoutOptions.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("fanout: " + e.getMessage());
+      System.err.println(FanoutOptions.usage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    CountDownLatch started = new CountDownLatch(1);
+    FanoutApp[] app = new FanoutApp[1];
+    FanoutApp.start(vertx, options).onComplete(ar -> {
+      if (ar.failed()) {
+        System.err.println("fanout: could not start: " + ar.cause().getMessage());
+        vertx.close();
+        System.exit(1);
+      }
+      app[0] = ar.result();
+      String base = "http://" + options.host() + ":" + app[0].port();
+      System.out.println("Fanout " + Version.current() + " is up (backend " + options.backend() + ", "
+          + options.partitions() + " partitions)");
+      System.out.println("  dashboard  " + base + "/");
+      System.out.println("  API        " + base + "/api/info, " + base + "/api/groups, " + base + "/api/topics");
+      System.out.println("  health     " + base + "/health/live");
+      started.countDown();
+    });
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (app[0] != null) {
+        try {
+          app[0].stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          System.err.println("fanout: unclean stop: " + e.getMessage());
+        }
+      }
+      vertx.close();
+    }, "fanout-shutdown"));
+    started.await();
+  }
+}

@@ -1,0 +1,86 @@
+package dev.fanout.dashboard;
+
+import dev.fanout.stream.EventStream;
+import dev.fanout.stream.GroupDescription;
+import dev.fanout.stream.TopicDescription;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The read-only JSON behind the dashboard: {@code GET /api/groups} and {@code GET /api/topics}, built
+ * from the stream's admin API.
+ */
+public final class DashboardApi {
+
+  private final EventStream stream;
+
+  public DashboardApi(EventStream stream) {
+    this.stream = stream;
+  }
+
+  public void mount(Router router) {
+    router.get("/api/groups").handler(ctx -> reply(ctx, groups()));
+    router.get("/api/topics").handler(ctx -> reply(ctx, topics()));
+  }
+
+  /** Every group, sorted by name, with members, partitions, offsets and lag. */
+  Future<JsonObject> groups() {
+    return stream.admin().listGroups().compose(names -> {
+      List<Future<GroupDescription>> described = new ArrayList<>();
+      names.forEach(name -> described.add(stream.admin().describeGroup(name)));
+      return Future.all(described).map(all -> {
+        JsonArray groups = new JsonArray();
+        for (int i = 0; i < all.size(); i++) {
+          groups.add(toJson(all.<GroupDescription>resultAt(i)));
+        }
+        return new JsonObject().put("groups", groups);
+      });
+    });
+  }
+
+  Future<JsonObject> topics() {
+    return stream.admin().listTopics().map(topics -> {
+      JsonArray array = new JsonArray();
+      for (TopicDescription topic : topics) {
+        JsonArray partitions = new JsonArray();
+        topic.partitions().forEach(p -> partitions.add(new JsonObject()
+            .put("partition", p.partition()).put("startOffset", p.startOffset()).put("endOffset", p.endOffset())));
+        array.add(new JsonObject().put("name", topic.name()).put("partitions", partitions));
+      }
+      return new JsonObject().put("topics", array);
+    });
+  }
+
+  static JsonObject toJson(GroupDescription group) {
+    JsonArray members = new JsonArray();
+    group.members().forEach(m -> members.add(new JsonObject()
+        .put("memberId", m.memberId())
+        .put("partitions", new JsonArray(m.partitions()))
+        .put("idle", m.idle())));
+    JsonArray partitions = new JsonArray();
+    group.partitions().forEach(p -> partitions.add(new JsonObject()
+        .put("partition", p.partition())
+        .put("committed", p.committed())
+        .put("logEnd", p.logEnd())
+        .put("lag", p.lag())));
+    return new JsonObject()
+        .put("group", group.group())
+        .put("topic", group.topic())
+        .put("state", group.state().name())
+        .put("lag", group.totalLag())
+        .put("offsetResets", group.offsetResets())
+        .put("members", members)
+        .put("partitions", partitions);
+  }
+
+  private static void reply(RoutingContext ctx, Future<JsonObject> body) {
+    body.onSuccess(ctx::json).onFailure(e -> ctx.response().setStatusCode(500)
+        .putHeader("content-type", "application/json")
+        .end(new JsonObject().put("error", "internal").put("message", String.valueOf(e.getMessage())).encode()));
+  }
+}

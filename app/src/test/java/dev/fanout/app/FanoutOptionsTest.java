@@ -1,0 +1,44 @@
+package dev.fanout.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FanoutOptionsTest {
+
+  @Test
+  void defaultsAreTheEmbeddedSetup() {
+    FanoutOptions options = FanoutOptions.parse(new String[0], Map.of());
+    assertThat(options).isEqualTo(new FanoutOptions(8080, "127.0.0.1", "memory", 12));
+  }
+
+  @Test
+  void flagsWinOverEnvironmentWhichWinsOverDefaults() {
+    FanoutOptions options = FanoutOptions.parse(new String[] {"--port", "9000", "--partitions=3"},
+        Map.of("FANOUT_PORT", "7000", "FANOUT_BACKEND", "Kafka"));
+    assertThat(options.port()).isEqualTo(9000);
+    assertThat(options.partitions()).isEqualTo(3);
+    assertThat(options.backend()).isEqualTo("kafka");
+  }
+
+  @Test
+  void badValuesNameTheOption() {
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--port", "http"}, Map.of()))
+        .hasMessageContaining("--port").hasMessageContaining("http");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[0], Map.of("FANOUT_PARTITIONS", "0")))
+        .hasMessageContaining("--partitions");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--colour", "red"}, Map.of()))
+        .hasMessageContaining("unknown option --colour").hasMessageContaining("--port");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--port"}, Map.of()))
+        .hasMessageContaining("--port needs a value");
+  }
+
+  @Test
+  void usageListsEveryOptionWithItsVariable() {
+    for (FanoutOptions.Option option : FanoutOptions.OPTIONS) {
+      assertThat(FanoutOptions.usage()).contains("--" + option.flag()).contains(option.env());
+    }
+  }
+}
