@@ -1,5 +1,8 @@
 package dev.fanout.app;
 
+import dev.fanout.stream.StreamBackends;
+import io.vertx.pgclient.PgConnectOptions;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,12 +15,17 @@ import java.util.function.Function;
  * as an environment variable ({@code FANOUT_PORT}); the flag wins. Parsed and validated once at start: a
  * bad value fails with a message that names the option.
  *
- * @param port       HTTP port of the API and dashboard; 0 picks a free one
- * @param host       address the HTTP server binds to
- * @param backend    stream backend name
- * @param partitions partitions of the blog events topic
+ * @param port              HTTP port of the API and dashboard; 0 picks a free one
+ * @param host              address the HTTP server binds to
+ * @param dataDir           where embedded servers keep their data
+ * @param backend           stream backend name
+ * @param kafkaBootstrap    Kafka servers, or null to start an embedded broker under the data dir
+ * @param pgUrl             an external PostgreSQL, or null for the embedded one under the data dir
+ * @param partitions        partitions of the blog events topic
+ * @param consumersPerGroup members each consumer group gets in this process
  */
-public record FanoutOptions(int port, String host, String backend, int partitions) {
+public record FanoutOptions(int port, String host, Path dataDir, String backend, String kafkaBootstrap,
+                            String pgUrl, int partitions, int consumersPerGroup) {
 
   /** One option: its flag, environment variable, default and meaning, as the README's table lists them. */
   record Option(String flag, String defaultValue, String description) {
@@ -29,8 +37,12 @@ public record FanoutOptions(int port, String host, String backend, int partition
   static final List<Option> OPTIONS = List.of(
       new Option("port", "8080", "HTTP port of the API and the dashboard (0 picks a free port)"),
       new Option("host", "127.0.0.1", "address the HTTP server listens on"),
+      new Option("data-dir", "./data", "where the embedded PostgreSQL (pg/) and Kafka (kafka/) keep their data"),
       new Option("backend", "memory", "stream backend: memory (embedded default) or kafka"),
-      new Option("partitions", "12", "partitions of the blog events topic, 1 to 1024"));
+      new Option("kafka-bootstrap", "", "Kafka bootstrap servers host:port,...; empty starts an embedded broker"),
+      new Option("pg-url", "", "external PostgreSQL as postgresql://user:password@host:port/db; empty: embedded"),
+      new Option("partitions", "12", "partitions of the blog events topic, 1 to 1024"),
+      new Option("consumers-per-group", "1", "members of each consumer group in this process, 1 to 64"));
 
   /** Parses flags and environment; {@code --help} is handled by the caller. */
   public static FanoutOptions parse(String[] args, Map<String, String> env) {
@@ -64,8 +76,12 @@ public record FanoutOptions(int port, String host, String backend, int partition
     return new FanoutOptions(
         parse(values, "port", v -> intInRange(v, 0, 65535)),
         parse(values, "host", FanoutOptions::nonBlank),
-        parse(values, "backend", v -> nonBlank(v).toLowerCase(Locale.ROOT)),
-        parse(values, "partitions", v -> intInRange(v, 1, 1024)));
+        parse(values, "data-dir", v -> Path.of(nonBlank(v)).toAbsolutePath().normalize()),
+        parse(values, "backend", FanoutOptions::backend),
+        parse(values, "kafka-bootstrap", FanoutOptions::bootstrap),
+        parse(values, "pg-url", FanoutOptions::pgUrl),
+        parse(values, "partitions", v -> intInRange(v, 1, 1024)),
+        parse(values, "consumers-per-group", v -> intInRange(v, 1, 64)));
   }
 
   /** The usage text printed by {@code --help} and after a bad option. */
@@ -73,7 +89,7 @@ public record FanoutOptions(int port, String host, String backend, int partition
     List<String> lines = new ArrayList<>();
     lines.add("usage: java -jar app/target/fanout.jar [options]");
     for (Option option : OPTIONS) {
-      lines.add(String.format("  --%-12s %-10s %s (env %s)", option.flag(), option.defaultValue(),
+      lines.add(String.format("  --%-20s %-10s %s (env %s)", option.flag(), option.defaultValue(),
           option.description(), option.env()));
     }
     return String.join(System.lineSeparator(), lines);
@@ -99,6 +115,42 @@ public record FanoutOptions(int port, String host, String backend, int partition
       throw new IllegalArgumentException(parsed + " is outside " + min + ".." + max);
     }
     return parsed;
+  }
+
+  private static String backend(String value) {
+    String name = nonBlank(value).toLowerCase(Locale.ROOT);
+    List<String> known = StreamBackends.names();
+    if (!known.contains(name)) {
+      throw new IllegalArgumentException("unknown backend '" + value + "'; known backends: " + String.join(", ", known));
+    }
+    return name;
+  }
+
+  private static String bootstrap(String value) {
+    if (value.isEmpty()) {
+      return null;
+    }
+    for (String server : value.split(",")) {
+      if (!server.trim().matches("[^:\\s]+:\\d{1,5}")) {
+        throw new IllegalArgumentException("'" + value + "' is not a list of host:port");
+      }
+    }
+    return value;
+  }
+
+  private static String pgUrl(String value) {
+    if (value.isEmpty()) {
+      return null;
+    }
+    if (!value.startsWith("postgresql://") && !value.startsWith("postgres://")) {
+      throw new IllegalArgumentException("'" + value + "' must start with postgresql://");
+    }
+    try {
+      PgConnectOptions.fromUri(value);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("'" + value + "' is not a PostgreSQL URI: " + e.getMessage());
+    }
+    return value;
   }
 
   private static String nonBlank(String value) {

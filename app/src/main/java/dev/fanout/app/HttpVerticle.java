@@ -1,24 +1,36 @@
 package dev.fanout.app;
 
-import dev.fanout.dashboard.DashboardApi;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
-/** The HTTP face of Fanout: the JSON API, health checks and the dashboard's static files. */
+/**
+ * The HTTP face of Fanout: the JSON API, health checks and the dashboard's static files. Every API error
+ * is JSON, including the router's own (404, 405, 413).
+ */
 final class HttpVerticle extends VerticleBase {
 
+  /** The largest request body accepted: a 100,000-character blog in 4-byte UTF-8 fits. */
+  static final long MAX_BODY_BYTES = 512 * 1024;
+
   private final FanoutOptions options;
-  private final DashboardApi dashboard;
+  private final JsonObject info;
+  private final Consumer<Router> routes;
+  private final Supplier<Future<Void>> readiness;
   // written once in start(), read by the deployer after the deployment succeeded
   private volatile int actualPort;
 
-  HttpVerticle(FanoutOptions options, DashboardApi dashboard) {
+  HttpVerticle(FanoutOptions options, JsonObject info, Consumer<Router> routes, Supplier<Future<Void>> readiness) {
     this.options = options;
-    this.dashboard = dashboard;
+    this.info = info;
+    this.routes = routes;
+    this.readiness = readiness;
   }
 
   int actualPort() {
@@ -28,22 +40,24 @@ final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.get("/api/info").handler(ctx -> ctx.json(info()));
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.get("/api/info").handler(ctx -> ctx.json(info));
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
-    dashboard.mount(router);
+    router.get("/health/ready").handler(ctx -> readiness.get()
+        .onSuccess(v -> ctx.json(new JsonObject().put("status", "UP")))
+        .onFailure(e -> ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
+            .end(new JsonObject().put("status", "DOWN").put("reason", String.valueOf(e.getMessage())).encode())));
+    routes.accept(router);
     router.route("/*").handler(StaticHandler.create("webroot"));
+    router.errorHandler(413, ctx -> new ApiError(413, "payload_too_large",
+        "the request body is larger than " + MAX_BODY_BYTES + " bytes", null).send(ctx));
+    router.errorHandler(404, ctx -> new ApiError(404, "not_found", "no such resource", null).send(ctx));
+    router.errorHandler(405, ctx -> new ApiError(405, "method_not_allowed", "method not allowed here", null).send(ctx));
+    router.errorHandler(500, ctx -> ApiError.sendFailure(ctx, ctx.failure()));
     return vertx.createHttpServer()
         .requestHandler(router)
         .listen(options.port(), options.host())
         .onSuccess(server -> actualPort = server.actualPort())
         .map(HttpServer::actualPort);
-  }
-
-  private JsonObject info() {
-    return new JsonObject()
-        .put("version", Version.current())
-        .put("backend", options.backend())
-        .put("partitions", options.partitions())
-        .put("topic", FanoutApp.EVENTS_TOPIC);
   }
 }

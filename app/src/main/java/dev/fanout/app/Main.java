@@ -39,8 +39,10 @@ public final class Main {
       System.out.println("Fanout " + Version.current() + " is up (backend " + options.backend() + ", "
           + options.partitions() + " partitions)");
       System.out.println("  dashboard  " + base + "/");
+      System.out.println("  publish    POST " + base + "/api/blogs");
       System.out.println("  API        " + base + "/api/info, " + base + "/api/groups, " + base + "/api/topics");
-      System.out.println("  health     " + base + "/health/live");
+      System.out.println("  health     " + base + "/health/live, " + base + "/health/ready");
+      System.out.println("  data       " + options.dataDir());
       started.countDown();
     });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

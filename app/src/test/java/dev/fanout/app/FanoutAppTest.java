@@ -2,87 +2,76 @@ package dev.fanout.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FanoutAppTest {
 
-  private static Vertx vertx;
-  private static FanoutApp app;
-  private static final HttpClient http = HttpClient.newHttpClient();
+  @TempDir
+  static Path dataDir;
+  private static RunningApp app;
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
-    FanoutOptions options = FanoutOptions.parse(new String[] {"--port", "0", "--partitions", "4"}, Map.of());
-    app = await(FanoutApp.start(vertx, options));
+    app = RunningApp.start(dataDir, "--partitions", "4");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    await(app.stop());
-    await(vertx.close());
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  private static HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    app.close();
   }
 
   @Test
-  void infoNamesBackendAndPartitions() throws Exception {
-    HttpResponse<String> response = get("/api/info");
+  void infoNamesBackendPartitionsAndDataDir() throws Exception {
+    HttpResponse<String> response = app.get("/api/info");
     assertThat(response.statusCode()).isEqualTo(200);
     JsonObject info = new JsonObject(response.body());
     assertThat(info.getString("backend")).isEqualTo("memory");
     assertThat(info.getInteger("partitions")).isEqualTo(4);
     assertThat(info.getString("version")).isNotBlank();
+    assertThat(info.getString("dataDir")).isEqualTo(dataDir.toAbsolutePath().normalize().toString());
+    assertThat(info.getString("database")).startsWith("embedded");
   }
 
   @Test
-  void liveness() throws Exception {
-    assertThat(new JsonObject(get("/health/live").body()).getString("status")).isEqualTo("UP");
+  void healthChecks() throws Exception {
+    assertThat(app.json(app.get("/health/live")).getString("status")).isEqualTo("UP");
+    HttpResponse<String> ready = app.get("/health/ready");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(app.json(ready).getString("status")).isEqualTo("UP");
   }
 
   @Test
   void topicsAndGroupsReflectTheStream() throws Exception {
-    await(app.stream().send(FanoutApp.EVENTS_TOPIC, "author-1", Map.of(), new byte[] {1}));
-    await(app.stream().subscribe(dev.fanout.stream.SubscribeOptions.of(FanoutApp.EVENTS_TOPIC, "probe"),
-        batch -> Future.succeededFuture()));
+    JsonObject topics = app.json(app.get("/api/topics"));
+    JsonObject events = topics.getJsonArray("topics").stream().map(JsonObject.class::cast)
+        .filter(t -> t.getString("name").equals("blog-events")).findFirst().orElseThrow();
+    assertThat(events.getJsonArray("partitions")).hasSize(4);
 
-    JsonObject topics = new JsonObject(get("/api/topics").body());
-    assertThat(topics.getJsonArray("topics").getJsonObject(0).getString("name")).isEqualTo("blog-events");
-    assertThat(topics.getJsonArray("topics").getJsonObject(0).getJsonArray("partitions")).hasSize(4);
-
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      JsonObject group = new JsonObject(get("/api/groups").body()).getJsonArray("groups").getJsonObject(0);
-      assertThat(group.getString("group")).isEqualTo("probe");
+    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      JsonObject group = app.json(app.get("/api/groups")).getJsonArray("groups").stream()
+          .map(JsonObject.class::cast).filter(g -> g.getString("group").equals("counter")).findFirst().orElseThrow();
       assertThat(group.getString("state")).isEqualTo("STABLE");
-      assertThat(group.getLong("lag")).isZero();
       assertThat(group.getJsonArray("members")).hasSize(1);
+      assertThat(group.getJsonArray("partitions")).hasSize(4);
     });
   }
 
   @Test
-  void servesTheDashboard() throws Exception {
-    HttpResponse<String> page = get("/");
+  void servesTheDashboardAndJsonErrorsElsewhere() throws Exception {
+    HttpResponse<String> page = app.get("/");
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body()).contains("<title>Fanout</title>");
-    assertThat(get("/dashboard.js").statusCode()).isEqualTo(200);
+    assertThat(app.get("/dashboard.js").statusCode()).isEqualTo(200);
+    HttpResponse<String> missing = app.get("/api/nothing-here");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(app.json(missing).getString("error")).isEqualTo("not_found");
   }
 }

@@ -11,16 +11,18 @@ class FanoutOptionsTest {
   @Test
   void defaultsAreTheEmbeddedSetup() {
     FanoutOptions options = FanoutOptions.parse(new String[0], Map.of());
-    assertThat(options).isEqualTo(new FanoutOptions(8080, "127.0.0.1", "memory", 12));
+    assertThat(options).isEqualTo(new FanoutOptions(8080, "127.0.0.1",
+        java.nio.file.Path.of("./data").toAbsolutePath().normalize(), "memory", null, null, 12, 1));
   }
 
   @Test
   void flagsWinOverEnvironmentWhichWinsOverDefaults() {
     FanoutOptions options = FanoutOptions.parse(new String[] {"--port", "9000", "--partitions=3"},
-        Map.of("FANOUT_PORT", "7000", "FANOUT_BACKEND", "Kafka"));
+        Map.of("FANOUT_PORT", "7000", "FANOUT_BACKEND", "Kafka", "FANOUT_KAFKA_BOOTSTRAP", "127.0.0.1:9092"));
     assertThat(options.port()).isEqualTo(9000);
     assertThat(options.partitions()).isEqualTo(3);
     assertThat(options.backend()).isEqualTo("kafka");
+    assertThat(options.kafkaBootstrap()).isEqualTo("127.0.0.1:9092");
   }
 
   @Test
@@ -31,6 +33,14 @@ class FanoutOptionsTest {
         .hasMessageContaining("--partitions");
     assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--colour", "red"}, Map.of()))
         .hasMessageContaining("unknown option --colour").hasMessageContaining("--port");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--backend", "rabbit"}, Map.of()))
+        .hasMessageContaining("--backend").hasMessageContaining("memory").hasMessageContaining("kafka");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--pg-url", "mysql://x"}, Map.of()))
+        .hasMessageContaining("--pg-url");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--kafka-bootstrap", "nohost"}, Map.of()))
+        .hasMessageContaining("--kafka-bootstrap");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--consumers-per-group", "0"}, Map.of()))
+        .hasMessageContaining("--consumers-per-group");
     assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--port"}, Map.of()))
         .hasMessageContaining("--port needs a value");
   }

@@ -1,0 +1,181 @@
+package dev.fanout.publisher;
+
+import dev.fanout.app.ApiError;
+import dev.fanout.db.GroupCommitter;
+import dev.fanout.events.BlogEvent;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Blogs and their outbox in PostgreSQL. Every change writes the blog row and exactly one outbox row in
+ * the same transaction, so the event exists if and only if the change does. Writes go through a
+ * {@link GroupCommitter}; expected refusals (not found, wrong author, reused idempotency key) are
+ * {@link ApiError}s raised before anything is written.
+ *
+ * <p>Use from one Vert.x context (the committer's).
+ */
+public final class BlogStore {
+
+  /** The NOTIFY channel the outbox relay listens on. */
+  public static final String OUTBOX_CHANNEL = "fanout_outbox";
+
+  private static final String CLAIM_IDEMPOTENCY_KEY =
+      "INSERT INTO idempotency_keys (idem_key, request_hash, blog_id, event_id, version) VALUES ($1, $2, $3, $4, 1) "
+          + "ON CONFLICT (idem_key) DO NOTHING RETURNING idem_key";
+  private static final String READ_IDEMPOTENCY_KEY =
+      "SELECT request_hash, blog_id, event_id, version FROM idempotency_keys WHERE idem_key = $1";
+  private static final String INSERT_BLOG =
+      "INSERT INTO blogs (blog_id, author_id, title, body, tags, version, published_at, updated_at) "
+          + "VALUES ($1, $2, $3, $4, $5, 1, $6, $6)";
+  private static final String UPDATE_BLOG =
+      "UPDATE blogs SET title = $3, body = $4, tags = $5, version = version + 1, updated_at = $6 "
+          + "WHERE blog_id = $1 AND author_id = $2 AND NOT deleted RETURNING version, published_at";
+  private static final String DELETE_BLOG =
+      "UPDATE blogs SET deleted = true, version = version + 1, updated_at = $2 "
+          + "WHERE blog_id = $1 AND NOT deleted RETURNING author_id, version";
+  private static final String FIND_OWNER = "SELECT author_id FROM blogs WHERE blog_id = $1 AND NOT deleted";
+  private static final String FIND_BLOG =
+      "SELECT blog_id, author_id, title, body, tags, version, published_at, updated_at FROM blogs "
+          + "WHERE blog_id = $1 AND NOT deleted";
+  private static final String INSERT_OUTBOX =
+      "INSERT INTO outbox (event_id, event_type, event_key, payload) VALUES ($1, $2, $3, $4)";
+  private static final String NOTIFY = "SELECT pg_notify('" + OUTBOX_CHANNEL + "', '')";
+
+  /** What a write answers: the blog, the event it produced, and the blog's new version. */
+  public record Written(UUID blogId, UUID eventId, int version, boolean replayed) {
+    public JsonObject toJson() {
+      return new JsonObject().put("blogId", blogId.toString()).put("eventId", eventId.toString())
+          .put("version", version);
+    }
+  }
+
+  private final Pool pool;
+  private final GroupCommitter committer;
+
+  public BlogStore(Pool pool, GroupCommitter committer) {
+    this.pool = pool;
+    this.committer = committer;
+  }
+
+  /** Publishes a new blog; with an idempotency key, a repeat of the same request returns the first answer. */
+  public Future<Written> publish(BlogDraft draft, String idempotencyKey) {
+    return committer.submit(conn -> {
+      UUID blogId = UUID.randomUUID();
+      UUID eventId = UUID.randomUUID();
+      if (idempotencyKey == null) {
+        return insertBlog(conn, draft, blogId, eventId);
+      }
+      String fingerprint = draft.fingerprint();
+      return conn.preparedQuery(CLAIM_IDEMPOTENCY_KEY)
+          .execute(Tuple.of(idempotencyKey, fingerprint, blogId, eventId))
+          .compose(claimed -> claimed.size() == 1
+              ? insertBlog(conn, draft, blogId, eventId)
+              : replay(conn, idempotencyKey, fingerprint));
+    });
+  }
+
+  /** Replaces a blog's content; the author must be the blog's author. */
+  public Future<Written> update(UUID blogId, BlogDraft draft) {
+    return committer.submit(conn -> {
+      OffsetDateTime now = now();
+      return conn.preparedQuery(UPDATE_BLOG)
+          .execute(Tuple.of(blogId, draft.authorId(), draft.title(), draft.body(), draft.tags().toArray(String[]::new), now))
+          .compose(rows -> {
+            if (rows.size() == 0) {
+              return whyNotUpdated(conn, blogId);
+            }
+            Row row = rows.iterator().next();
+            BlogEvent event = new BlogEvent(UUID.randomUUID(), BlogEvent.Type.BlogUpdated, blogId, draft.authorId(),
+                row.getInteger("version"), draft.title(), draft.body(), draft.tags(),
+                row.getOffsetDateTime("published_at").toInstant(), now.toInstant());
+            return appendToOutbox(conn, event);
+          });
+    });
+  }
+
+  /** Deletes a blog (it stays as a tombstone row); 404 when it does not exist or is already deleted. */
+  public Future<Written> delete(UUID blogId) {
+    return committer.submit(conn -> {
+      OffsetDateTime now = now();
+      return conn.preparedQuery(DELETE_BLOG).execute(Tuple.of(blogId, now)).compose(rows -> {
+        if (rows.size() == 0) {
+          return Future.failedFuture(ApiError.notFound("blog " + blogId));
+        }
+        Row row = rows.iterator().next();
+        BlogEvent event = new BlogEvent(UUID.randomUUID(), BlogEvent.Type.BlogDeleted, blogId,
+            row.getString("author_id"), row.getInteger("version"), null, null, List.of(), null, now.toInstant());
+        return appendToOutbox(conn, event);
+      });
+    });
+  }
+
+  /** A live blog as JSON, or a 404. Reads outside the committer: no transaction needed. */
+  public Future<JsonObject> find(UUID blogId) {
+    return pool.preparedQuery(FIND_BLOG).execute(Tuple.of(blogId)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(ApiError.notFound("blog " + blogId));
+      }
+      Row row = rows.iterator().next();
+      return Future.succeededFuture(new JsonObject()
+          .put("blogId", row.getUUID("blog_id").toString())
+          .put("authorId", row.getString("author_id"))
+          .put("title", row.getString("title"))
+          .put("body", row.getString("body"))
+          .put("tags", new JsonArray(Arrays.asList(row.getArrayOfStrings("tags"))))
+          .put("version", row.getInteger("version"))
+          .put("publishedAt", row.getOffsetDateTime("published_at").toInstant().toString())
+          .put("updatedAt", row.getOffsetDateTime("updated_at").toInstant().toString()));
+    });
+  }
+
+  private Future<Written> insertBlog(SqlConnection conn, BlogDraft draft, UUID blogId, UUID eventId) {
+    OffsetDateTime now = now();
+    BlogEvent event = new BlogEvent(eventId, BlogEvent.Type.BlogPublished, blogId, draft.authorId(), 1,
+        draft.title(), draft.body(), draft.tags(), now.toInstant(), now.toInstant());
+    return conn.preparedQuery(INSERT_BLOG)
+        .execute(Tuple.of(blogId, draft.authorId(), draft.title(), draft.body(), draft.tags().toArray(String[]::new), now))
+        .compose(v -> appendToOutbox(conn, event));
+  }
+
+  private Future<Written> replay(SqlConnection conn, String idempotencyKey, String fingerprint) {
+    return conn.preparedQuery(READ_IDEMPOTENCY_KEY).execute(Tuple.of(idempotencyKey)).compose(rows -> {
+      Row row = rows.iterator().next();
+      if (!row.getString("request_hash").equals(fingerprint)) {
+        return Future.failedFuture(new ApiError(422, "idempotency_key_reused",
+            "this Idempotency-Key was already used for a different request", "Idempotency-Key"));
+      }
+      return Future.succeededFuture(new Written(row.getUUID("blog_id"), row.getUUID("event_id"),
+          row.getInteger("version"), true));
+    });
+  }
+
+  private Future<Written> whyNotUpdated(SqlConnection conn, UUID blogId) {
+    return conn.preparedQuery(FIND_OWNER).execute(Tuple.of(blogId)).compose(rows -> rows.size() == 0
+        ? Future.failedFuture(ApiError.notFound("blog " + blogId))
+        : Future.failedFuture(new ApiError(409, "author_mismatch",
+            "authorId does not match the blog's author", "authorId")));
+  }
+
+  private Future<Written> appendToOutbox(SqlConnection conn, BlogEvent event) {
+    return conn.preparedQuery(INSERT_OUTBOX)
+        .execute(Tuple.of(event.eventId(), event.type().name(), event.authorId(), io.vertx.core.buffer.Buffer.buffer(event.encode())))
+        .compose(v -> conn.query(NOTIFY).execute())
+        .map(v -> new Written(event.blogId(), event.eventId(), event.version(), false));
+  }
+
+  private static OffsetDateTime now() {
+    return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+  }
+
+}

@@ -1,0 +1,180 @@
+package dev.fanout.publisher;
+
+import dev.fanout.events.BlogEvent;
+import dev.fanout.stream.EventStream;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves outbox rows to the stream, oldest first, and marks them sent: at-least-once, since a crash between
+ * the send and the mark sends the rows again (consumers are idempotent). Rows of one author are sent in
+ * the order they were committed, so they keep that order in their partition.
+ *
+ * <p>Only one relay works at a time: the one holding a PostgreSQL advisory lock on its own connection;
+ * others stand by and try again. It is woken by LISTEN/NOTIFY on each outbox write, and polls as a
+ * fallback. When the stream does not survive restarts (the in-memory backend), the relay first marks
+ * unsent again every event that some consumer group has not recorded as processed.
+ */
+public final class OutboxRelay extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+  private static final long LOCK_KEY = 0x46616e6f75744f42L; // "FanoutOB"
+
+  private static final String TRY_LOCK = "SELECT pg_try_advisory_lock($1) AS locked";
+  private static final String SELECT_UNSENT =
+      "SELECT id, event_id, event_type, event_key, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1";
+  private static final String MARK_SENT = "UPDATE outbox SET sent_at = now() WHERE id = ANY($1)";
+  private static final String UNSEND_UNPROCESSED =
+      "UPDATE outbox SET sent_at = NULL WHERE sent_at IS NOT NULL AND (SELECT count(*) FROM processed_events p "
+          + "WHERE p.event_id = outbox.event_id AND p.group_name = ANY($1)) < cardinality($1)";
+
+  private final Pool pool;
+  private final PgConnectOptions connectOptions;
+  private final EventStream stream;
+  private final String topic;
+  private final boolean replayUnprocessed;
+  private final String[] groups;
+  private final int batchSize;
+  private final long pollMillis;
+
+  // all accessed on this verticle's context
+  private PgConnection lockConnection;
+  private PgSubscriber subscriber;
+  private boolean leader;
+  private boolean running;
+  private boolean wokenWhileRunning;
+  private boolean stopped;
+  private long relayed;
+
+  /**
+   * @param replayUnprocessed whether the stream forgets on restart, so unprocessed events must be re-sent
+   * @param groups            the consumer groups that record processed events
+   */
+  public OutboxRelay(Pool pool, PgConnectOptions connectOptions, EventStream stream, String topic,
+                     boolean replayUnprocessed, List<String> groups, int batchSize, long pollMillis) {
+    this.pool = pool;
+    this.connectOptions = connectOptions;
+    this.stream = stream;
+    this.topic = topic;
+    this.replayUnprocessed = replayUnprocessed;
+    this.groups = groups.toArray(String[]::new);
+    this.batchSize = batchSize;
+    this.pollMillis = pollMillis;
+  }
+
+  @Override
+  public Future<?> start() {
+    subscriber = PgSubscriber.subscriber(vertx, connectOptions)
+        .reconnectPolicy(attempt -> 1000L);
+    subscriber.channel(BlogStore.OUTBOX_CHANNEL).handler(payload -> wake());
+    vertx.setPeriodic(pollMillis, id -> wake());
+    return subscriber.connect().onSuccess(v -> wake());
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    Future<Void> closeSubscriber = subscriber == null ? Future.succeededFuture() : subscriber.close();
+    Future<Void> closeLock = lockConnection == null ? Future.succeededFuture() : lockConnection.close();
+    return Future.join(closeSubscriber, closeLock);
+  }
+
+  /** Events moved to the stream by this relay since it started. */
+  long relayed() {
+    return relayed;
+  }
+
+  private void wake() {
+    if (stopped) {
+      return;
+    }
+    if (running) {
+      wokenWhileRunning = true;
+      return;
+    }
+    running = true;
+    becomeLeader()
+        .compose(isLeader -> isLeader ? relayAll() : Future.succeededFuture())
+        .onComplete(ar -> {
+          running = false;
+          if (ar.failed()) {
+            LOG.warn("outbox relay failed, will retry: {}", ar.cause().toString());
+          } else if (wokenWhileRunning) {
+            wokenWhileRunning = false;
+            wake();
+          }
+        });
+  }
+
+  private Future<Boolean> becomeLeader() {
+    if (leader) {
+      return Future.succeededFuture(true);
+    }
+    Future<PgConnection> connection = lockConnection != null ? Future.succeededFuture(lockConnection)
+        : PgConnection.connect(vertx, connectOptions).onSuccess(conn -> {
+          lockConnection = conn;
+          conn.closeHandler(v -> {
+            // the session's advisory lock went with the connection
+            lockConnection = null;
+            leader = false;
+          });
+        });
+    return connection
+        .compose(conn -> conn.preparedQuery(TRY_LOCK).execute(Tuple.of(LOCK_KEY)))
+        .map(rows -> rows.iterator().next().getBoolean("locked"))
+        .compose(locked -> {
+          if (!locked) {
+            return Future.succeededFuture(false);
+          }
+          leader = true;
+          LOG.info("outbox relay is the leader");
+          if (!replayUnprocessed) {
+            return Future.succeededFuture(true);
+          }
+          return pool.preparedQuery(UNSEND_UNPROCESSED).execute(Tuple.of((Object) groups)).map(rows -> {
+            if (rows.rowCount() > 0) {
+              LOG.info("re-sending {} events the consumer groups had not processed", rows.rowCount());
+            }
+            return true;
+          });
+        });
+  }
+
+  // Sends batches until the outbox has nothing unsent.
+  private Future<Void> relayAll() {
+    return pool.preparedQuery(SELECT_UNSENT).execute(Tuple.of(batchSize)).compose(rows -> {
+      if (rows.size() == 0 || stopped) {
+        return Future.succeededFuture();
+      }
+      List<Future<?>> sends = new ArrayList<>(rows.size());
+      Long[] ids = new Long[rows.size()];
+      int i = 0;
+      for (Row row : rows) {
+        ids[i++] = row.getLong("id");
+        Map<String, String> headers = Map.of(
+            BlogEvent.HEADER_EVENT_ID, row.getUUID("event_id").toString(),
+            BlogEvent.HEADER_TYPE, row.getString("event_type"),
+            BlogEvent.HEADER_SCHEMA, Integer.toString(BlogEvent.SCHEMA_VERSION));
+        sends.add(stream.send(topic, row.getString("event_key"), headers, row.getBuffer("payload").getBytes()));
+      }
+      boolean full = rows.size() == batchSize;
+      return Future.all(sends)
+          .compose(v -> pool.preparedQuery(MARK_SENT).execute(Tuple.of((Object) ids)))
+          .compose(v -> {
+            relayed += ids.length;
+            return full ? relayAll() : Future.succeededFuture();
+          });
+    });
+  }
+}

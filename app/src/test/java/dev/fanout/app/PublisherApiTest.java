@@ -1,0 +1,204 @@
+package dev.fanout.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The publisher's HTTP contract: answers, idempotency, and bad input that writes nothing. */
+class PublisherApiTest {
+
+  private static Path dataDir;
+  private static RunningApp app;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dataDir = Files.createTempDirectory("fanout-publisher");
+    app = RunningApp.start(dataDir, "--partitions", "3");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    app.close();
+    RunningApp.deleteRecursively(dataDir);
+  }
+
+  private static JsonObject draft(String author, String title) {
+    return new JsonObject().put("authorId", author).put("title", title).put("body", "text")
+        .put("tags", new JsonArray().add("java"));
+  }
+
+  private static HttpResponse<String> post(String body, String... headers) throws Exception {
+    return app.send("POST", "/api/blogs", "application/json", body, headers);
+  }
+
+  private long rows(String table) throws Exception {
+    return app.queryLong("SELECT count(*) FROM " + table);
+  }
+
+  @Test
+  void publishReadUpdateDelete() throws Exception {
+    HttpResponse<String> created = post(draft("ada", "First").encode());
+    assertThat(created.statusCode()).isEqualTo(201);
+    JsonObject written = app.json(created);
+    String blogId = written.getString("blogId");
+    assertThat(written.getInteger("version")).isEqualTo(1);
+    assertThat(UUID.fromString(written.getString("eventId"))).isNotNull();
+
+    JsonObject blog = app.json(app.get("/api/blogs/" + blogId));
+    assertThat(blog.getString("title")).isEqualTo("First");
+    assertThat(blog.getString("authorId")).isEqualTo("ada");
+    assertThat(blog.getJsonArray("tags")).containsExactly("java");
+
+    HttpResponse<String> wrongAuthor = app.send("PUT", "/api/blogs/" + blogId, "application/json",
+        draft("bob", "Mine now").encode());
+    assertThat(wrongAuthor.statusCode()).isEqualTo(409);
+    assertThat(app.json(wrongAuthor).getString("field")).isEqualTo("authorId");
+
+    HttpResponse<String> updated = app.send("PUT", "/api/blogs/" + blogId, "application/json",
+        draft("ada", "Second").encode());
+    assertThat(updated.statusCode()).isEqualTo(200);
+    assertThat(app.json(updated).getInteger("version")).isEqualTo(2);
+    assertThat(app.json(app.get("/api/blogs/" + blogId)).getString("title")).isEqualTo("Second");
+
+    HttpResponse<String> deleted = app.send("DELETE", "/api/blogs/" + blogId, null, null);
+    assertThat(deleted.statusCode()).isEqualTo(200);
+    assertThat(app.json(deleted).getInteger("version")).isEqualTo(3);
+    assertThat(app.get("/api/blogs/" + blogId).statusCode()).isEqualTo(404);
+    assertThat(app.send("DELETE", "/api/blogs/" + blogId, null, null).statusCode()).isEqualTo(404);
+    assertThat(app.send("PUT", "/api/blogs/" + blogId, "application/json", draft("ada", "x").encode()).statusCode())
+        .isEqualTo(404);
+
+    assertThat(app.queryLong("SELECT count(*) FROM outbox o JOIN blogs b ON convert_from(o.payload, 'UTF8') LIKE '%' || b.blog_id || '%' "
+        + "WHERE b.blog_id = $1", UUID.fromString(blogId))).isEqualTo(3);
+  }
+
+  @Test
+  void unknownIdsAreNotFound() throws Exception {
+    for (String id : new String[] {UUID.randomUUID().toString(), "not-a-uuid", "1"}) {
+      HttpResponse<String> response = app.get("/api/blogs/" + id);
+      assertThat(response.statusCode()).isEqualTo(404);
+      assertThat(app.json(response).getString("error")).isEqualTo("not_found");
+    }
+  }
+
+  @Test
+  void idempotencyKeyMakesRetriesSafe() throws Exception {
+    String key = "retry-" + UUID.randomUUID();
+    String body = draft("grace", "Once").encode();
+    long outbox = rows("outbox");
+    HttpResponse<String> first = post(body, "Idempotency-Key", key);
+    HttpResponse<String> again = post(body, "Idempotency-Key", key);
+    assertThat(first.statusCode()).isEqualTo(201);
+    assertThat(again.statusCode()).isEqualTo(201);
+    assertThat(app.json(again)).isEqualTo(app.json(first));
+    assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+    assertThat(rows("outbox")).isEqualTo(outbox + 1);
+
+    HttpResponse<String> different = post(draft("grace", "Twice").encode(), "Idempotency-Key", key);
+    assertThat(different.statusCode()).isEqualTo(422);
+    assertThat(app.json(different).getString("error")).isEqualTo("idempotency_key_reused");
+    assertThat(rows("outbox")).isEqualTo(outbox + 1);
+  }
+
+  @Test
+  void sqlLookingAndUnicodeStringsAreJustText() throws Exception {
+    String title = "'; DROP TABLE blogs; -- 🚀 ünïcödé 漢字";
+    HttpResponse<String> created = post(draft("mallory", title).put("body", "1' OR '1'='1").encode());
+    assertThat(created.statusCode()).isEqualTo(201);
+    JsonObject blog = app.json(app.get("/api/blogs/" + app.json(created).getString("blogId")));
+    assertThat(blog.getString("title")).isEqualTo(title);
+    assertThat(blog.getString("body")).isEqualTo("1' OR '1'='1");
+    // 300 characters outside the BMP are 600 UTF-16 units, and still a valid title
+    assertThat(post(draft("mallory", "🚀".repeat(300)).encode()).statusCode()).isEqualTo(201);
+  }
+
+  static Stream<Arguments> badBodies() {
+    return Stream.of(
+        Arguments.of("{not json", "malformed_json", null),
+        Arguments.of("[1,2]", "malformed_json", null),
+        Arguments.of("null", "malformed_json", null),
+        Arguments.of("{}", "invalid_field", "authorId"),
+        Arguments.of(draft("a", "t").put("authorId", 42).encode(), "invalid_field", "authorId"),
+        Arguments.of(draft("a b", "t").encode(), "invalid_field", "authorId"),
+        Arguments.of(draft("x".repeat(65), "t").encode(), "invalid_field", "authorId"),
+        Arguments.of(draft("a';--", "t").encode(), "invalid_field", "authorId"),
+        Arguments.of(draft("a", "t").put("title", 7).encode(), "invalid_field", "title"),
+        Arguments.of(draft("a", "").encode(), "invalid_field", "title"),
+        Arguments.of(draft("a", "   ").encode(), "invalid_field", "title"),
+        Arguments.of(draft("a", "x".repeat(301)).encode(), "invalid_field", "title"),
+        Arguments.of(draft("a", "🚀".repeat(301)).encode(), "invalid_field", "title"),
+        Arguments.of(draft("a", "nul\u0000").encode(), "invalid_field", "title"),
+        Arguments.of(draft("a", "t").putNull("body").encode(), "invalid_field", "body"),
+        Arguments.of(draft("a", "t").put("body", "x".repeat(100_001)).encode(), "invalid_field", "body"),
+        Arguments.of(draft("a", "t").put("tags", "java").encode(), "invalid_field", "tags"),
+        Arguments.of(draft("a", "t").put("tags", new JsonArray().add(1)).encode(), "invalid_field", "tags"),
+        Arguments.of(draft("a", "t").put("tags", new JsonArray(Arrays.asList(new String[11])).stream()
+            .map(x -> "t").collect(JsonArray::new, JsonArray::add, JsonArray::addAll)).encode(), "invalid_field", "tags"),
+        Arguments.of(draft("a", "t").put("tags", new JsonArray().add("x".repeat(41))).encode(), "invalid_field", "tags"),
+        Arguments.of(draft("a", "t").put("tags", new JsonArray().add("")).encode(), "invalid_field", "tags"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badBodies")
+  void badBodiesGetA400NamingTheProblemAndWriteNothing(String body, String error, String field) throws Exception {
+    long blogs = rows("blogs");
+    long outbox = rows("outbox");
+    HttpResponse<String> response = post(body);
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).contains("json"));
+    JsonObject json = app.json(response);
+    assertThat(json.getString("error")).isEqualTo(error);
+    assertThat(json.getString("field")).isEqualTo(field);
+    assertThat(json.getString("message")).isNotBlank();
+    assertThat(rows("blogs")).isEqualTo(blogs);
+    assertThat(rows("outbox")).isEqualTo(outbox);
+  }
+
+  @Test
+  void wrongContentTypeIs415() throws Exception {
+    long outbox = rows("outbox");
+    for (String type : new String[] {"text/plain", "application/x-www-form-urlencoded", "application/jsonx"}) {
+      HttpResponse<String> response = app.send("POST", "/api/blogs", type, draft("a", "t").encode());
+      assertThat(response.statusCode()).as(type).isEqualTo(415);
+      assertThat(app.json(response).getString("error")).isEqualTo("unsupported_media_type");
+    }
+    assertThat(app.send("POST", "/api/blogs", null, draft("a", "t").encode()).statusCode()).isEqualTo(415);
+    assertThat(app.send("POST", "/api/blogs", "application/json; charset=utf-8", draft("a", "t").encode())
+        .statusCode()).isEqualTo(201);
+    assertThat(rows("outbox")).isEqualTo(outbox + 1);
+  }
+
+  @Test
+  void aTenMegabyteBodyIsRefusedWith413() throws Exception {
+    long blogs = rows("blogs");
+    byte[] huge = ("{\"authorId\":\"a\",\"title\":\"t\",\"body\":\"" + "x".repeat(10 * 1024 * 1024) + "\"}")
+        .getBytes(StandardCharsets.UTF_8);
+    HttpResponse<String> response = app.sendBytes("POST", "/api/blogs", "application/json", huge);
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(app.json(response).getString("error")).isEqualTo("payload_too_large");
+    assertThat(rows("blogs")).isEqualTo(blogs);
+  }
+
+  @Test
+  void authorCountsValidateTheirId() throws Exception {
+    assertThat(app.get("/api/authors/nobody-yet").statusCode()).isEqualTo(200);
+    assertThat(app.json(app.get("/api/authors/nobody-yet")).getLong("blogCount")).isZero();
+    HttpResponse<String> bad = app.get("/api/authors/" + "x".repeat(65));
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(app.json(bad).getString("field")).isEqualTo("authorId");
+  }
+}

@@ -1,0 +1,120 @@
+package dev.fanout.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A Fanout app started in-process on a free port, with an HTTP client and SQL shortcuts for tests. */
+public final class RunningApp implements AutoCloseable {
+
+  private final Vertx vertx;
+  private final FanoutApp app;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  private RunningApp(Vertx vertx, FanoutApp app) {
+    this.vertx = vertx;
+    this.app = app;
+  }
+
+  /** Starts the app with its data under {@code dataDir}, plus the given flags. */
+  public static RunningApp start(Path dataDir, String... flags) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--port", "0", "--data-dir", dataDir.toString()));
+    args.addAll(List.of(flags));
+    Vertx vertx = Vertx.vertx();
+    try {
+      FanoutApp app = await(FanoutApp.start(vertx, FanoutOptions.parse(args.toArray(String[]::new), Map.of())));
+      return new RunningApp(vertx, app);
+    } catch (Exception e) {
+      vertx.close();
+      throw e;
+    }
+  }
+
+  public FanoutApp app() {
+    return app;
+  }
+
+  public static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+
+  public HttpResponse<String> get(String path) throws Exception {
+    return send(HttpRequest.newBuilder(uri(path)).GET());
+  }
+
+  public HttpResponse<String> send(String method, String path, String contentType, String body,
+                                   String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return send(request);
+  }
+
+  public HttpResponse<String> sendBytes(String method, String path, String contentType, byte[] body) throws Exception {
+    return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+        .method(method, HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
+  public JsonObject json(HttpResponse<String> response) {
+    return new JsonObject(response.body());
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + app.port() + path);
+  }
+
+  /** The first column of the first row of a query, as a long. */
+  public long queryLong(String sql, Object... params) throws Exception {
+    Row row = await(app.database().pool().preparedQuery(sql).execute(Tuple.from(params))).iterator().next();
+    return row.getLong(0);
+  }
+
+  /** Rows of a two-column query (text, bigint) as a map. */
+  public Map<String, Long> queryMap(String sql) throws Exception {
+    Map<String, Long> result = new java.util.TreeMap<>();
+    for (Row row : await(app.database().pool().query(sql).execute())) {
+      result.put(row.getString(0), row.getLong(1));
+    }
+    return result;
+  }
+
+  /** Deletes a test's data directory; what cannot be deleted is left for the OS to clean. */
+  public static void deleteRecursively(Path dir) throws java.io.IOException {
+    if (dir == null || !java.nio.file.Files.exists(dir)) {
+      return;
+    }
+    try (var paths = java.nio.file.Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      await(app.stop());
+    } finally {
+      await(vertx.close());
+    }
+  }
+}

@@ -1,0 +1,232 @@
+package dev.fanout.stream.kafka;
+
+import dev.fanout.stream.BatchHandler;
+import dev.fanout.stream.EventStream;
+import dev.fanout.stream.GroupMember;
+import dev.fanout.stream.KeyPartitioner;
+import dev.fanout.stream.RecordPosition;
+import dev.fanout.stream.StreamAdmin;
+import dev.fanout.stream.SubscribeOptions;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.kafka.client.producer.KafkaWriteStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * The stream over one Kafka cluster: an idempotent producer acknowledged by all in-sync replicas, one
+ * consumer per group member, and the native admin client.
+ *
+ * <p>Keys are partitioned by this class with {@link KeyPartitioner} and the partition is passed to Kafka,
+ * so every backend puts a key on the same partition. Null keys go round-robin over the partitions.
+ *
+ * <p>Thread-safe: every method may be called from any thread.
+ */
+final class KafkaEventStream implements EventStream {
+
+  private final Vertx vertx;
+  private final KafkaStreamOptions options;
+  private final KafkaWriteStream<String, byte[]> producer;
+  private final Admin admin;
+  private final KafkaStreamAdmin streamAdmin;
+  // a random token in member ids, so members of two processes never share an id
+  private final String instance = UUID.randomUUID().toString().substring(0, 8);
+  // any thread
+  private final AtomicLong memberCounter = new AtomicLong();
+  // any thread: partition count per topic, looked up once
+  private final Map<String, Future<Integer>> partitionCounts = new ConcurrentHashMap<>();
+  // any thread: round-robin position of null keys per topic
+  private final Map<String, AtomicInteger> spread = new ConcurrentHashMap<>();
+  // any thread: members created by this stream that have not left
+  private final Set<KafkaGroupMember> members = ConcurrentHashMap.newKeySet();
+  // any thread
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private KafkaEventStream(Vertx vertx, KafkaStreamOptions options, KafkaWriteStream<String, byte[]> producer,
+                           Admin admin) {
+    this.vertx = vertx;
+    this.options = options;
+    this.producer = producer;
+    this.admin = admin;
+    this.streamAdmin = new KafkaStreamAdmin(vertx, admin, this, options);
+  }
+
+  /**
+   * Creates the clients on a worker and checks that the cluster answers; fails with a message naming
+   * the bootstrap servers when it does not within the request timeout.
+   */
+  static Future<EventStream> open(Vertx vertx, KafkaStreamOptions options) {
+    Context context = vertx.getOrCreateContext();
+    return context.executeBlocking(() -> {
+      Admin admin = Admin.create(options.adminProperties());
+      try {
+        return new Clients(admin, new KafkaProducer<String, byte[]>(options.producerProperties()));
+      } catch (RuntimeException e) {
+        admin.close(Duration.ZERO);
+        throw e;
+      }
+    }).compose(clients -> KafkaFutureBridge.on(context, clients.admin().describeCluster().nodes())
+        .<EventStream>map(nodes -> new KafkaEventStream(vertx, options,
+            KafkaWriteStream.create(vertx, clients.producer()), clients.admin()))
+        .recover(error -> context.executeBlocking(() -> {
+          clients.producer().close(Duration.ZERO);
+          clients.admin().close(Duration.ZERO);
+          return null;
+        }).transform(ignored -> Future.failedFuture(new IllegalStateException(
+            "cannot reach Kafka at " + options.bootstrapServers() + ": " + error.getMessage(), error)))));
+  }
+
+  private record Clients(Admin admin, KafkaProducer<String, byte[]> producer) {
+  }
+
+  @Override
+  public String backend() {
+    return KafkaStreamProvider.NAME;
+  }
+
+  @Override
+  public Future<RecordPosition> send(String topic, String key, Map<String, String> headers, byte[] value) {
+    if (closed.get()) {
+      return Future.failedFuture(new IllegalStateException("the stream is closed"));
+    }
+    if (topic == null || value == null) {
+      return Future.failedFuture(new NullPointerException(topic == null ? "topic" : "value"));
+    }
+    return partitionCount(topic).compose(partitions -> {
+      int partition = key == null
+          ? Math.floorMod(spread.computeIfAbsent(topic, t -> new AtomicInteger()).getAndIncrement(), partitions)
+          : KeyPartitioner.partition(key, partitions);
+      return producer.send(RecordCodec.toKafka(topic, partition, key, headers, value))
+          .map(metadata -> new RecordPosition(metadata.partition(), metadata.offset()));
+    });
+  }
+
+  @Override
+  public Future<GroupMember> subscribe(SubscribeOptions subscription, BatchHandler handler) {
+    if (closed.get()) {
+      return Future.failedFuture(new IllegalStateException("the stream is closed"));
+    }
+    Context context = vertx.getOrCreateContext();
+    String memberId = options.clientIdPrefix() + "-" + subscription.group() + "-" + instance + "-"
+        + memberCounter.incrementAndGet();
+    return partitionCount(subscription.topic()).compose(partitions -> {
+      KafkaGroupMember member = new KafkaGroupMember(this, vertx, context, options, subscription, handler,
+          memberId);
+      members.add(member);
+      return member.start().onFailure(e -> members.remove(member));
+    });
+  }
+
+  @Override
+  public Future<Void> pauseGroup(String group) {
+    return forGroup(group, KafkaGroupMember::pause);
+  }
+
+  @Override
+  public Future<Void> resumeGroup(String group) {
+    return forGroup(group, KafkaGroupMember::resume);
+  }
+
+  @Override
+  public StreamAdmin admin() {
+    return streamAdmin;
+  }
+
+  /**
+   * Every member leaves (one whose batches in flight do not end within {@code request.timeout.ms}
+   * crashes instead), then the producer flushes and closes, then the admin client closes.
+   */
+  @Override
+  public Future<Void> close() {
+    if (!closed.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> leaving = new ArrayList<>();
+    for (KafkaGroupMember member : new ArrayList<>(members)) {
+      // a handler that never completes must not keep the stream open: past the timeout, crash
+      leaving.add(member.leave().timeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          .recover(e -> member.crash()));
+    }
+    Context context = vertx.getOrCreateContext();
+    return Future.join(leaving)
+        .transform(ignored -> producer.close(options.requestTimeout().toMillis()))
+        .transform(ignored -> context.executeBlocking(() -> {
+          admin.close(options.requestTimeout());
+          return null;
+        }))
+        .mapEmpty();
+  }
+
+  // ---- for the admin and the members ----
+
+  /** The live members of {@code group} created by this stream. */
+  List<KafkaGroupMember> members(String group) {
+    List<KafkaGroupMember> result = new ArrayList<>();
+    for (KafkaGroupMember member : members) {
+      if (member.group().equals(group) && member.active()) {
+        result.add(member);
+      }
+    }
+    return result;
+  }
+
+  /** Ids of every live member of {@code group} created by this stream. */
+  Set<String> memberIds(String group) {
+    Set<String> ids = new HashSet<>();
+    members(group).forEach(m -> ids.add(m.memberId()));
+    return ids;
+  }
+
+  void forget(KafkaGroupMember member) {
+    members.remove(member);
+  }
+
+  /** Records a topic's partition count, as just created. */
+  void knowPartitions(String topic, int partitions) {
+    partitionCounts.put(topic, Future.succeededFuture(partitions));
+  }
+
+  /** The partition count of {@code topic}, looked up once; fails for an unknown topic. */
+  Future<Integer> partitionCount(String topic) {
+    Future<Integer> known = partitionCounts.get(topic);
+    if (known != null) {
+      return known;
+    }
+    Context context = vertx.getOrCreateContext();
+    Future<Integer> lookup = KafkaFutureBridge.on(context,
+            admin.describeTopics(List.of(topic)).allTopicNames())
+        .map(descriptions -> descriptions.get(topic).partitions().size())
+        .recover(error -> Future.failedFuture(error instanceof UnknownTopicOrPartitionException
+            ? new IllegalArgumentException("unknown topic '" + topic + "'", error)
+            : error));
+    Future<Integer> raced = partitionCounts.putIfAbsent(topic, lookup);
+    if (raced != null) {
+      return raced;
+    }
+    lookup.onFailure(e -> partitionCounts.remove(topic, lookup));
+    return lookup;
+  }
+
+  private Future<Void> forGroup(String group, Function<KafkaGroupMember, Future<Void>> action) {
+    List<Future<Void>> results = new ArrayList<>();
+    for (KafkaGroupMember member : members(group)) {
+      results.add(action.apply(member));
+    }
+    return Future.all(results).mapEmpty();
+  }
+}

@@ -1,0 +1,99 @@
+package dev.fanout.stream.kafka;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The native consumer of one group member. It lets the member finish before a partition is taken away:
+ * when Kafka revokes partitions (inside {@code poll}, on the consumer's thread), it waits, up to a bound,
+ * for the member's batches in flight on them, commits what they completed while the partitions are still
+ * owned, and only then lets the rebalance go on. Past the bound the batches are abandoned, as the SPI
+ * allows; their commits are dropped by the member.
+ *
+ * <p>vertx-kafka-client registers its own rebalance listener, which only forwards events to the Vert.x
+ * context and cannot make the rebalance wait; this subclass wraps that listener.
+ */
+final class MemberConsumer extends KafkaConsumer<String, byte[]> {
+
+  private static final System.Logger LOG = System.getLogger(MemberConsumer.class.getName());
+
+  /** The member's side of a revocation; called on the consumer's thread, must not block. */
+  interface RevocationGate {
+
+    /**
+     * Stops handing out batches of {@code partitions} and completes, once their batches in flight ended,
+     * with the offsets to commit for them before they go.
+     */
+    CompletableFuture<Map<TopicPartition, OffsetAndMetadata>> finishBeforeRevoke(Collection<TopicPartition> partitions);
+  }
+
+  private final RevocationGate gate;
+  private final Duration maxWait;
+
+  MemberConsumer(Properties properties, RevocationGate gate, Duration maxWait) {
+    super(properties);
+    this.gate = gate;
+    this.maxWait = maxWait;
+  }
+
+  @Override
+  public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
+    super.subscribe(topics, new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        if (!partitions.isEmpty()) {
+          commitBeforeRevoke(partitions);
+        }
+        listener.onPartitionsRevoked(partitions);
+      }
+
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        listener.onPartitionsAssigned(partitions);
+      }
+
+      @Override
+      public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        // already owned by others: nothing may be committed, nothing to wait for
+        listener.onPartitionsLost(partitions);
+      }
+    });
+  }
+
+  private void commitBeforeRevoke(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetAndMetadata> offsets;
+    try {
+      offsets = gate.finishBeforeRevoke(partitions).get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.log(Level.WARNING, "batches in flight on " + partitions + " did not end within " + maxWait
+          + "; abandoning them to the next owner");
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (ExecutionException e) {
+      LOG.log(Level.WARNING, "could not finish batches before revoking " + partitions + ": " + e.getCause());
+      return;
+    }
+    if (offsets.isEmpty()) {
+      return;
+    }
+    try {
+      commitSync(offsets);
+    } catch (RuntimeException e) {
+      // the next owner starts from the last commit that landed: records are delivered again, none lost
+      LOG.log(Level.DEBUG, "commit before revoking " + partitions + " failed: " + e);
+    }
+  }
+}

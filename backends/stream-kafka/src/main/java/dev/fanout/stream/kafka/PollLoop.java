@@ -1,0 +1,183 @@
+package dev.fanout.stream.kafka;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.kafka.client.consumer.KafkaReadStream;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+
+/**
+ * The poll loop of one member: poll, hand the records to the member, send the commits it queued, poll
+ * again. Commits go out only between polls, never while one is in flight: Kafka changes a consumer's
+ * assignment only inside poll, so a partition the member owns when a commit round starts is still
+ * owned when the commit runs.
+ *
+ * <p>Not thread-safe: every method runs on the member's context, where the consumer's callbacks arrive.
+ */
+final class PollLoop {
+
+  private static final System.Logger LOG = System.getLogger(PollLoop.class.getName());
+
+  /** The member's side of the loop. */
+  interface Member {
+
+    /** Takes the records of one poll. */
+    void accept(ConsumerRecords<String, byte[]> records);
+
+    /** True while the member owns {@code partition}: only then may its offset be committed. */
+    boolean owns(int partition);
+  }
+
+  private final Vertx vertx;
+  private final KafkaReadStream<String, byte[]> consumer;
+  private final String topic;
+  private final Duration pollTimeout;
+  private final Member member;
+  // offsets to commit at the next round, per partition
+  private final Map<Integer, Long> pending = new HashMap<>();
+  // completed after the next commit round
+  private final List<Promise<Void>> roundWaiters = new ArrayList<>();
+  private boolean pollInFlight;
+  // set when the loop must stop at its next turn, after one more commit round
+  private Promise<Void> stopWaiter;
+  private boolean halted;
+
+  PollLoop(Vertx vertx, KafkaReadStream<String, byte[]> consumer, String topic, Duration pollTimeout,
+           Member member) {
+    this.vertx = vertx;
+    this.consumer = consumer;
+    this.topic = topic;
+    this.pollTimeout = pollTimeout;
+    this.member = member;
+  }
+
+  /** Starts polling; the consumer must be subscribed. */
+  void start() {
+    turn();
+  }
+
+  /** Queues {@code offset} as the partition's next commit, replacing an earlier one not yet sent. */
+  void commitLater(int partition, long offset) {
+    pending.put(partition, offset);
+  }
+
+  /** Takes the partition's queued commit out of the next round, to commit it another way; null when none. */
+  Long takeCommit(int partition) {
+    return pending.remove(partition);
+  }
+
+  /** Drops the partition's queued commit: it is no longer the member's. */
+  void forget(int partition) {
+    pending.remove(partition);
+  }
+
+  /** Completes after the next commit round succeeded; fails when it failed or the loop halted first. */
+  Future<Void> nextRound() {
+    Promise<Void> promise = Promise.promise();
+    roundWaiters.add(promise);
+    return promise.future();
+  }
+
+  /**
+   * Stops the loop after one more commit round; completes when it stopped. A poll in flight is woken
+   * so that this takes no time.
+   */
+  Future<Void> stop() {
+    if (halted) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> waiter = Promise.promise();
+    stopWaiter = waiter;
+    if (pollInFlight) {
+      consumer.unwrap().wakeup();
+    }
+    return waiter.future();
+  }
+
+  /** Ends the loop for good and drops queued commits; a poll in flight is ignored when it returns. */
+  void halt(String reason) {
+    halted = true;
+    pending.clear();
+    roundWaiters.forEach(w -> w.tryFail(reason));
+    roundWaiters.clear();
+  }
+
+  private void turn() {
+    if (halted) {
+      return;
+    }
+    commitRound().onComplete(ignored -> {
+      if (stopWaiter != null) {
+        Promise<Void> waiter = stopWaiter;
+        stopWaiter = null;
+        waiter.complete();
+        return;
+      }
+      if (halted) {
+        return;
+      }
+      pollInFlight = true;
+      consumer.poll(pollTimeout).onComplete(ar -> {
+        pollInFlight = false;
+        if (halted) {
+          return;
+        }
+        if (ar.succeeded()) {
+          member.accept(ar.result());
+          turn();
+        } else {
+          LOG.log(Level.WARNING, "poll failed: " + ar.cause());
+          vertx.setTimer(pollTimeout.toMillis(), t -> turn());
+        }
+      });
+    });
+  }
+
+  /** Sends the queued commits of owned partitions; never fails, a failed commit is queued again. */
+  private Future<Void> commitRound() {
+    List<Promise<Void>> waiters = new ArrayList<>(roundWaiters);
+    roundWaiters.clear();
+    Map<Integer, Long> sent = new HashMap<>();
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    pending.forEach((partition, offset) -> {
+      if (member.owns(partition)) {
+        sent.put(partition, offset);
+        offsets.put(new TopicPartition(topic, partition), new OffsetAndMetadata(offset));
+      }
+    });
+    pending.clear();
+    if (offsets.isEmpty()) {
+      waiters.forEach(Promise::tryComplete);
+      return Future.succeededFuture();
+    }
+    return consumer.commit(offsets).transform(ar -> {
+      if (ar.succeeded()) {
+        waiters.forEach(Promise::tryComplete);
+        return Future.succeededFuture();
+      }
+      // keep them for the next round, unless a newer offset was queued or the partition went
+      sent.forEach((partition, offset) -> {
+        if (member.owns(partition)) {
+          pending.putIfAbsent(partition, offset);
+        }
+      });
+      if (ar.cause() instanceof WakeupException) {
+        // a wakeup meant for a poll hit the commit: nothing went wrong, go again
+        roundWaiters.addAll(waiters);
+        return commitRound();
+      }
+      LOG.log(Level.DEBUG, "commit failed, retrying at the next round: " + ar.cause());
+      waiters.forEach(w -> w.tryFail(ar.cause()));
+      return Future.succeededFuture();
+    });
+  }
+}
