@@ -29,7 +29,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * One group member: one Kafka consumer, driven by an explicit poll loop on the member's context.
+ * One group member: one Kafka consumer, driven by a {@link PollLoop} on the member's context; this
+ * class hands out batches, keeps one {@link PartitionFeed} per owned partition, and leaves.
  *
  * <p>How the guarantees are kept:
  * <ul>
@@ -37,7 +38,7 @@ import org.apache.kafka.common.TopicPartition;
  *       seek and pause tasks one after another. Kafka changes the assignment only inside poll, and its
  *       rebalance callbacks reach this context before the poll's records do.</li>
  *   <li>Commits are sent only between polls (never while one is in flight), and only for partitions
- *       this member still owns.</li>
+ *       this member still owns (see {@link PollLoop}).</li>
  *   <li>Before Kafka revokes a partition, {@link MemberConsumer} makes the rebalance wait (up to
  *       {@code revocation.wait.ms}) until the partition's batch in flight ended, and commits it; so the
  *       next owner starts after it, from the committed offset. A batch that outlives the wait is
@@ -113,17 +114,18 @@ final class KafkaGroupMember implements GroupMember {
           return consumer.subscribe(Set.of(subscription.topic()));
         })
         .compose(v -> {
-          loop = new PollLoop(vertx, consumer, subscription.topic(), options.pollTimeout(), new PollLoop.Member() {
-            @Override
-            public void accept(ConsumerRecords<String, byte[]> records) {
-              KafkaGroupMember.this.accept(records);
-            }
+          loop = new PollLoop(vertx, consumer, subscription.topic(), options.pollTimeout(),
+              new PollLoop.Member() {
+                @Override
+                public void accept(ConsumerRecords<String, byte[]> records) {
+                  KafkaGroupMember.this.accept(records);
+                }
 
-            @Override
-            public boolean owns(int partition) {
-              return feeds.containsKey(partition);
-            }
-          });
+                @Override
+                public boolean owns(int partition) {
+                  return feeds.containsKey(partition);
+                }
+              });
           loop.start();
           return joined.future();
         })
@@ -301,7 +303,7 @@ final class KafkaGroupMember implements GroupMember {
       Future.join(idle).onComplete(ignored -> {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (PartitionFeed feed : held) {
-          Long offset = loop.takeCommit(feed.partition());
+          Long offset = loop == null ? null : loop.takeCommit(feed.partition());
           if (offset != null && !crashed && feeds.get(feed.partition()) == feed) {
             offsets.put(topicPartition(feed.partition()), new OffsetAndMetadata(offset));
           }
@@ -316,7 +318,9 @@ final class KafkaGroupMember implements GroupMember {
     for (TopicPartition tp : partitions) {
       int p = tp.partition();
       feeds.remove(p);
-      loop.forget(p);
+      if (loop != null) {
+        loop.forget(p);
+      }
       fetchPaused.remove(p);
       completeIdleWaiters(p);
     }

@@ -1,5 +1,10 @@
 package dev.fanout.stream.tck;
 
+import static dev.fanout.stream.tck.GroupSnapshots.assertBalanced;
+import static dev.fanout.stream.tck.GroupSnapshots.committedOffsets;
+import static dev.fanout.stream.tck.GroupSnapshots.logEndOffsets;
+import static dev.fanout.stream.tck.GroupSnapshots.ownedPartitions;
+import static dev.fanout.stream.tck.GroupSnapshots.partitionsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.stream.BatchHandler;
@@ -88,13 +93,16 @@ public abstract class StreamContractSuite {
   protected Vertx vertx;
   protected EventStream stream;
 
-  /** Opens a fresh client of the backend under test. Called once per test; the backend's servers (a broker) are started once per class by the subclass. */
+  /**
+   * Opens a fresh client of the backend under test. Called once per test; the backend's servers (a broker)
+   * are started once per class by the subclass.
+   */
   protected abstract Future<EventStream> openStream(Vertx vertx);
 
   /** The name the backend under test registers with {@link StreamBackends}. */
   protected abstract String backendName();
 
-  /** Partitions of every topic the suite creates. */
+  /** Partitions of every topic the suite creates; at least 2, since null keys must spread over several. */
   protected int partitions() {
     return 6;
   }
@@ -1039,7 +1047,7 @@ public abstract class StreamContractSuite {
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  /** Blocks the test thread until {@code future} completes; fails when it fails or takes longer than {@link #timeout()}. */
+  /** Blocks the test thread until {@code future} completes; fails when it fails or outlasts {@link #timeout()}. */
   protected final <T> T join(Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(timeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -1100,7 +1108,7 @@ public abstract class StreamContractSuite {
     return join(stream.subscribe(options, log.handler(member, behaviour)));
   }
 
-  /** Consumes everything {@code sent} in a new member of {@code group}, which then leaves; returns the committed offsets. */
+  /** Consumes {@code sent} in a new member of {@code group}, which then leaves; returns the committed offsets. */
   private Map<Integer, Long> consumeAllThenLeave(String topic, String group, List<RecordPosition> sent) {
     DeliveryLog log = newLog(group, topic, 50);
     GroupMember member = subscribe(SubscribeOptions.of(topic, group), log, "first", OK);
@@ -1114,77 +1122,17 @@ public abstract class StreamContractSuite {
   }
 
   /**
-   * {@code describeGroup}, checked against the invariants every snapshot must keep. A breach fails the test
-   * at once (an unchecked exception, which Awaitility does not retry).
+   * {@code describeGroup}, checked against {@link GroupSnapshots#breaches}. A breach fails the test at once
+   * (an unchecked exception, which Awaitility does not retry).
    */
   private GroupDescription describe(String group, String topic) {
     GroupDescription description = join(stream.admin().describeGroup(group));
-    List<String> problems = new ArrayList<>();
-    if (!group.equals(description.group())) {
-      problems.add("group is " + description.group());
-    }
-    if (!topic.equals(description.topic())) {
-      problems.add("topic is " + description.topic());
-    }
-    List<Integer> partitionNumbers = description.partitions().stream().map(GroupDescription.PartitionLag::partition)
-        .sorted().toList();
-    if (!partitionNumbers.equals(IntStream.range(0, partitions()).boxed().toList())) {
-      problems.add("partitions are " + partitionNumbers);
-    }
-    for (GroupDescription.PartitionLag lag : description.partitions()) {
-      if (lag.committed() >= 0 ? lag.lag() != lag.logEnd() - lag.committed() || lag.committed() > lag.logEnd()
-          : lag.committed() != -1 || lag.lag() < 0 || lag.lag() > lag.logEnd()) {
-        problems.add("partition " + lag.partition() + " has committed " + lag.committed() + ", log end "
-            + lag.logEnd() + ", lag " + lag.lag());
-      }
-    }
-    List<Integer> owned = new ArrayList<>();
-    description.members().forEach(member -> owned.addAll(member.partitions()));
-    if (owned.size() != new HashSet<>(owned).size()) {
-      problems.add("a partition has two owners");
-    }
-    if (!problems.isEmpty()) {
-      throw new IllegalStateException("describeGroup(" + group + ") breaks its contract: " + problems + " in "
+    List<String> breaches = GroupSnapshots.breaches(description, group, topic, partitions());
+    if (!breaches.isEmpty()) {
+      throw new IllegalStateException("describeGroup(" + group + ") breaks its contract: " + breaches + " in "
           + description);
     }
     return description;
-  }
-
-  /**
-   * Checks that every partition has exactly one owner among {@code members} (label to member), that
-   * {@code idle} of them own none, and that each member's own view matches the group's.
-   */
-  private static void assertBalanced(GroupDescription description, Map<String, GroupMember> members, int idle) {
-    assertThat(description.members()).extracting(GroupDescription.Member::memberId).as("member ids")
-        .containsExactlyInAnyOrderElementsOf(members.values().stream().map(GroupMember::memberId).toList());
-    assertThat(description.members().stream().filter(GroupDescription.Member::idle).count()).as("idle members")
-        .isEqualTo(idle);
-    assertThat(ownedPartitions(description)).as("owned partitions").hasSize(description.partitions().size());
-    for (GroupMember member : members.values()) {
-      assertThat(member.assignment()).as("assignment of %s", member.memberId())
-          .isEqualTo(partitionsOf(description, member.memberId()));
-    }
-  }
-
-  private static Set<Integer> ownedPartitions(GroupDescription description) {
-    return description.members().stream().flatMap(m -> m.partitions().stream()).collect(Collectors.toSet());
-  }
-
-  private static Set<Integer> partitionsOf(GroupDescription description, String memberId) {
-    return description.members().stream().filter(m -> m.memberId().equals(memberId))
-        .flatMap(m -> m.partitions().stream()).collect(Collectors.toSet());
-  }
-
-  private static Map<Integer, Long> committedOffsets(GroupDescription description) {
-    Map<Integer, Long> offsets = new TreeMap<>();
-    description.partitions().forEach(lag -> offsets.put(lag.partition(), lag.committed()));
-    return offsets;
-  }
-
-  private static Map<Integer, Long> logEndOffsets(GroupDescription description) {
-    Map<Integer, Long> offsets = new TreeMap<>();
-    description.partitions().forEach(lag -> offsets.put(lag.partition(), lag.logEnd()));
-    return offsets;
   }
 
   private Map<Integer, Long> zeros() {
@@ -1228,7 +1176,8 @@ public abstract class StreamContractSuite {
   }
 
   /** Sends {@code perKey} records per key, keys interleaved, from the calling thread or context. */
-  private Future<?> sendInterleaved(String topic, List<String> keys, int perKey, Map<String, RecordPosition> positions) {
+  private Future<?> sendInterleaved(String topic, List<String> keys, int perKey,
+                                    Map<String, RecordPosition> positions) {
     List<Future<RecordPosition>> sends = new ArrayList<>();
     for (int seq = 0; seq < perKey; seq++) {
       for (String key : keys) {

@@ -1,0 +1,121 @@
+package dev.fanout.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.stream.GroupMember;
+import dev.fanout.stream.StreamRecord;
+import dev.fanout.stream.SubscribeOptions;
+import dev.fanout.events.BlogEvent;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Two app instances on one PostgreSQL and one Kafka: both take publishes, one outbox relay works at a
+ * time, and every event reaches the stream once at least, each blog's events in version order.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TwoInstancesTest {
+
+  private Path dirA;
+  private Path dirB;
+  private RunningApp a;
+  private RunningApp b;
+
+  @BeforeAll
+  void start() throws Exception {
+    dirA = Files.createTempDirectory("fanout-a");
+    dirB = Files.createTempDirectory("fanout-b");
+    a = RunningApp.start(dirA, "--backend", "kafka", "--partitions", "4");
+    JsonObject info = a.json(a.get("/api/info"));
+    PgConnectOptions pg = a.app().database().connectOptions();
+    String pgUrl = "postgresql://" + pg.getUser() + ":" + pg.getPassword() + "@" + pg.getHost() + ":" + pg.getPort()
+        + "/" + pg.getDatabase();
+    b = RunningApp.start(dirB, "--backend", "kafka", "--partitions", "4",
+        "--kafka-bootstrap", info.getString("bootstrapServers"), "--pg-url", pgUrl);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (b != null) {
+      b.close();
+    }
+    if (a != null) {
+      a.close();
+    }
+    RunningApp.deleteRecursively(dirA);
+    RunningApp.deleteRecursively(dirB);
+  }
+
+  @Test
+  void bothInstancesPublishAndEveryEventArrivesInOrderPerBlog() throws Exception {
+    List<BlogEvent> seen = new CopyOnWriteArrayList<>();
+    GroupMember probe = RunningApp.await(a.app().stream().subscribe(
+        SubscribeOptions.of(FanoutApp.EVENTS_TOPIC, "order-probe-" + UUID.randomUUID()), batch -> {
+          for (StreamRecord record : batch) {
+            seen.add(BlogEvent.decode(record.value()));
+          }
+          return Future.succeededFuture();
+        }));
+
+    Set<UUID> written = ConcurrentHashMap.newKeySet();
+    for (int i = 0; i < 200; i++) {
+      RunningApp writer = i % 2 == 0 ? a : b;
+      RunningApp other = i % 2 == 0 ? b : a;
+      String author = "two-" + (i % 10);
+      JsonObject draft = new JsonObject().put("authorId", author).put("title", "t" + i).put("body", "b");
+      HttpResponse<String> created = writer.send("POST", "/api/blogs", "application/json", draft.encode());
+      assertThat(created.statusCode()).isEqualTo(201);
+      JsonObject blog = writer.json(created);
+      written.add(UUID.fromString(blog.getString("eventId")));
+      HttpResponse<String> updated = other.send("PUT", "/api/blogs/" + blog.getString("blogId"), "application/json",
+          draft.put("title", "u" + i).encode());
+      assertThat(updated.statusCode()).isEqualTo(200);
+      written.add(UUID.fromString(other.json(updated).getString("eventId")));
+    }
+
+    Awaitility.await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+      Set<UUID> arrived = ConcurrentHashMap.newKeySet();
+      seen.forEach(event -> arrived.add(event.eventId()));
+      assertThat(arrived).containsAll(written);
+    });
+    // first arrivals of each blog's events come in version order
+    Map<UUID, Integer> lastVersion = new ConcurrentHashMap<>();
+    List<String> outOfOrder = new ArrayList<>();
+    Set<UUID> firstSeen = ConcurrentHashMap.newKeySet();
+    for (BlogEvent event : seen) {
+      if (firstSeen.add(event.eventId())) {
+        Integer previous = lastVersion.put(event.blogId(), event.version());
+        if (previous != null && previous >= event.version()) {
+          outOfOrder.add(event.blogId() + ": " + previous + " then " + event.version());
+        }
+      }
+    }
+    assertThat(outOfOrder).isEmpty();
+    assertThat(a.queryLong("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).isZero();
+    RunningApp.await(probe.leave());
+
+    Awaitility.await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+      for (int author = 0; author < 10; author++) {
+        assertThat(a.json(a.get("/api/authors/two-" + author)).getLong("blogCount")).isEqualTo(20);
+        assertThat(b.json(b.get("/api/authors/two-" + author)).getLong("blogCount")).isEqualTo(20);
+      }
+    });
+  }
+}
