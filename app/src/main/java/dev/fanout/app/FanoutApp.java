@@ -2,6 +2,7 @@ package dev.fanout.app;
 
 import dev.fanout.counter.AuthorCounter;
 import dev.fanout.counter.AuthorRoutes;
+import dev.fanout.consumer.EventConsumerVerticle;
 import dev.fanout.counter.CounterVerticle;
 import dev.fanout.dashboard.DashboardApi;
 import dev.fanout.db.Database;
@@ -10,6 +11,10 @@ import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
 import dev.fanout.publisher.BlogRoutes;
 import dev.fanout.publisher.BlogStore;
 import dev.fanout.publisher.OutboxRelay;
+import dev.fanout.search.SearchEngine;
+import dev.fanout.search.SearchEngines;
+import dev.fanout.search.SearchRoutes;
+import dev.fanout.search.SearchVerticle;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.StreamBackends;
 import io.vertx.core.Future;
@@ -27,8 +32,8 @@ public final class FanoutApp {
 
   /** The topic every blog event is written to, keyed by author. */
   public static final String EVENTS_TOPIC = "blog-events";
-  /** Where the counter group puts events it can never process. */
-  public static final String COUNTER_DEAD_LETTERS = EVENTS_TOPIC + ".dlq." + AuthorCounter.GROUP;
+  /** The consumer groups that read the blog events, each with its dead-letter topic. */
+  public static final List<String> GROUPS = List.of(AuthorCounter.GROUP, SearchVerticle.GROUP);
 
   private final Vertx vertx;
   private final FanoutOptions options;
@@ -42,9 +47,12 @@ public final class FanoutApp {
     Database database;
     EventStream stream;
     String kafkaBootstrap;
+    SearchEngine search;
 
     Future<Void> close(Vertx vertx) {
       Future<Void> closed = stream == null ? Future.succeededFuture() : stream.close().recover(e -> Future.succeededFuture());
+      closed = closed.compose(v -> search == null ? Future.succeededFuture() : search.close())
+          .recover(e -> Future.succeededFuture());
       closed = closed.compose(v -> database == null ? Future.succeededFuture() : database.close())
           .recover(e -> Future.succeededFuture());
       return closed.compose(v -> kafka == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
@@ -77,8 +85,16 @@ public final class FanoutApp {
         })
         .compose(stream -> {
           resources.stream = stream;
-          return stream.admin().createTopic(EVENTS_TOPIC, options.partitions(), 1)
-              .compose(v -> stream.admin().createTopic(COUNTER_DEAD_LETTERS, 1, 1));
+          Future<Void> topics = stream.admin().createTopic(EVENTS_TOPIC, options.partitions(), 1);
+          for (String group : GROUPS) {
+            topics = topics.compose(v -> stream.admin().createTopic(
+                EventConsumerVerticle.deadLetterTopic(EVENTS_TOPIC, group), 1, 1));
+          }
+          return topics;
+        })
+        .compose(v -> {
+          resources.search = SearchEngines.create(vertx, options);
+          return resources.search.start();
         })
         .compose(v -> deploy(vertx, options, resources))
         .recover(e -> resources.close(vertx).transform(ignored -> Future.failedFuture(e)));
@@ -106,19 +122,14 @@ public final class FanoutApp {
     List<String> deployments = new ArrayList<>();
     AuthorCounter counter = new AuthorCounter(database.pool());
     boolean streamForgets = options.backend().equals("memory");
-    Future<Void> chain = vertx.deployVerticle(new OutboxRelay(database.pool(), database.connectOptions(), stream,
-            EVENTS_TOPIC, streamForgets, List.of(AuthorCounter.GROUP), 500, 1000))
-        .map(id -> {
-          deployments.add(id);
-          return null;
-        });
+    SearchEngine search = resources.search;
+    Future<Void> chain = deploy(vertx, deployments, () -> new OutboxRelay(database.pool(),
+        database.connectOptions(), stream, EVENTS_TOPIC, streamForgets, GROUPS, 500, 1000));
     for (int i = 0; i < options.consumersPerGroup(); i++) {
-      chain = chain.compose(v -> vertx.deployVerticle(
-              new CounterVerticle(stream, EVENTS_TOPIC, COUNTER_DEAD_LETTERS, counter)))
-          .map(id -> {
-            deployments.add(id);
-            return null;
-          });
+      chain = chain
+          .compose(v -> deploy(vertx, deployments, () -> new CounterVerticle(stream, EVENTS_TOPIC, counter)))
+          .compose(v -> deploy(vertx, deployments,
+              () -> new SearchVerticle(stream, EVENTS_TOPIC, search, database.pool())));
     }
     JsonObject info = new JsonObject()
         .put("version", Version.current())
@@ -127,19 +138,30 @@ public final class FanoutApp {
         .put("partitions", options.partitions())
         .put("topic", EVENTS_TOPIC)
         .put("database", database.description())
+        .put("search", search.name())
         .put("dataDir", options.dataDir().toString())
         .put("consumersPerGroup", options.consumersPerGroup());
     HttpVerticle http = new HttpVerticle(options, info, router -> {
       BlogStore store = new BlogStore(database.pool(), new GroupCommitter(database.pool(), 64, 4, 10_000));
       new BlogRoutes(store).mount(router);
       new AuthorRoutes(counter).mount(router);
+      new SearchRoutes(search).mount(router);
       new DashboardApi(stream).mount(router);
-    }, () -> Future.join(database.pool().query("SELECT 1").execute(), stream.admin().listTopics()).mapEmpty());
+    }, () -> Future.join(database.pool().query("SELECT 1").execute(), stream.admin().listTopics(), search.ping())
+        .mapEmpty());
     return chain.compose(v -> vertx.deployVerticle(http))
         .map(id -> {
           deployments.add(id);
           return new FanoutApp(vertx, options, resources, http.actualPort(), deployments);
         });
+  }
+
+  private static Future<Void> deploy(Vertx vertx, List<String> deployments,
+                                     java.util.function.Supplier<io.vertx.core.Deployable> verticle) {
+    return vertx.deployVerticle(verticle.get()).map(id -> {
+      deployments.add(id);
+      return null;
+    });
   }
 
   /** The port the HTTP server listens on. */
@@ -153,6 +175,10 @@ public final class FanoutApp {
 
   public Database database() {
     return resources.database;
+  }
+
+  public SearchEngine search() {
+    return resources.search;
   }
 
   public FanoutOptions options() {

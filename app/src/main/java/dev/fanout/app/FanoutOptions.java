@@ -23,9 +23,12 @@ import java.util.function.Function;
  * @param pgUrl             an external PostgreSQL, or null for the embedded one under the data dir
  * @param partitions        partitions of the blog events topic
  * @param consumersPerGroup members each consumer group gets in this process
+ * @param search            search engine: lucene or opensearch
+ * @param opensearchUrl     OpenSearch's base URL, required with opensearch
  */
 public record FanoutOptions(int port, String host, Path dataDir, String backend, String kafkaBootstrap,
-                            String pgUrl, int partitions, int consumersPerGroup) {
+                            String pgUrl, int partitions, int consumersPerGroup, String search,
+                            String opensearchUrl) {
 
   /** One option: its flag, environment variable, default and meaning, as the README's table lists them. */
   record Option(String flag, String defaultValue, String description) {
@@ -42,7 +45,9 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       new Option("kafka-bootstrap", "", "Kafka bootstrap servers host:port,...; empty starts an embedded broker"),
       new Option("pg-url", "", "external PostgreSQL as postgresql://user:password@host:port/db; empty: embedded"),
       new Option("partitions", "12", "partitions of the blog events topic, 1 to 1024"),
-      new Option("consumers-per-group", "1", "members of each consumer group in this process, 1 to 64"));
+      new Option("consumers-per-group", "1", "members of each consumer group in this process, 1 to 64"),
+      new Option("search", "lucene", "search engine: lucene (embedded index under the data dir) or opensearch"),
+      new Option("opensearch-url", "", "OpenSearch base URL such as http://127.0.0.1:9200; needed with opensearch"));
 
   /** Parses flags and environment; {@code --help} is handled by the caller. */
   public static FanoutOptions parse(String[] args, Map<String, String> env) {
@@ -73,7 +78,7 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       }
       values.put(name, value);
     }
-    return new FanoutOptions(
+    FanoutOptions options = new FanoutOptions(
         parse(values, "port", v -> intInRange(v, 0, 65535)),
         parse(values, "host", FanoutOptions::nonBlank),
         parse(values, "data-dir", v -> Path.of(nonBlank(v)).toAbsolutePath().normalize()),
@@ -81,7 +86,13 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
         parse(values, "kafka-bootstrap", FanoutOptions::bootstrap),
         parse(values, "pg-url", FanoutOptions::pgUrl),
         parse(values, "partitions", v -> intInRange(v, 1, 1024)),
-        parse(values, "consumers-per-group", v -> intInRange(v, 1, 64)));
+        parse(values, "consumers-per-group", v -> intInRange(v, 1, 64)),
+        parse(values, "search", FanoutOptions::searchEngine),
+        parse(values, "opensearch-url", FanoutOptions::httpUrl));
+    if (options.search().equals("opensearch") && options.opensearchUrl() == null) {
+      throw new IllegalArgumentException("option --opensearch-url is required with --search opensearch");
+    }
+    return options;
   }
 
   /** The usage text printed by {@code --help} and after a bad option. */
@@ -124,6 +135,29 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       throw new IllegalArgumentException("unknown backend '" + value + "'; known backends: " + String.join(", ", known));
     }
     return name;
+  }
+
+  private static String searchEngine(String value) {
+    String name = nonBlank(value).toLowerCase(Locale.ROOT);
+    if (!name.equals("lucene") && !name.equals("opensearch")) {
+      throw new IllegalArgumentException("unknown search engine '" + value + "'; known engines: lucene, opensearch");
+    }
+    return name;
+  }
+
+  private static String httpUrl(String value) {
+    if (value.isEmpty()) {
+      return null;
+    }
+    try {
+      java.net.URI uri = new java.net.URI(value);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+        throw new IllegalArgumentException("'" + value + "' is not an http(s) URL");
+      }
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("'" + value + "' is not a URL");
+    }
+    return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
   }
 
   private static String bootstrap(String value) {

@@ -12,7 +12,7 @@ class FanoutOptionsTest {
   void defaultsAreTheEmbeddedSetup() {
     FanoutOptions options = FanoutOptions.parse(new String[0], Map.of());
     assertThat(options).isEqualTo(new FanoutOptions(8080, "127.0.0.1",
-        java.nio.file.Path.of("./data").toAbsolutePath().normalize(), "memory", null, null, 12, 1));
+        java.nio.file.Path.of("./data").toAbsolutePath().normalize(), "memory", null, null, 12, 1, "lucene", null));
   }
 
   @Test
@@ -41,6 +41,12 @@ class FanoutOptionsTest {
         .hasMessageContaining("--kafka-bootstrap");
     assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--consumers-per-group", "0"}, Map.of()))
         .hasMessageContaining("--consumers-per-group");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--search", "solr"}, Map.of()))
+        .hasMessageContaining("--search").hasMessageContaining("lucene, opensearch");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--search", "opensearch"}, Map.of()))
+        .hasMessageContaining("--opensearch-url");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--opensearch-url", "ftp://x"}, Map.of()))
+        .hasMessageContaining("--opensearch-url");
     assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--port"}, Map.of()))
         .hasMessageContaining("--port needs a value");
   }

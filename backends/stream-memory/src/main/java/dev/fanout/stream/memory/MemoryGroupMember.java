@@ -10,6 +10,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -80,7 +81,7 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
 
   /** Joins the group and starts reading. */
   Future<GroupMember> start() {
-    Promise<GroupMember> started = Promise.promise();
+    Promise<GroupMember> started = promise();
     context.runOnContext(v -> {
       topic.addListener(this);
       group.join(memberId, this);
@@ -130,7 +131,7 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
 
   @Override
   public Future<Void> leave() {
-    Promise<Void> done = Promise.promise();
+    Promise<Void> done = promise();
     context.runOnContext(v -> {
       if (gone) {
         done.complete();
@@ -305,8 +306,13 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
     }
   }
 
+  // A promise of the member's context: callbacks on its future run there, even once it completed.
+  private <T> Promise<T> promise() {
+    return ((ContextInternal) context).promise();
+  }
+
   private Future<Void> onContext(Runnable action) {
-    Promise<Void> done = Promise.promise();
+    Promise<Void> done = promise();
     runHere(() -> {
       action.run();
       done.complete();

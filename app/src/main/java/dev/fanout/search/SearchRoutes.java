@@ -1,0 +1,29 @@
+package dev.fanout.search;
+
+import dev.fanout.app.ApiError;
+import io.vertx.ext.web.Router;
+
+/** {@code GET /api/search?q=&author=&tag=&limit=&offset=}: {@code {total, hits: [...]}}. */
+public final class SearchRoutes {
+
+  private final SearchEngine engine;
+
+  public SearchRoutes(SearchEngine engine) {
+    this.engine = engine;
+  }
+
+  public void mount(Router router) {
+    router.get("/api/search").handler(ctx -> {
+      SearchQuery query;
+      try {
+        query = SearchQuery.parse(ctx.queryParams());
+      } catch (ApiError e) {
+        e.send(ctx);
+        return;
+      }
+      engine.search(query)
+          .onSuccess(result -> ctx.json(result.toJson()))
+          .onFailure(e -> ApiError.sendFailure(ctx, e));
+    });
+  }
+}
