@@ -54,9 +54,28 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     return stream.subscribe(options, this::handleBatch).onSuccess(m -> member = m);
   }
 
+  /** How long a stopping member waits for its in-flight batches before it abandons them. */
+  static final long LEAVE_TIMEOUT_MILLIS = 10_000;
+
+  /**
+   * Leaves the group cleanly, letting in-flight batches finish and commit; a batch still running after
+   * {@value #LEAVE_TIMEOUT_MILLIS} ms is abandoned (its records are redelivered to the next owner).
+   */
   @Override
   public Future<?> stop() {
-    return member == null ? Future.succeededFuture() : member.leave();
+    if (member == null) {
+      return Future.succeededFuture();
+    }
+    io.vertx.core.Promise<Void> stopped = io.vertx.core.Promise.promise();
+    long timer = vertx.setTimer(LEAVE_TIMEOUT_MILLIS, id -> {
+      LOG.warn("group {}: in-flight batches did not finish within {} ms; abandoning them", group, LEAVE_TIMEOUT_MILLIS);
+      member.crash().onComplete(ar -> stopped.tryComplete());
+    });
+    member.leave().onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      stopped.tryComplete();
+    });
+    return stopped.future();
   }
 
   private Future<Void> handleBatch(List<StreamRecord> batch) {

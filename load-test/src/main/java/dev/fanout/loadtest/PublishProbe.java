@@ -1,0 +1,136 @@
+package dev.fanout.loadtest;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Publish-to-searchable and publish-to-counted latency of a running Fanout, measured from outside: it
+ * publishes at a steady rate and, for every {@code probe.every}-th publish (which gets an author and a
+ * title word of its own), polls the search API and the author count from the moment the publish was
+ * acknowledged until the blog is found and counted.
+ *
+ * <p>Bounded: {@code probe.seconds} of publishing, at most {@code probe.inflight} requests in flight,
+ * each probe gives up after 10 s (counted as a timeout). Talks only to {@code probe.url} (loopback).
+ */
+public final class PublishProbe {
+
+  public static void main(String[] args) throws Exception {
+    String base = System.getProperty("probe.url", "http://127.0.0.1:8080");
+    int rate = Integer.getInteger("probe.rate", 200);
+    int seconds = Integer.getInteger("probe.seconds", 30);
+    int every = Integer.getInteger("probe.every", 10);
+    int pollMillis = Integer.getInteger("probe.poll.ms", 5);
+    if (!URI.create(base).getHost().startsWith("127.") && !URI.create(base).getHost().equals("localhost")) {
+      throw new IllegalArgumentException("probe.url must be a loopback address, was " + base);
+    }
+
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    Semaphore inFlight = new Semaphore(Integer.getInteger("probe.inflight", 256));
+    Histogram publish = new Histogram(3);
+    Histogram searchable = new Histogram(3);
+    Histogram counted = new Histogram(3);
+    AtomicLong failures = new AtomicLong();
+    AtomicLong timeouts = new AtomicLong();
+    ScheduledExecutorService pollers = Executors.newScheduledThreadPool(2);
+    String run = Long.toString(System.currentTimeMillis(), 36);
+
+    long start = System.nanoTime();
+    long total = (long) rate * seconds;
+    CompletableFuture<?>[] probes = new CompletableFuture<?>[(int) (total / every) + 1];
+    int probeCount = 0;
+    for (long i = 0; i < total; i++) {
+      long due = start + i * 1_000_000_000L / rate;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      boolean probe = i % every == 0;
+      String word = "probe" + run + "x" + i;
+      String author = probe ? "probe-" + run + "-" + i : "load-" + (i % 1000);
+      JsonObject body = new JsonObject().put("authorId", author).put("title", word + " steady load")
+          .put("body", "a body of moderate length for the steady publish load ".repeat(8));
+      inFlight.acquire();
+      long sent = System.nanoTime();
+      CompletableFuture<Void> published = http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/blogs"))
+              .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+              .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString())
+          .thenAccept(response -> {
+            synchronized (publish) {
+              publish.recordValue((System.nanoTime() - sent) / 1000);
+            }
+            if (response.statusCode() != 201) {
+              failures.incrementAndGet();
+              throw new IllegalStateException("publish answered " + response.statusCode());
+            }
+          })
+          .whenComplete((v, e) -> inFlight.release());
+      if (probe) {
+        probes[probeCount++] = published.thenCompose(v -> {
+          long acked = System.nanoTime();
+          CompletableFuture<Void> search = poll(http, pollers, base + "/api/search?q=" + URLEncoder.encode(word,
+              StandardCharsets.UTF_8), json -> json.getLong("total") >= 1, acked, pollMillis, searchable, timeouts);
+          CompletableFuture<Void> count = poll(http, pollers, base + "/api/authors/" + author,
+              json -> json.getLong("blogCount") >= 1, acked, pollMillis, counted, timeouts);
+          return CompletableFuture.allOf(search, count);
+        }).exceptionally(e -> null);
+      }
+    }
+    double publishSeconds = (System.nanoTime() - start) / 1e9;
+    CompletableFuture.allOf(java.util.Arrays.copyOf(probes, probeCount)).get(60, TimeUnit.SECONDS);
+    pollers.shutdownNow();
+
+    System.out.printf("date=%s url=%s cores=%d%n", Instant.now(), base, Runtime.getRuntime().availableProcessors());
+    System.out.printf("publishes=%d in %.1f s (%.0f/s target %d/s) failures=%d probes=%d probe_timeouts=%d%n",
+        total, publishSeconds, total / publishSeconds, rate, failures.get(), probeCount, timeouts.get());
+    print("publish_http_ms", publish);
+    print("publish_to_searchable_ms", searchable);
+    print("publish_to_counted_ms", counted);
+  }
+
+  private static CompletableFuture<Void> poll(HttpClient http, ScheduledExecutorService pollers, String url,
+                                              java.util.function.Predicate<JsonObject> done, long since,
+                                              int pollMillis, Histogram into, AtomicLong timeouts) {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    Runnable[] attempt = new Runnable[1];
+    attempt[0] = () -> http.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .whenComplete((response, error) -> {
+          long now = System.nanoTime();
+          if (error == null && response.statusCode() == 200 && done.test(new JsonObject(response.body()))) {
+            synchronized (into) {
+              into.recordValue((now - since) / 1000);
+            }
+            result.complete(null);
+          } else if (now - since > 10_000_000_000L) {
+            timeouts.incrementAndGet();
+            result.complete(null);
+          } else {
+            pollers.schedule(attempt[0], pollMillis, TimeUnit.MILLISECONDS);
+          }
+        });
+    attempt[0].run();
+    return result;
+  }
+
+  private static void print(String name, Histogram histogram) {
+    synchronized (histogram) {
+      System.out.printf("%s count=%d p50=%.1f p99=%.1f max=%.1f%n", name, histogram.getTotalCount(),
+          histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(99) / 1e3,
+          histogram.getMaxValue() / 1e3);
+    }
+  }
+}
