@@ -1,0 +1,99 @@
+package dev.fanout.search.opensearch;
+
+import dev.fanout.events.BlogEvent;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code _bulk} request for a batch of events, and the verdict on its answer. Pure: no I/O.
+ *
+ * <p>Every event becomes one {@code index} action with the blog id as document id and the blog's version as
+ * an <em>external</em> version, so OpenSearch itself keeps only the highest version of each blog: an older or
+ * repeated event is refused with a 409 version conflict, which counts as done. BlogDeleted indexes a
+ * tombstone (no content, {@code deleted: true}) under the same rule, so a late older update cannot bring the
+ * blog back.
+ */
+final class BulkBody {
+
+  /** Above this many bytes a batch goes out as several bulks, in order; OpenSearch refuses bodies over 100 MB. */
+  static final int MAX_BULK_BYTES = 32 * 1024 * 1024;
+
+  private BulkBody() {
+  }
+
+  /** The NDJSON bodies for {@code events}, in order: one unless the batch is larger than {@link #MAX_BULK_BYTES}. */
+  static List<Buffer> of(List<BlogEvent> events) {
+    List<Buffer> bodies = new ArrayList<>();
+    Buffer body = Buffer.buffer();
+    for (BlogEvent event : events) {
+      Buffer lines = Buffer.buffer()
+          .appendString(action(event).encode()).appendByte((byte) '\n')
+          .appendString(document(event).encode()).appendByte((byte) '\n');
+      if (body.length() > 0 && body.length() + lines.length() > MAX_BULK_BYTES) {
+        bodies.add(body);
+        body = Buffer.buffer();
+      }
+      body.appendBuffer(lines);
+    }
+    if (body.length() > 0) {
+      bodies.add(body);
+    }
+    return bodies;
+  }
+
+  static JsonObject action(BlogEvent event) {
+    return new JsonObject().put("index", new JsonObject()
+        .put("_id", event.blogId().toString())
+        .put("version", event.version())
+        .put("version_type", "external"));
+  }
+
+  static JsonObject document(BlogEvent event) {
+    JsonObject doc = new JsonObject()
+        .put("blogId", event.blogId().toString())
+        .put("authorId", event.authorId())
+        .put("version", event.version());
+    if (event.type() == BlogEvent.Type.BlogDeleted) {
+      return doc.put("deleted", true);
+    }
+    return doc.put("title", event.title())
+        .put("body", event.body())
+        .put("tags", new JsonArray(new ArrayList<>(event.tags())))
+        .put("publishedAt", event.publishedAt() == null ? null : event.publishedAt().toString())
+        .put("deleted", false);
+  }
+
+  /**
+   * Checks a {@code _bulk} answer item by item.
+   *
+   * @return null when every item was written or refused as an older or equal version; otherwise a
+   *         description of the failed items (the batch must be retried)
+   */
+  static String failures(JsonObject answer) {
+    if (!answer.getBoolean("errors", false)) {
+      return null;
+    }
+    JsonArray items = answer.getJsonArray("items", new JsonArray());
+    int failed = 0;
+    String first = null;
+    for (int i = 0; i < items.size(); i++) {
+      JsonObject result = items.getJsonObject(i).getJsonObject("index", new JsonObject());
+      int status = result.getInteger("status", 500);
+      JsonObject error = result.getJsonObject("error");
+      boolean written = status >= 200 && status < 300;
+      boolean olderOrSame = status == 409 && error != null
+          && "version_conflict_engine_exception".equals(error.getString("type"));
+      if (!written && !olderOrSame) {
+        failed++;
+        if (first == null) {
+          first = "blog " + result.getString("_id") + ": " + status + " "
+              + (error == null ? "" : error.getString("type") + " " + error.getString("reason"));
+        }
+      }
+    }
+    return failed == 0 ? null : failed + " of " + items.size() + " documents failed, first: " + first;
+  }
+}
