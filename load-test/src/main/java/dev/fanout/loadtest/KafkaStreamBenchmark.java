@@ -1,4 +1,4 @@
-package dev.fanout.stream.kafka;
+package dev.fanout.loadtest;
 
 import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
 import dev.fanout.stream.EventStream;
@@ -38,20 +38,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Prints, per round, records/s until every record was acknowledged and until every record was
  * consumed, and the ratio backend/plain. Run:
  * <pre>
- * ./mvnw -B -q -pl backends/stream-kafka -am install -DskipTests
- * ./mvnw -B -q -pl backends/stream-kafka exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=dev.fanout.stream.kafka.KafkaBackendBenchmark -Dexec.args="500000 3"
+ * ./mvnw -B -q install -DskipTests
+ * ./mvnw -B -q -f load-test exec:exec@kafka-stream -Dbench.args="300000 5"
  * </pre>
  * Arguments: records per run (default 500,000), rounds (default 3). Not a test: surefire skips it.
  */
-public final class KafkaBackendBenchmark {
+public final class KafkaStreamBenchmark {
 
   private static final int PARTITIONS = 12;
   private static final int KEYS = 10_000;
   private static final int WINDOW = 20_000;
   private static final byte[] VALUE = new byte[100];
 
-  private KafkaBackendBenchmark() {
+  private KafkaStreamBenchmark() {
   }
 
   /** Seconds until all records were acknowledged, and until all were consumed. */
