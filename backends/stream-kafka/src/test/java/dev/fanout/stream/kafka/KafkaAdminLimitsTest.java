@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.OffsetSpec;
-import dev.fanout.stream.StreamBackends;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -26,28 +25,23 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KafkaAdminLimitsTest {
 
+  private KafkaStreamFixture fixture;
   private EmbeddedKafkaCluster cluster;
   private Vertx vertx;
   private EventStream stream;
 
   @BeforeAll
   void start() throws Exception {
-    cluster = EmbeddedKafkaCluster.start(1);
-    vertx = Vertx.vertx();
-    stream = StreamBackends.open(vertx, "kafka",
-        new JsonObject().put("bootstrap.servers", cluster.bootstrapServers())).await(30, TimeUnit.SECONDS);
+    fixture = KafkaStreamFixture.start(EmbeddedKafkaCluster.Config.of(1), new JsonObject());
+    cluster = fixture.cluster;
+    vertx = fixture.vertx;
+    stream = fixture.stream;
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (stream != null) {
-      stream.close().await(30, TimeUnit.SECONDS);
-    }
-    if (vertx != null) {
-      vertx.close().await(30, TimeUnit.SECONDS);
-    }
-    if (cluster != null) {
-      cluster.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

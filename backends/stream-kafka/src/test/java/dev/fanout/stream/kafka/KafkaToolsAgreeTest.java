@@ -8,7 +8,6 @@ import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupDescription;
 import dev.fanout.stream.GroupMember;
 import dev.fanout.stream.KeyPartitioner;
-import dev.fanout.stream.StreamBackends;
 import dev.fanout.stream.SubscribeOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -41,31 +40,25 @@ class KafkaToolsAgreeTest {
 
   private static final int PARTITIONS = 6;
 
+  private KafkaStreamFixture fixture;
   private EmbeddedKafkaCluster cluster;
   private Vertx vertx;
   private EventStream stream;
 
   @BeforeAll
   void start() throws Exception {
-    cluster = EmbeddedKafkaCluster.start(1);
-    vertx = Vertx.vertx();
     // batches are held forever here: when the second member joins, the first gives its held batches up
     // after half a second instead of making the rebalance wait the default ten
-    stream = StreamBackends.open(vertx, "kafka", new JsonObject()
-        .put("bootstrap.servers", cluster.bootstrapServers())
-        .put("revocation.wait.ms", 500)).await(30, TimeUnit.SECONDS);
+    fixture = KafkaStreamFixture.start(EmbeddedKafkaCluster.Config.of(1), new JsonObject().put("revocation.wait.ms", 500));
+    cluster = fixture.cluster;
+    vertx = fixture.vertx;
+    stream = fixture.stream;
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (stream != null) {
-      stream.close().await(30, TimeUnit.SECONDS);
-    }
-    if (vertx != null) {
-      vertx.close().await(30, TimeUnit.SECONDS);
-    }
-    if (cluster != null) {
-      cluster.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

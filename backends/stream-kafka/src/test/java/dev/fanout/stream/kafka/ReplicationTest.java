@@ -7,7 +7,6 @@ import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupMember;
 import dev.fanout.stream.RecordPosition;
-import dev.fanout.stream.StreamBackends;
 import dev.fanout.stream.StreamRecord;
 import dev.fanout.stream.SubscribeOptions;
 import io.vertx.core.Future;
@@ -37,30 +36,24 @@ class ReplicationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(90);
 
+  private KafkaStreamFixture fixture;
   private EmbeddedKafkaCluster cluster;
   private Vertx vertx;
   private EventStream stream;
 
   @BeforeAll
   void start() throws Exception {
-    cluster = new EmbeddedKafkaCluster(EmbeddedKafkaCluster.Config.of(3)
-        .withBrokerSettings(Map.of("min.insync.replicas", "2")));
-    cluster.start();
-    vertx = Vertx.vertx();
-    stream = StreamBackends.open(vertx, "kafka",
-        new JsonObject().put("bootstrap.servers", cluster.bootstrapServers())).await(30, TimeUnit.SECONDS);
+    fixture = KafkaStreamFixture.start(EmbeddedKafkaCluster.Config.of(3)
+        .withBrokerSettings(Map.of("min.insync.replicas", "2")), new JsonObject());
+    cluster = fixture.cluster;
+    vertx = fixture.vertx;
+    stream = fixture.stream;
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (stream != null) {
-      stream.close().await(30, TimeUnit.SECONDS);
-    }
-    if (vertx != null) {
-      vertx.close().await(30, TimeUnit.SECONDS);
-    }
-    if (cluster != null) {
-      cluster.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 
