@@ -17,6 +17,8 @@ chmod 755 "$work"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # OpenSearch runs under runuser: stop the server itself, found by its home directory
+  pkill -f "$work/opensearch" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -24,7 +26,7 @@ trap cleanup EXIT
 
 wait_for() { # url, seconds
   for _ in $(seq 1 "$2"); do
-    if curl -fs "$1" >/dev/null 2>&1; then return 0; fi
+    if curl -fs --max-time 5 "$1" >/dev/null 2>&1; then return 0; fi
     sleep 1
   done
   echo "timed out waiting for $1" >&2
@@ -45,7 +47,11 @@ JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")
   -Enetwork.host=127.0.0.1 -Ehttp.port=$OS_PORT -Etransport.port=$((OS_PORT + 100)) \
   -Ecluster.routing.allocation.disk.threshold_enabled=false > "$work/opensearch.log" 2>&1) &
 pids+=($!)
-wait_for "http://127.0.0.1:$OS_PORT/_cluster/health?wait_for_status=yellow" 120
+if curl -s --max-time 2 "http://127.0.0.1:$OS_PORT" >/dev/null 2>&1; then
+  echo "port $OS_PORT is already taken; set OS_PORT" >&2
+  exit 1
+fi
+wait_for "http://127.0.0.1:$OS_PORT/_cluster/health?wait_for_status=yellow&timeout=5s" 120
 
 for engine in lucene opensearch; do
   flags=(--port "$APP_PORT" --data-dir "$work/app-$engine" --search "$engine")

@@ -17,11 +17,14 @@ import dev.fanout.search.SearchRoutes;
 import dev.fanout.search.SearchVerticle;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.StreamBackends;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Starts Fanout inside a Vert.x instance: the database (embedded or external), the stream backend (and an
@@ -141,23 +144,27 @@ public final class FanoutApp {
         .put("search", search.name())
         .put("dataDir", options.dataDir().toString())
         .put("consumersPerGroup", options.consumersPerGroup());
-    HttpVerticle http = new HttpVerticle(options, info, router -> {
+    AtomicInteger port = new AtomicInteger();
+    Supplier<Future<Void>> readiness = () -> Future.join(database.pool().query("SELECT 1").execute(),
+        stream.admin().listTopics(), search.ping()).mapEmpty();
+    // one server per event loop; each instance batches its own publishes
+    Supplier<HttpVerticle> http = () -> new HttpVerticle(options, info, router -> {
       BlogStore store = new BlogStore(database.pool(), new GroupCommitter(database.pool(), 64, 4, 10_000));
       new BlogRoutes(store).mount(router);
       new AuthorRoutes(counter).mount(router);
       new SearchRoutes(search).mount(router);
       new DashboardApi(stream).mount(router);
-    }, () -> Future.join(database.pool().query("SELECT 1").execute(), stream.admin().listTopics(), search.ping())
-        .mapEmpty());
-    return chain.compose(v -> vertx.deployVerticle(http))
+    }, readiness, port);
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    return chain.compose(v -> vertx.deployVerticle(http, new DeploymentOptions().setInstances(instances)))
         .map(id -> {
           deployments.add(id);
-          return new FanoutApp(vertx, options, resources, http.actualPort(), deployments);
+          return new FanoutApp(vertx, options, resources, port.get(), deployments);
         });
   }
 
   private static Future<Void> deploy(Vertx vertx, List<String> deployments,
-                                     java.util.function.Supplier<io.vertx.core.Deployable> verticle) {
+                                     Supplier<io.vertx.core.Deployable> verticle) {
     return vertx.deployVerticle(verticle.get()).map(id -> {
       deployments.add(id);
       return null;

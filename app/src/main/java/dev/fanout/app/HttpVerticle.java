@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -23,18 +24,20 @@ final class HttpVerticle extends VerticleBase {
   private final JsonObject info;
   private final Consumer<Router> routes;
   private final Supplier<Future<Void>> readiness;
-  // written once in start(), read by the deployer after the deployment succeeded
-  private volatile int actualPort;
+  // shared by the instances of one deployment: set when a server listens, read after the deployment
+  private final AtomicInteger actualPort;
 
-  HttpVerticle(FanoutOptions options, JsonObject info, Consumer<Router> routes, Supplier<Future<Void>> readiness) {
+  /**
+   * One instance of the HTTP server; deploy several (they share the port, Vert.x spreads connections)
+   * to use several event loops.
+   */
+  HttpVerticle(FanoutOptions options, JsonObject info, Consumer<Router> routes, Supplier<Future<Void>> readiness,
+               AtomicInteger actualPort) {
     this.options = options;
     this.info = info;
     this.routes = routes;
     this.readiness = readiness;
-  }
-
-  int actualPort() {
-    return actualPort;
+    this.actualPort = actualPort;
   }
 
   @Override
@@ -57,7 +60,7 @@ final class HttpVerticle extends VerticleBase {
     return vertx.createHttpServer()
         .requestHandler(router)
         .listen(options.port(), options.host())
-        .onSuccess(server -> actualPort = server.actualPort())
+        .onSuccess(server -> actualPort.set(server.actualPort()))
         .map(HttpServer::actualPort);
   }
 }

@@ -7,13 +7,15 @@ import dev.fanout.search.SearchQuery;
 import dev.fanout.search.SearchResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
@@ -51,21 +53,27 @@ import org.apache.lucene.store.FSDirectory;
  * The embedded search engine: a Lucene index under the data directory, in this JVM.
  *
  * <p>Writes are serialized by a lock and run on worker threads: a batch looks up the stored version of
- * each blog (in a freshly refreshed near-real-time reader), writes only newer versions, and commits before
- * its future succeeds. A near-real-time reader is refreshed every {@value #REFRESH_MILLIS} ms and after
+ * each blog and writes only newer versions. The look-up asks a table of recently written versions first,
+ * then the current reader; an entry leaves the table only once a reader that sees its write is open, so
+ * the look-up never misses a write and no batch has to refresh the reader. Its future
+ * succeeds after a commit that includes it; commits run on one worker thread of their own, and one commit
+ * serves every batch written before it started (group commit), so many small batches cost few fsyncs.
+ * A near-real-time reader is refreshed every {@value #REFRESH_MILLIS} ms and after
  * every batch, so a publish is searchable well within 250 ms. Deleted blogs stay as tombstone documents
  * that carry their version and never match a search.
  */
 public final class LuceneSearchEngine implements SearchEngine {
 
-  static final long REFRESH_MILLIS = 50;
+  static final long REFRESH_MILLIS = 100;
+  /** Versions of recently written blogs kept in memory, so writes need no reader refresh. */
+  static final int RECENT_VERSIONS = 100_000;
   private static final int SNIPPET_CHARS = 200;
   private static final String[] TEXT_FIELDS = {"title", "body", "tagtext"};
 
   private final Vertx vertx;
   private final Path directory;
   private final Analyzer analyzer = new StandardAnalyzer();
-  // serializes index writes and commits; taken on worker threads only
+  // serializes index writes (version look-up then update); taken on worker threads only
   private final ReentrantLock writes = new ReentrantLock();
   // set once by start() on a worker, then only read
   private volatile FSDirectory store;
@@ -73,6 +81,17 @@ public final class LuceneSearchEngine implements SearchEngine {
   private volatile SearcherManager searchers;
   // timer id, accessed on the starting context
   private long refreshTimer = -1;
+  // blog id -> {version, write number}, oldest first; guarded by writes
+  private final LinkedHashMap<String, long[]> recent = new LinkedHashMap<>();
+  // the last write number, written under the writes lock
+  private volatile long lastWrite;
+  // every write up to this number is visible to the current reader
+  private volatile long visibleWrite;
+  // numbers the batches written: a batch is durable once a commit that started after it has ended
+  private final AtomicLong written = new AtomicLong();
+  private final AtomicLong committed = new AtomicLong();
+  // runs commits one at a time, off the event loops and off the writers' worker threads
+  private volatile WorkerExecutor commits;
 
   public LuceneSearchEngine(Vertx vertx, Path directory) {
     this.vertx = vertx;
@@ -93,42 +112,62 @@ public final class LuceneSearchEngine implements SearchEngine {
           .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
       searchers = new SearcherManager(writer, null);
       return null;
-    }).onSuccess(v -> refreshTimer = vertx.setPeriodic(REFRESH_MILLIS, id -> vertx.executeBlocking(() -> {
-      searchers.maybeRefresh();
-      return null;
-    }, false)));
+    }).onSuccess(v -> commits = vertx.createSharedWorkerExecutor("fanout-lucene-commit-" + directory, 1)
+    ).onSuccess(v -> {
+      refreshTimer = vertx.setPeriodic(REFRESH_MILLIS, id -> vertx.executeBlocking(() -> {
+        refresh();
+        return null;
+      }, false));
+    });
   }
 
   @Override
   public Future<Void> apply(List<BlogEvent> events) {
+    return write(events).compose(batch -> batch == 0 ? Future.succeededFuture() : commit(batch));
+  }
+
+  // Writes the newer versions; returns the batch's number, 0 when it changed nothing.
+  private Future<Long> write(List<BlogEvent> events) {
     return vertx.executeBlocking(() -> {
       writes.lock();
       try {
-        searchers.maybeRefreshBlocking();
-        Map<String, Integer> written = new HashMap<>();
+        boolean changed = false;
         IndexSearcher searcher = searchers.acquire();
         try {
           for (BlogEvent event : events) {
             String blogId = event.blogId().toString();
-            int stored = written.containsKey(blogId) ? written.get(blogId) : storedVersion(searcher, blogId);
+            long[] known = recent.get(blogId);
+            long stored = known != null ? known[0] : storedVersion(searcher, blogId);
             if (event.version() <= stored) {
               continue; // a repeated or older event: the index already has this version or a newer one
             }
             writer.updateDocument(new Term("blogId", blogId), document(event));
-            written.put(blogId, event.version());
+            recent.remove(blogId);
+            recent.put(blogId, new long[] {event.version(), ++lastWrite});
+            changed = true;
           }
         } finally {
           searchers.release(searcher);
         }
-        if (!written.isEmpty()) {
-          writer.commit();
-          searchers.maybeRefresh();
-        }
-        return null;
+        forgetVisibleVersions();
+        return changed ? written.incrementAndGet() : 0L;
       } finally {
         writes.unlock();
       }
     }, false);
+  }
+
+  // Completes once a commit that includes batch number {@code batch} has ended.
+  private Future<Void> commit(long batch) {
+    return commits.executeBlocking(() -> {
+      if (committed.get() < batch) {
+        long upTo = written.get(); // every batch up to here finished writing before this commit starts
+        writer.commit();
+        committed.set(upTo);
+        refresh();
+      }
+      return null;
+    }, true);
   }
 
   @Override
@@ -197,6 +236,9 @@ public final class LuceneSearchEngine implements SearchEngine {
     if (refreshTimer >= 0) {
       vertx.cancelTimer(refreshTimer);
     }
+    if (commits != null) {
+      commits.close();
+    }
     return vertx.executeBlocking(() -> {
       writes.lock();
       try {
@@ -214,6 +256,24 @@ public final class LuceneSearchEngine implements SearchEngine {
         writes.unlock();
       }
     });
+  }
+
+  // Reopens the reader if anything changed; afterwards every write numbered before the call is visible.
+  private void refresh() throws IOException {
+    long before = lastWrite;
+    searchers.maybeRefreshBlocking();
+    visibleWrite = Math.max(visibleWrite, before);
+  }
+
+  // Under the writes lock: drops the oldest remembered versions once the reader sees their writes.
+  private void forgetVisibleVersions() {
+    Iterator<long[]> oldest = recent.values().iterator();
+    while (recent.size() > RECENT_VERSIONS && oldest.hasNext()) {
+      if (oldest.next()[1] > visibleWrite) {
+        break;
+      }
+      oldest.remove();
+    }
   }
 
   private static int storedVersion(IndexSearcher searcher, String blogId) throws IOException {
