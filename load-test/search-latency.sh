@@ -12,6 +12,8 @@ OS_PORT=${OS_PORT:-19200}
 OS_VERSION=2.19.6
 
 ./mvnw -B -q install -DskipTests
+# the OpenSearch distribution the app's test build unpacks (skipped by -DskipTests)
+[ -d "app/target/opensearch/opensearch-$OS_VERSION" ] || ./mvnw -B -q -pl app process-test-resources
 work=$(mktemp -d /tmp/fanout-search-latency.XXXXXX)
 chmod 755 "$work"
 pids=()

@@ -26,7 +26,9 @@ import org.HdrHistogram.Histogram;
  * <p>The probes' polling is load too: with the defaults (one probe in 50 publishes, a poll every 10 ms)
  * it stays around a hundred requests/s at 200 publishes/s, so it does not slow what it measures.
  *
- * <p>Bounded: {@code probe.seconds} of publishing, at most {@code probe.inflight} requests in flight,
+ * <p>The first {@code probe.warmup} seconds (10) publish at the same rate without measuring.
+ *
+ * <p>Bounded: {@code probe.warmup} plus {@code probe.seconds} of publishing, at most {@code probe.inflight} requests in flight,
  * each probe gives up after 10 s (counted as a timeout). Talks only to {@code probe.url} (loopback).
  */
 public final class PublishProbe {
@@ -37,6 +39,7 @@ public final class PublishProbe {
     int seconds = Integer.getInteger("probe.seconds", 30);
     int every = Integer.getInteger("probe.every", 50);
     int pollMillis = Integer.getInteger("probe.poll.ms", 10);
+    int warmup = Integer.getInteger("probe.warmup", 10);
     if (!URI.create(base).getHost().startsWith("127.") && !URI.create(base).getHost().equals("localhost")) {
       throw new IllegalArgumentException("probe.url must be a loopback address, was " + base);
     }
@@ -52,6 +55,22 @@ public final class PublishProbe {
     AtomicLong timeouts = new AtomicLong();
     ScheduledExecutorService pollers = Executors.newScheduledThreadPool(2);
     String run = Long.toString(System.currentTimeMillis(), 36);
+
+    // Warm-up: the same load, unmeasured, so that a fresh JVM's compilation does not count
+    long warmupEnd = System.nanoTime() + warmup * 1_000_000_000L;
+    for (long i = 0; System.nanoTime() < warmupEnd; i++) {
+      long due = warmupEnd - warmup * 1_000_000_000L + i * 1_000_000_000L / rate;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      JsonObject body = new JsonObject().put("authorId", "warmup-" + (i % 100)).put("title", "warmup " + i)
+          .put("body", "warm-up body");
+      inFlight.acquire();
+      http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/blogs")).header("Content-Type", "application/json")
+              .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+          HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> inFlight.release());
+    }
 
     long start = System.nanoTime();
     long total = (long) rate * seconds;
