@@ -1,7 +1,9 @@
 package dev.fanout.app;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.Supplier;
 
 /**
  * An error answer of the API: an HTTP status and {@code {"error": code, "message": ..., "field": ...}}.
@@ -49,6 +51,22 @@ public final class ApiError extends RuntimeException {
       ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
           .end(toJson().encode());
     }
+  }
+
+  /**
+   * Runs {@code action} and answers with its JSON and {@code status}, or with the failure as JSON; an
+   * ApiError thrown by the action itself (validation) is answered the same way.
+   */
+  public static void respond(RoutingContext ctx, int status, Supplier<Future<JsonObject>> action) {
+    Future<JsonObject> result;
+    try {
+      result = action.get();
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onSuccess(body -> ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+            .end(body.encode()))
+        .onFailure(e -> sendFailure(ctx, e));
   }
 
   /** Answers any failure: an ApiError as itself, anything else as a 500 that hides internals. */

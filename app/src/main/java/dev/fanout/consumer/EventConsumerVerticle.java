@@ -8,6 +8,7 @@ import dev.fanout.stream.StartPosition;
 import dev.fanout.stream.StreamRecord;
 import dev.fanout.stream.SubscribeOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,7 +67,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     if (member == null) {
       return Future.succeededFuture();
     }
-    io.vertx.core.Promise<Void> stopped = io.vertx.core.Promise.promise();
+    Promise<Void> stopped = Promise.promise();
     long timer = vertx.setTimer(LEAVE_TIMEOUT_MILLIS, id -> {
       LOG.warn("group {}: in-flight batches did not finish within {} ms; abandoning them", group, LEAVE_TIMEOUT_MILLIS);
       member.crash().onComplete(ar -> stopped.tryComplete());

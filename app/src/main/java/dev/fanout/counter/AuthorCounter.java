@@ -1,15 +1,13 @@
 package dev.fanout.counter;
 
+import dev.fanout.consumer.ProcessedEvents;
 import dev.fanout.events.BlogEvent;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -24,9 +22,6 @@ public final class AuthorCounter {
   /** The consumer group, and the name its dedupe rows carry. */
   public static final String GROUP = "counter";
 
-  private static final String RECORD_PROCESSED =
-      "INSERT INTO processed_events (group_name, event_id) SELECT $1, unnest($2::uuid[]) "
-          + "ON CONFLICT DO NOTHING RETURNING event_id";
   private static final String ENSURE_AUTHORS =
       "INSERT INTO author_stats (author_id, blog_count) SELECT unnest($1::text[]), 0 ON CONFLICT (author_id) DO NOTHING";
   private static final String APPLY_DELTAS =
@@ -45,13 +40,9 @@ public final class AuthorCounter {
     if (events.isEmpty()) {
       return Future.succeededFuture();
     }
-    UUID[] ids = events.stream().map(BlogEvent::eventId).toArray(UUID[]::new);
-    return pool.withTransaction(conn -> conn.preparedQuery(RECORD_PROCESSED).execute(Tuple.tuple().addString(GROUP).addArrayOfUUID(ids))
-        .compose(fresh -> {
-          Set<UUID> newIds = new HashSet<>();
-          for (Row row : fresh) {
-            newIds.add(row.getUUID("event_id"));
-          }
+    List<UUID> ids = events.stream().map(BlogEvent::eventId).toList();
+    return pool.withTransaction(conn -> ProcessedEvents.record(conn, GROUP, ids)
+        .compose(newIds -> {
           // sorted by author, so concurrent batches lock rows in one order
           Map<String, Long> deltas = new TreeMap<>();
           for (BlogEvent event : events) {

@@ -15,17 +15,9 @@ public final class AuthorRoutes {
   }
 
   public void mount(Router router) {
-    router.get("/api/authors/:authorId").handler(ctx -> {
-      String authorId;
-      try {
-        authorId = BlogDraft.authorId(ctx.pathParam("authorId"));
-      } catch (ApiError e) {
-        e.send(ctx);
-        return;
-      }
-      counter.count(authorId)
-          .onSuccess(count -> ctx.json(new JsonObject().put("authorId", authorId).put("blogCount", count)))
-          .onFailure(e -> ApiError.sendFailure(ctx, e));
-    });
+    router.get("/api/authors/:authorId").handler(ctx -> ApiError.respond(ctx, 200, () -> {
+      String authorId = BlogDraft.authorId(ctx.pathParam("authorId"));
+      return counter.count(authorId).map(count -> new JsonObject().put("authorId", authorId).put("blogCount", count));
+    }));
   }
 }

@@ -1,5 +1,6 @@
 package dev.fanout.dashboard;
 
+import dev.fanout.app.ApiError;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupDescription;
 import dev.fanout.stream.TopicDescription;
@@ -7,7 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,8 +24,8 @@ public final class DashboardApi {
   }
 
   public void mount(Router router) {
-    router.get("/api/groups").handler(ctx -> reply(ctx, groups()));
-    router.get("/api/topics").handler(ctx -> reply(ctx, topics()));
+    router.get("/api/groups").handler(ctx -> ApiError.respond(ctx, 200, this::groups));
+    router.get("/api/topics").handler(ctx -> ApiError.respond(ctx, 200, this::topics));
   }
 
   /** Every group, sorted by name, with members, partitions, offsets and lag. */
@@ -76,11 +76,5 @@ public final class DashboardApi {
         .put("offsetResets", group.offsetResets())
         .put("members", members)
         .put("partitions", partitions);
-  }
-
-  private static void reply(RoutingContext ctx, Future<JsonObject> body) {
-    body.onSuccess(ctx::json).onFailure(e -> ctx.response().setStatusCode(500)
-        .putHeader("content-type", "application/json")
-        .end(new JsonObject().put("error", "internal").put("message", String.valueOf(e.getMessage())).encode()));
   }
 }

@@ -41,7 +41,12 @@ public record BlogEvent(UUID eventId, Type type, UUID blogId, String authorId, i
 
   /** The stream headers that go with the payload. */
   public Map<String, String> headers() {
-    return Map.of(HEADER_EVENT_ID, eventId.toString(), HEADER_TYPE, type.name(),
+    return headers(eventId, type.name());
+  }
+
+  /** The stream headers of an event known only by its id and type (as the outbox stores it). */
+  public static Map<String, String> headers(UUID eventId, String type) {
+    return Map.of(HEADER_EVENT_ID, eventId.toString(), HEADER_TYPE, type,
         HEADER_SCHEMA, Integer.toString(SCHEMA_VERSION));
   }
 

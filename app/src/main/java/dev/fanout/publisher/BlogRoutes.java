@@ -1,8 +1,6 @@
 package dev.fanout.publisher;
 
 import dev.fanout.app.ApiError;
-import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
@@ -31,7 +29,7 @@ public final class BlogRoutes {
   }
 
   private void publish(RoutingContext ctx) {
-    respond(ctx, 201, () -> {
+    ApiError.respond(ctx, 201, () -> {
       BlogDraft draft = BlogDraft.parse(jsonBody(ctx));
       return store.publish(draft, idempotencyKey(ctx)).map(written -> {
         if (written.replayed()) {
@@ -43,7 +41,7 @@ public final class BlogRoutes {
   }
 
   private void update(RoutingContext ctx) {
-    respond(ctx, 200, () -> {
+    ApiError.respond(ctx, 200, () -> {
       UUID id = blogId(ctx);
       BlogDraft draft = BlogDraft.parse(jsonBody(ctx));
       return store.update(id, draft).map(BlogStore.Written::toJson);
@@ -51,27 +49,11 @@ public final class BlogRoutes {
   }
 
   private void delete(RoutingContext ctx) {
-    respond(ctx, 200, () -> store.delete(blogId(ctx)).map(BlogStore.Written::toJson));
+    ApiError.respond(ctx, 200, () -> store.delete(blogId(ctx)).map(BlogStore.Written::toJson));
   }
 
   private void find(RoutingContext ctx) {
-    respond(ctx, 200, () -> store.find(blogId(ctx)));
-  }
-
-  private interface Action {
-    Future<JsonObject> run();
-  }
-
-  private static void respond(RoutingContext ctx, int status, Action action) {
-    Future<JsonObject> result;
-    try {
-      result = action.run();
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onSuccess(body -> ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-            .end(body.encode()))
-        .onFailure(e -> ApiError.sendFailure(ctx, e));
+    ApiError.respond(ctx, 200, () -> store.find(blogId(ctx)));
   }
 
   private static String jsonBody(RoutingContext ctx) {

@@ -12,7 +12,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +54,6 @@ public final class OutboxRelay extends VerticleBase {
   private boolean running;
   private boolean wokenWhileRunning;
   private boolean stopped;
-  private long relayed;
 
   /**
    * @param replayUnprocessed whether the stream forgets on restart, so unprocessed events must be re-sent
@@ -88,11 +86,6 @@ public final class OutboxRelay extends VerticleBase {
     Future<Void> closeSubscriber = subscriber == null ? Future.succeededFuture() : subscriber.close();
     Future<Void> closeLock = lockConnection == null ? Future.succeededFuture() : lockConnection.close();
     return Future.join(closeSubscriber, closeLock);
-  }
-
-  /** Events moved to the stream by this relay since it started. */
-  long relayed() {
-    return relayed;
   }
 
   private void wake() {
@@ -162,19 +155,14 @@ public final class OutboxRelay extends VerticleBase {
       int i = 0;
       for (Row row : rows) {
         ids[i++] = row.getLong("id");
-        Map<String, String> headers = Map.of(
-            BlogEvent.HEADER_EVENT_ID, row.getUUID("event_id").toString(),
-            BlogEvent.HEADER_TYPE, row.getString("event_type"),
-            BlogEvent.HEADER_SCHEMA, Integer.toString(BlogEvent.SCHEMA_VERSION));
-        sends.add(stream.send(topic, row.getString("event_key"), headers, row.getBuffer("payload").getBytes()));
+        sends.add(stream.send(topic, row.getString("event_key"),
+            BlogEvent.headers(row.getUUID("event_id"), row.getString("event_type")),
+            row.getBuffer("payload").getBytes()));
       }
       boolean full = rows.size() == batchSize;
       return Future.all(sends)
           .compose(v -> pool.preparedQuery(MARK_SENT).execute(Tuple.of((Object) ids)))
-          .compose(v -> {
-            relayed += ids.length;
-            return full ? relayAll() : Future.succeededFuture();
-          });
+          .compose(v -> full ? relayAll() : Future.succeededFuture());
     });
   }
 }

@@ -13,17 +13,7 @@ public final class SearchRoutes {
   }
 
   public void mount(Router router) {
-    router.get("/api/search").handler(ctx -> {
-      SearchQuery query;
-      try {
-        query = SearchQuery.parse(ctx.queryParams());
-      } catch (ApiError e) {
-        e.send(ctx);
-        return;
-      }
-      engine.search(query)
-          .onSuccess(result -> ctx.json(result.toJson()))
-          .onFailure(e -> ApiError.sendFailure(ctx, e));
-    });
+    router.get("/api/search").handler(ctx -> ApiError.respond(ctx, 200,
+        () -> engine.search(SearchQuery.parse(ctx.queryParams())).map(SearchResult::toJson)));
   }
 }

@@ -1,13 +1,12 @@
 package dev.fanout.search;
 
 import dev.fanout.consumer.EventConsumerVerticle;
+import dev.fanout.consumer.ProcessedEvents;
 import dev.fanout.events.BlogEvent;
 import dev.fanout.stream.EventStream;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * A member of the "search" group: applies batches to the search engine (idempotent by version), then
@@ -18,9 +17,6 @@ public final class SearchVerticle extends EventConsumerVerticle {
 
   /** The consumer group that feeds the search index. */
   public static final String GROUP = "search";
-
-  private static final String RECORD_PROCESSED =
-      "INSERT INTO processed_events (group_name, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING";
 
   private final SearchEngine engine;
   private final Pool pool;
@@ -33,9 +29,8 @@ public final class SearchVerticle extends EventConsumerVerticle {
 
   @Override
   protected Future<Void> handle(List<BlogEvent> events) {
-    UUID[] ids = events.stream().map(BlogEvent::eventId).toArray(UUID[]::new);
     return engine.apply(events)
-        .compose(v -> pool.preparedQuery(RECORD_PROCESSED).execute(Tuple.tuple().addString(GROUP).addArrayOfUUID(ids)))
+        .compose(v -> ProcessedEvents.record(pool, GROUP, events.stream().map(BlogEvent::eventId).toList()))
         .mapEmpty();
   }
 }

@@ -6,43 +6,56 @@ import dev.fanout.stream.StreamBackends;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** An in-process Kafka cluster, a Vert.x instance and a Kafka stream on them, started once per test class. */
-final class KafkaStreamFixture implements AutoCloseable {
+/**
+ * An in-process Kafka cluster, a Vert.x instance and a Kafka stream on them, started once per test class:
+ * register it as {@code @RegisterExtension static final KafkaStreamFixture kafka = new KafkaStreamFixture(..)}.
+ */
+final class KafkaStreamFixture implements BeforeAllCallback, AfterAllCallback {
 
-  final EmbeddedKafkaCluster cluster;
-  final Vertx vertx;
-  final EventStream stream;
+  private final EmbeddedKafkaCluster.Config config;
+  private final JsonObject settings;
+  private EmbeddedKafkaCluster cluster;
+  private Vertx vertx;
+  private EventStream stream;
 
-  private KafkaStreamFixture(EmbeddedKafkaCluster cluster, Vertx vertx, EventStream stream) {
-    this.cluster = cluster;
-    this.vertx = vertx;
-    this.stream = stream;
+  /** @param settings stream settings; the cluster's bootstrap servers are added to them */
+  KafkaStreamFixture(EmbeddedKafkaCluster.Config config, JsonObject settings) {
+    this.config = config;
+    this.settings = settings;
   }
 
-  /** Starts the cluster, then opens a stream with {@code settings} plus the cluster's bootstrap servers. */
-  static KafkaStreamFixture start(EmbeddedKafkaCluster.Config config, JsonObject settings) throws Exception {
-    EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(config);
-    cluster.start();
-    Vertx vertx = Vertx.vertx();
-    try {
-      EventStream stream = StreamBackends.open(vertx, "kafka",
-          settings.copy().put("bootstrap.servers", cluster.bootstrapServers())).await(30, TimeUnit.SECONDS);
-      return new KafkaStreamFixture(cluster, vertx, stream);
-    } catch (Exception e) {
-      vertx.close().await(30, TimeUnit.SECONDS);
-      cluster.close();
-      throw e;
-    }
+  EmbeddedKafkaCluster cluster() {
+    return cluster;
+  }
+
+  EventStream stream() {
+    return stream;
   }
 
   @Override
-  public void close() throws Exception {
+  public void beforeAll(ExtensionContext context) throws Exception {
+    cluster = new EmbeddedKafkaCluster(config);
+    cluster.start();
+    vertx = Vertx.vertx();
+    stream = StreamBackends.open(vertx, "kafka",
+        settings.copy().put("bootstrap.servers", cluster.bootstrapServers())).await(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
     try {
-      stream.close().await(30, TimeUnit.SECONDS);
+      if (stream != null) {
+        stream.close().await(30, TimeUnit.SECONDS);
+      }
     } finally {
       try {
-        vertx.close().await(30, TimeUnit.SECONDS);
+        if (vertx != null) {
+          vertx.close().await(30, TimeUnit.SECONDS);
+        }
       } finally {
         cluster.close();
       }

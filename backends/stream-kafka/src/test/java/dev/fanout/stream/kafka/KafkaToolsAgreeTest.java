@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
-import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupDescription;
 import dev.fanout.stream.GroupMember;
 import dev.fanout.stream.KeyPartitioner;
 import dev.fanout.stream.SubscribeOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -26,9 +24,8 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.internals.Exit;
 import org.apache.kafka.tools.consumer.group.ConsumerGroupCommand;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 
 /**
@@ -40,40 +37,24 @@ class KafkaToolsAgreeTest {
 
   private static final int PARTITIONS = 6;
 
-  private KafkaStreamFixture fixture;
-  private EmbeddedKafkaCluster cluster;
-  private Vertx vertx;
-  private EventStream stream;
-
-  @BeforeAll
-  void start() throws Exception {
-    // batches are held forever here: when the second member joins, the first gives its held batches up
-    // after half a second instead of making the rebalance wait the default ten
-    fixture = KafkaStreamFixture.start(EmbeddedKafkaCluster.Config.of(1), new JsonObject().put("revocation.wait.ms", 500));
-    cluster = fixture.cluster;
-    vertx = fixture.vertx;
-    stream = fixture.stream;
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
-  }
+  // batches are held forever here: when the second member joins, the first gives its held batches up
+  // after half a second instead of making the rebalance wait the default ten
+  @RegisterExtension
+  static final KafkaStreamFixture kafka = new KafkaStreamFixture(EmbeddedKafkaCluster.Config.of(1),
+      new JsonObject().put("revocation.wait.ms", 500));
 
   @Test
   void describeGroupMatchesConsumerGroupCommand() throws Exception {
     String topic = "tools-topic";
     String group = "tools-group";
-    stream.admin().createTopic(topic, PARTITIONS, 1).await(30, TimeUnit.SECONDS);
+    kafka.stream().admin().createTopic(topic, PARTITIONS, 1).await(30, TimeUnit.SECONDS);
     // partition p gets 10 + 3p records; batches of 5; partition p commits 5 * (p % 3) records, then its
     // next batch stays in flight: committed offsets 0 (none), 5 and 10, and a different lag everywhere
     List<Future<?>> sends = new ArrayList<>();
     for (int p = 0; p < PARTITIONS; p++) {
       String key = keyOn(p);
       for (int i = 0; i < 10 + 3 * p; i++) {
-        sends.add(stream.send(topic, key, Map.of(), new byte[100]));
+        sends.add(kafka.stream().send(topic, key, Map.of(), new byte[100]));
       }
     }
     Future.all(sends).await(30, TimeUnit.SECONDS);
@@ -81,7 +62,7 @@ class KafkaToolsAgreeTest {
     SubscribeOptions options = SubscribeOptions.of(topic, group).withMaxBatchSize(5);
     List<GroupMember> members = new ArrayList<>();
     for (int m = 0; m < 2; m++) {
-      members.add(stream.subscribe(options, batch -> {
+      members.add(kafka.stream().subscribe(options, batch -> {
         int p = batch.get(0).partition();
         if (batch.get(0).offset() < 5L * (p % 3)) {
           return Future.succeededFuture();
@@ -98,14 +79,14 @@ class KafkaToolsAgreeTest {
       expectedCommitted.put(p, p % 3 == 0 ? -1L : 5L * (p % 3));
     }
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      GroupDescription d = stream.admin().describeGroup(group).await(10, TimeUnit.SECONDS);
+      GroupDescription d = kafka.stream().admin().describeGroup(group).await(10, TimeUnit.SECONDS);
       assertThat(d.members()).hasSize(2).noneMatch(GroupDescription.Member::idle);
       Map<Integer, Long> committed = new TreeMap<>();
       d.partitions().forEach(l -> committed.put(l.partition(), l.committed()));
       assertThat(committed).isEqualTo(expectedCommitted);
     });
 
-    GroupDescription ours = stream.admin().describeGroup(group).await(10, TimeUnit.SECONDS);
+    GroupDescription ours = kafka.stream().admin().describeGroup(group).await(10, TimeUnit.SECONDS);
     List<Map<String, String>> rows = describeWithKafkaTools(group);
 
     assertThat(rows).as("rows printed by ConsumerGroupCommand").hasSize(PARTITIONS);
@@ -147,7 +128,7 @@ class KafkaToolsAgreeTest {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       ConsumerGroupCommand.main(new String[] {
-          "--bootstrap-server", cluster.bootstrapServers(), "--describe", "--group", group});
+          "--bootstrap-server", kafka.cluster().bootstrapServers(), "--describe", "--group", group});
     } finally {
       System.setOut(original);
       Exit.resetExitProcedure();

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
-import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupMember;
 import dev.fanout.stream.RecordPosition;
 import dev.fanout.stream.StreamRecord;
 import dev.fanout.stream.SubscribeOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,9 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 
 /**
@@ -36,33 +33,16 @@ class ReplicationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(90);
 
-  private KafkaStreamFixture fixture;
-  private EmbeddedKafkaCluster cluster;
-  private Vertx vertx;
-  private EventStream stream;
-
-  @BeforeAll
-  void start() throws Exception {
-    fixture = KafkaStreamFixture.start(EmbeddedKafkaCluster.Config.of(3)
+  @RegisterExtension
+  static final KafkaStreamFixture kafka = new KafkaStreamFixture(EmbeddedKafkaCluster.Config.of(3)
         .withBrokerSettings(Map.of("min.insync.replicas", "2")), new JsonObject());
-    cluster = fixture.cluster;
-    vertx = fixture.vertx;
-    stream = fixture.stream;
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
-  }
 
   @Test
   void stoppingABrokerLosesNoAcknowledgedRecord() throws Exception {
     String topic = "replicated";
-    stream.admin().createTopic(topic, 6, 3).await(60, TimeUnit.SECONDS);
+    kafka.stream().admin().createTopic(topic, 6, 3).await(60, TimeUnit.SECONDS);
     Set<String> consumed = ConcurrentHashMap.newKeySet();
-    GroupMember member = stream.subscribe(SubscribeOptions.of(topic, "replicated-readers"), batch -> {
+    GroupMember member = kafka.stream().subscribe(SubscribeOptions.of(topic, "replicated-readers"), batch -> {
       for (StreamRecord record : batch) {
         consumed.add(new String(record.value(), StandardCharsets.UTF_8));
       }
@@ -83,14 +63,14 @@ class ReplicationTest {
       bursts++;
       if (burst == 10) {
         // stop a broker while the next bursts are produced and the group reads
-        stopping = CompletableFuture.runAsync(() -> cluster.stopNode(0));
+        stopping = CompletableFuture.runAsync(() -> kafka.cluster().stopNode(0));
       }
       List<Future<RecordPosition>> sends = new ArrayList<>();
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < perBurst; i++) {
         String id = "record-" + burst + "-" + i;
         ids.add(id);
-        sends.add(stream.send(topic, "key-" + (i % 50), Map.of(), id.getBytes(StandardCharsets.UTF_8))
+        sends.add(kafka.stream().send(topic, "key-" + (i % 50), Map.of(), id.getBytes(StandardCharsets.UTF_8))
             .onSuccess(position -> acknowledged.add(id))
             .onFailure(e -> failed.incrementAndGet()));
       }
@@ -100,7 +80,7 @@ class ReplicationTest {
       }
     }
     stopping.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    assertThat(cluster.isRunning(0)).isFalse();
+    assertThat(kafka.cluster().isRunning(0)).isFalse();
 
     assertThat(failed.get()).as("sends not acknowledged with a broker of three stopped").isZero();
     assertThat(acknowledged).hasSize(bursts * perBurst);
@@ -109,10 +89,10 @@ class ReplicationTest {
         assertThat(consumed).as("acknowledged records consumed").containsAll(acknowledged));
 
     // the broker comes back on the same ports and data, and the cluster keeps serving
-    cluster.startNode(0);
+    kafka.cluster().startNode(0);
     List<Future<RecordPosition>> more = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
-      more.add(stream.send(topic, "key-" + i, Map.of(), ("after-restart-" + i).getBytes(StandardCharsets.UTF_8)));
+      more.add(kafka.stream().send(topic, "key-" + i, Map.of(), ("after-restart-" + i).getBytes(StandardCharsets.UTF_8)));
     }
     Future.all(more).await(WAIT.toSeconds(), TimeUnit.SECONDS);
     await().atMost(WAIT).untilAsserted(() -> assertThat(consumed).filteredOn(id -> id.startsWith("after-restart-"))

@@ -1,0 +1,42 @@
+package dev.fanout.consumer;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The {@code processed_events} table: which events each consumer group has handled. A group's dedupe
+ * record, and what the outbox relay reads to re-send events a group has not handled.
+ */
+public final class ProcessedEvents {
+
+  private static final String RECORD =
+      "INSERT INTO processed_events (group_name, event_id) SELECT $1, unnest($2::uuid[]) "
+          + "ON CONFLICT DO NOTHING RETURNING event_id";
+
+  private ProcessedEvents() {
+  }
+
+  /**
+   * Records {@code eventIds} as handled by {@code group}; run it inside the transaction of the effect to
+   * make the effect happen once.
+   *
+   * @return the ids that were not recorded before
+   */
+  public static Future<Set<UUID>> record(SqlClient client, String group, List<UUID> eventIds) {
+    return client.preparedQuery(RECORD)
+        .execute(Tuple.tuple().addString(group).addArrayOfUUID(eventIds.toArray(UUID[]::new)))
+        .map(rows -> {
+          Set<UUID> fresh = new HashSet<>();
+          for (Row row : rows) {
+            fresh.add(row.getUUID("event_id"));
+          }
+          return fresh;
+        });
+  }
+}
