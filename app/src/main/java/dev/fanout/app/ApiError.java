@@ -1,6 +1,7 @@
 package dev.fanout.app;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Supplier;
@@ -75,6 +76,18 @@ public final class ApiError extends RuntimeException {
       error.send(ctx);
     } else {
       new ApiError(500, "internal_error", "the request could not be completed", null).send(ctx);
+    }
+  }
+
+  /** The request body as a JSON object, or a 400 {@code malformed_json} naming what is wrong. */
+  public static JsonObject jsonBody(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() == 0) {
+      throw new ApiError(400, "malformed_json", "the body is empty; a JSON object is expected", null);
+    }
+    try {
+      return new JsonObject(ctx.body().asString("UTF-8"));
+    } catch (DecodeException | ClassCastException e) {
+      throw new ApiError(400, "malformed_json", "the body is not a JSON object", null);
     }
   }
 }

@@ -2,9 +2,12 @@ package dev.fanout.app;
 
 import dev.fanout.counter.AuthorCounter;
 import dev.fanout.counter.AuthorRoutes;
-import dev.fanout.consumer.EventConsumerVerticle;
-import dev.fanout.counter.CounterVerticle;
+import dev.fanout.consumer.DeadLetters;
+import dev.fanout.consumer.LocalGroup;
 import dev.fanout.dashboard.DashboardApi;
+import dev.fanout.dashboard.GroupControlRoutes;
+import dev.fanout.faults.FaultInjector;
+import dev.fanout.faults.FaultRoutes;
 import dev.fanout.db.Database;
 import dev.fanout.db.GroupCommitter;
 import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
@@ -14,15 +17,21 @@ import dev.fanout.publisher.OutboxRelay;
 import dev.fanout.search.SearchEngine;
 import dev.fanout.search.SearchEngines;
 import dev.fanout.search.SearchRoutes;
-import dev.fanout.search.SearchVerticle;
+import dev.fanout.search.SearchIndexer;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.StreamBackends;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -36,7 +45,7 @@ public final class FanoutApp {
   /** The topic every blog event is written to, keyed by author. */
   public static final String EVENTS_TOPIC = "blog-events";
   /** The consumer groups that read the blog events, each with its dead-letter topic. */
-  public static final List<String> GROUPS = List.of(AuthorCounter.GROUP, SearchVerticle.GROUP);
+  public static final List<String> GROUPS = List.of(AuthorCounter.GROUP, SearchIndexer.GROUP);
 
   private final Vertx vertx;
   private final FanoutOptions options;
@@ -51,9 +60,17 @@ public final class FanoutApp {
     EventStream stream;
     String kafkaBootstrap;
     SearchEngine search;
+    final Map<String, LocalGroup> groups = new LinkedHashMap<>();
+    final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    FaultInjector faults;
+    String adminToken;
 
     Future<Void> close(Vertx vertx) {
-      Future<Void> closed = stream == null ? Future.succeededFuture() : stream.close().recover(e -> Future.succeededFuture());
+      Future<Void> closed = Future.succeededFuture();
+      for (LocalGroup group : groups.values()) {
+        closed = closed.compose(v -> group.stop());
+      }
+      closed = closed.compose(v -> stream == null ? Future.succeededFuture() : stream.close()).recover(e -> Future.succeededFuture());
       closed = closed.compose(v -> search == null ? Future.succeededFuture() : search.close())
           .recover(e -> Future.succeededFuture());
       closed = closed.compose(v -> database == null ? Future.succeededFuture() : database.close())
@@ -91,7 +108,7 @@ public final class FanoutApp {
           Future<Void> topics = stream.admin().createTopic(EVENTS_TOPIC, options.partitions(), 1);
           for (String group : GROUPS) {
             topics = topics.compose(v -> stream.admin().createTopic(
-                EventConsumerVerticle.deadLetterTopic(EVENTS_TOPIC, group), 1, 1));
+                DeadLetters.topic(EVENTS_TOPIC, group), 1, 1));
           }
           return topics;
         })
@@ -126,13 +143,19 @@ public final class FanoutApp {
     AuthorCounter counter = new AuthorCounter(database.pool());
     boolean streamForgets = options.backend().equals("memory");
     SearchEngine search = resources.search;
+    resources.faults = new FaultInjector(vertx, Clock.systemUTC());
+    resources.adminToken = options.adminToken() != null ? options.adminToken() : AdminToken.generate();
+    Map<String, LocalGroup> groups = resources.groups;
+    groups.put(AuthorCounter.GROUP, new LocalGroup(vertx, stream, EVENTS_TOPIC, AuthorCounter.GROUP, counter,
+        options.resilience(), resources.faults, resources.metrics));
+    groups.put(SearchIndexer.GROUP, new LocalGroup(vertx, stream, EVENTS_TOPIC, SearchIndexer.GROUP,
+        new SearchIndexer(search, database.pool()), options.resilience(), resources.faults, resources.metrics));
     Future<Void> chain = deploy(vertx, deployments, () -> new OutboxRelay(database.pool(),
         database.connectOptions(), stream, EVENTS_TOPIC, streamForgets, GROUPS, 500, 1000));
     for (int i = 0; i < options.consumersPerGroup(); i++) {
-      chain = chain
-          .compose(v -> deploy(vertx, deployments, () -> new CounterVerticle(stream, EVENTS_TOPIC, counter)))
-          .compose(v -> deploy(vertx, deployments,
-              () -> new SearchVerticle(stream, EVENTS_TOPIC, search, database.pool())));
+      for (LocalGroup group : groups.values()) {
+        chain = chain.compose(v -> group.addMember()).mapEmpty();
+      }
     }
     JsonObject info = new JsonObject()
         .put("version", Version.current())
@@ -148,12 +171,21 @@ public final class FanoutApp {
     Supplier<Future<Void>> readiness = () -> Future.join(database.pool().query("SELECT 1").execute(),
         stream.admin().listTopics(), search.ping()).mapEmpty();
     // one server per event loop; each instance batches its own publishes
+    Map<String, LocalGroup> readOnlyGroups = Collections.unmodifiableMap(groups);
+    AdminToken adminToken = new AdminToken(resources.adminToken);
     Supplier<HttpVerticle> http = () -> new HttpVerticle(options, info, router -> {
+      // before every admin route
+      router.route("/api/admin/*").handler(adminToken);
       BlogStore store = new BlogStore(database.pool(), new GroupCommitter(database.pool(), 64, 4, 10_000));
       new BlogRoutes(store).mount(router);
       new AuthorRoutes(counter).mount(router);
       new SearchRoutes(search).mount(router);
-      new DashboardApi(stream).mount(router);
+      new DashboardApi(stream, readOnlyGroups).mount(router);
+      new GroupControlRoutes(stream, readOnlyGroups).mount(router);
+      new FaultRoutes(resources.faults, Clock.systemUTC()).mount(router);
+      router.get("/metrics").handler(ctx -> ctx.response()
+          .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+          .end(resources.metrics.scrape()));
     }, readiness, port);
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return chain.compose(v -> vertx.deployVerticle(http, new DeploymentOptions().setInstances(instances)))
@@ -192,7 +224,24 @@ public final class FanoutApp {
     return options;
   }
 
-  /** Stops taking requests, stops the verticles (members leave their groups), then closes everything. */
+  /** The token /api/admin/ asks for: the one given, or the one generated at start. */
+  public String adminToken() {
+    return resources.adminToken;
+  }
+
+  /** This process's part of each consumer group, by name. */
+  public Map<String, LocalGroup> groups() {
+    return Collections.unmodifiableMap(resources.groups);
+  }
+
+  public FaultInjector faults() {
+    return resources.faults;
+  }
+
+  /**
+   * Stops taking requests, stops the relay, then the groups' members (they leave their groups, letting
+   * in-flight batches commit), then closes everything.
+   */
   public Future<Void> stop() {
     Future<Void> undeployed = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {

@@ -1,5 +1,6 @@
 package dev.fanout.app;
 
+import dev.fanout.consumer.ResiliencePolicy;
 import dev.fanout.stream.StreamBackends;
 import io.vertx.pgclient.PgConnectOptions;
 import java.nio.file.Path;
@@ -25,10 +26,12 @@ import java.util.function.Function;
  * @param consumersPerGroup members each consumer group gets in this process
  * @param search            search engine: lucene or opensearch
  * @param opensearchUrl     OpenSearch's base URL, required with opensearch
+ * @param adminToken        the Bearer token of /api/admin/; null to generate one at start
+ * @param resilience        retries and circuit breaking of each group's sink
  */
 public record FanoutOptions(int port, String host, Path dataDir, String backend, String kafkaBootstrap,
                             String pgUrl, int partitions, int consumersPerGroup, String search,
-                            String opensearchUrl) {
+                            String opensearchUrl, String adminToken, ResiliencePolicy resilience) {
 
   /** One option: its flag, environment variable, default and meaning, as the README's table lists them. */
   record Option(String flag, String defaultValue, String description) {
@@ -47,7 +50,11 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       new Option("partitions", "12", "partitions of the blog events topic, 1 to 1024"),
       new Option("consumers-per-group", "1", "members of each consumer group in this process, 1 to 64"),
       new Option("search", "lucene", "search engine: lucene (embedded index under the data dir) or opensearch"),
-      new Option("opensearch-url", "", "OpenSearch base URL such as http://127.0.0.1:9200; needed with opensearch"));
+      new Option("opensearch-url", "", "OpenSearch base URL such as http://127.0.0.1:9200; needed with opensearch"),
+      new Option("admin-token", "", "Bearer token for /api/admin/ (at least 16 characters); empty: a random one, printed at start"),
+      new Option("retry-attempts", "5", "tries of a sink call before a batch is given back (or an event dead-lettered), 1 to 100"),
+      new Option("retry-backoff-ms", "100", "wait before the first retry, doubled per retry with jitter, 1 to 60000"),
+      new Option("breaker-wait-ms", "5000", "how long a sink's open circuit waits before a probe, 100 to 600000"));
 
   /** Parses flags and environment; {@code --help} is handled by the caller. */
   public static FanoutOptions parse(String[] args, Map<String, String> env) {
@@ -88,7 +95,12 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
         parse(values, "partitions", v -> intInRange(v, 1, 1024)),
         parse(values, "consumers-per-group", v -> intInRange(v, 1, 64)),
         parse(values, "search", FanoutOptions::searchEngine),
-        parse(values, "opensearch-url", FanoutOptions::httpUrl));
+        parse(values, "opensearch-url", FanoutOptions::httpUrl),
+        parse(values, "admin-token", FanoutOptions::adminToken),
+        new ResiliencePolicy(
+            parse(values, "retry-attempts", v -> intInRange(v, 1, 100)),
+            parse(values, "retry-backoff-ms", v -> intInRange(v, 1, 60_000)),
+            parse(values, "breaker-wait-ms", v -> intInRange(v, 100, 600_000))));
     if (options.search().equals("opensearch") && options.opensearchUrl() == null) {
       throw new IllegalArgumentException("option --opensearch-url is required with --search opensearch");
     }
@@ -185,6 +197,23 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       throw new IllegalArgumentException("'" + value + "' is not a PostgreSQL URI: " + e.getMessage());
     }
     return value;
+  }
+
+  private static String adminToken(String value) {
+    if (value.isEmpty()) {
+      return null;
+    }
+    if (value.length() < 16 || !value.matches("[\\x21-\\x7e]+")) {
+      throw new IllegalArgumentException("the token must be at least 16 printable characters without spaces");
+    }
+    return value;
+  }
+
+  /** For logs: never shows the admin token. */
+  @Override
+  public String toString() {
+    return "FanoutOptions[port=" + port + ", host=" + host + ", dataDir=" + dataDir + ", backend=" + backend
+        + ", partitions=" + partitions + ", search=" + search + ", adminToken=" + (adminToken == null ? "generated" : "***") + "]";
   }
 
   private static String nonBlank(String value) {

@@ -42,7 +42,12 @@ public final class Main {
       System.out.println("  publish    POST " + base + "/api/blogs");
       System.out.println("  API        " + base + "/api/info, " + base + "/api/groups, " + base + "/api/topics");
       System.out.println("  health     " + base + "/health/live, " + base + "/health/ready");
+      System.out.println("  metrics    " + base + "/metrics");
       System.out.println("  data       " + options.dataDir());
+      if (options.adminToken() == null) {
+        System.out.println("  admin      generated token for this run (set --admin-token or FANOUT_ADMIN_TOKEN to choose one):");
+        System.out.println("             Authorization: Bearer " + app[0].adminToken());
+      }
       started.countDown();
     });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,5 +1,6 @@
 package dev.fanout.counter;
 
+import dev.fanout.consumer.GroupSink;
 import dev.fanout.consumer.ProcessedEvents;
 import dev.fanout.events.BlogEvent;
 import io.vertx.core.Future;
@@ -17,7 +18,7 @@ import java.util.UUID;
  * redelivered event finds its id already there and changes nothing. BlogPublished adds one, BlogDeleted
  * takes one away (never below zero), BlogUpdated changes nothing.
  */
-public final class AuthorCounter {
+public final class AuthorCounter implements GroupSink {
 
   /** The consumer group, and the name its dedupe rows carry. */
   public static final String GROUP = "counter";
@@ -36,6 +37,7 @@ public final class AuthorCounter {
   }
 
   /** Applies a batch of events in one transaction; the future succeeds once it committed. */
+  @Override
   public Future<Void> apply(List<BlogEvent> events) {
     if (events.isEmpty()) {
       return Future.succeededFuture();

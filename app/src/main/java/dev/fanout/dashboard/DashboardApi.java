@@ -1,6 +1,7 @@
 package dev.fanout.dashboard;
 
 import dev.fanout.app.ApiError;
+import dev.fanout.consumer.LocalGroup;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupDescription;
 import dev.fanout.stream.TopicDescription;
@@ -10,17 +11,22 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The read-only JSON behind the dashboard: {@code GET /api/groups} and {@code GET /api/topics}, built
- * from the stream's admin API.
+ * from the stream's admin API; a group that runs in this process also gets its {@code figures}
+ * (processed, retries, dead letters, replayed, circuit, paused).
  */
 public final class DashboardApi {
 
   private final EventStream stream;
+  private final Map<String, LocalGroup> local;
 
-  public DashboardApi(EventStream stream) {
+  /** @param local this process's part of the app's groups, whose retry, dead-letter and circuit figures are added */
+  public DashboardApi(EventStream stream, Map<String, LocalGroup> local) {
     this.stream = stream;
+    this.local = local;
   }
 
   public void mount(Router router) {
@@ -36,7 +42,13 @@ public final class DashboardApi {
       return Future.all(described).map(all -> {
         JsonArray groups = new JsonArray();
         for (int i = 0; i < all.size(); i++) {
-          groups.add(toJson(all.<GroupDescription>resultAt(i)));
+          GroupDescription group = all.resultAt(i);
+          JsonObject json = toJson(group);
+          LocalGroup figures = local.get(group.group());
+          if (figures != null) {
+            json.put("figures", figures.toJson());
+          }
+          groups.add(json);
         }
         return new JsonObject().put("groups", groups);
       });

@@ -12,7 +12,8 @@ class FanoutOptionsTest {
   void defaultsAreTheEmbeddedSetup() {
     FanoutOptions options = FanoutOptions.parse(new String[0], Map.of());
     assertThat(options).isEqualTo(new FanoutOptions(8080, "127.0.0.1",
-        java.nio.file.Path.of("./data").toAbsolutePath().normalize(), "memory", null, null, 12, 1, "lucene", null));
+        java.nio.file.Path.of("./data").toAbsolutePath().normalize(), "memory", null, null, 12, 1, "lucene", null, null,
+        dev.fanout.consumer.ResiliencePolicy.defaults()));
   }
 
   @Test
@@ -27,6 +28,10 @@ class FanoutOptionsTest {
 
   @Test
   void badValuesNameTheOption() {
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--admin-token", "short"}, Map.of()))
+        .hasMessageContaining("--admin-token");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--retry-attempts", "0"}, Map.of()))
+        .hasMessageContaining("--retry-attempts");
     assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--port", "http"}, Map.of()))
         .hasMessageContaining("--port").hasMessageContaining("http");
     assertThatThrownBy(() -> FanoutOptions.parse(new String[0], Map.of("FANOUT_PARTITIONS", "0")))

@@ -72,6 +72,37 @@ public final class RunningApp implements AutoCloseable {
         .method(method, HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
+  /** A request to the admin API with the app's admin token; {@code body} is JSON or null. */
+  public HttpResponse<String> admin(String method, String path, String body) throws Exception {
+    return send(method, path, body == null ? null : "application/json", body,
+        "Authorization", "Bearer " + app.adminToken());
+  }
+
+  /** Publishes a blog and returns its id; fails unless the publish is acknowledged. */
+  public String publish(String authorId, String title) throws Exception {
+    HttpResponse<String> response = send("POST", "/api/blogs", "application/json", new JsonObject()
+        .put("authorId", authorId).put("title", title).put("body", "a body for " + title).encode());
+    if (response.statusCode() != 201) {
+      throw new IllegalStateException("publish failed: " + response.statusCode() + " " + response.body());
+    }
+    return json(response).getString("blogId");
+  }
+
+  /** This process's figures of a group, as /api/groups shows them. */
+  public JsonObject figures(String group) throws Exception {
+    return group(group).getJsonObject("figures");
+  }
+
+  /** A group as /api/groups shows it. */
+  public JsonObject group(String group) throws Exception {
+    for (Object g : json(get("/api/groups")).getJsonArray("groups")) {
+      if (((JsonObject) g).getString("group").equals(group)) {
+        return (JsonObject) g;
+      }
+    }
+    throw new IllegalStateException("no group " + group);
+  }
+
   public JsonObject json(HttpResponse<String> response) {
     return new JsonObject(response.body());
   }

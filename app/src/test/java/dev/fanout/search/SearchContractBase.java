@@ -134,7 +134,7 @@ public abstract class SearchContractBase {
     assertFindsExactly(expected);
 
     Map<Integer, Long> reset = RunningApp.await(app.app().stream().admin()
-        .resetOffsets(SearchVerticle.GROUP, FanoutApp.EVENTS_TOPIC, OffsetSpec.earliest(), false));
+        .resetOffsets(SearchIndexer.GROUP, FanoutApp.EVENTS_TOPIC, OffsetSpec.earliest(), false));
     assertThat(reset.values()).allMatch(offset -> offset == 0L);
     awaitSearchCaughtUp();
     assertFindsExactly(expected);
@@ -143,7 +143,7 @@ public abstract class SearchContractBase {
   private void awaitSearchCaughtUp() {
     Awaitility.await().atMost(SETTLE).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
       assertThat(app.queryLong("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).isZero();
-      GroupDescription group = RunningApp.await(app.app().stream().admin().describeGroup(SearchVerticle.GROUP));
+      GroupDescription group = RunningApp.await(app.app().stream().admin().describeGroup(SearchIndexer.GROUP));
       assertThat(group.partitions()).allMatch(p -> p.committed() == p.logEnd());
     });
   }

@@ -1,19 +1,18 @@
 package dev.fanout.search;
 
-import dev.fanout.consumer.EventConsumerVerticle;
+import dev.fanout.consumer.GroupSink;
 import dev.fanout.consumer.ProcessedEvents;
 import dev.fanout.events.BlogEvent;
-import dev.fanout.stream.EventStream;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 
 /**
- * A member of the "search" group: applies batches to the search engine (idempotent by version), then
+ * The sink of the "search" group: applies batches to the search engine (idempotent by version), then
  * records their event ids as processed, so that a restart of the in-memory stream re-sends only what the
  * index may not have.
  */
-public final class SearchVerticle extends EventConsumerVerticle {
+public final class SearchIndexer implements GroupSink {
 
   /** The consumer group that feeds the search index. */
   public static final String GROUP = "search";
@@ -21,14 +20,13 @@ public final class SearchVerticle extends EventConsumerVerticle {
   private final SearchEngine engine;
   private final Pool pool;
 
-  public SearchVerticle(EventStream stream, String topic, SearchEngine engine, Pool pool) {
-    super(stream, topic, GROUP);
+  public SearchIndexer(SearchEngine engine, Pool pool) {
     this.engine = engine;
     this.pool = pool;
   }
 
   @Override
-  protected Future<Void> handle(List<BlogEvent> events) {
+  public Future<Void> apply(List<BlogEvent> events) {
     return engine.apply(events)
         .compose(v -> ProcessedEvents.record(pool, GROUP, events.stream().map(BlogEvent::eventId).toList()))
         .mapEmpty();

@@ -1,0 +1,59 @@
+package dev.fanout.consumer;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A group's figures in this process, as Micrometer meters tagged with the group (exported at
+ * {@code /metrics}) and as JSON for {@code /api/groups}.
+ */
+public final class GroupFigures {
+
+  final Counter processed;
+  final Counter retried;
+  final Counter deadLettered;
+  final Counter replayed;
+  final Timer latency;
+
+  GroupFigures(MeterRegistry registry, String group, Supplier<String> circuit) {
+    processed = Counter.builder("fanout.consumer.processed").description("events handled").tag("group", group)
+        .register(registry);
+    retried = Counter.builder("fanout.consumer.retried").description("retries of sink calls").tag("group", group)
+        .register(registry);
+    deadLettered = Counter.builder("fanout.consumer.dead.lettered").description("records sent to the dead-letter topic")
+        .tag("group", group).register(registry);
+    replayed = Counter.builder("fanout.consumer.replayed").description("dead letters replayed").tag("group", group)
+        .register(registry);
+    latency = Timer.builder("fanout.consumer.latency").description("event time to handled")
+        .tag("group", group)
+        .publishPercentileHistogram()
+        .publishPercentiles(0.5, 0.99)
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(10))
+        .register(registry);
+    Gauge.builder("fanout.consumer.circuit.open", () -> circuit.get().equals("CLOSED") ? 0 : 1)
+        .description("1 while the group's sink circuit is open or half-open").tag("group", group).register(registry);
+  }
+
+  JsonObject toJson() {
+    double p99 = 0;
+    for (ValueAtPercentile value : latency.takeSnapshot().percentileValues()) {
+      if (value.percentile() == 0.99) {
+        p99 = value.value(TimeUnit.MILLISECONDS);
+      }
+    }
+    return new JsonObject()
+        .put("processed", (long) processed.count())
+        .put("retries", (long) retried.count())
+        .put("deadLetters", (long) deadLettered.count())
+        .put("replayed", (long) replayed.count())
+        .put("latencyP99Millis", Math.round(p99));
+  }
+}

@@ -1,0 +1,89 @@
+package dev.fanout.dashboard;
+
+import dev.fanout.app.ApiError;
+import dev.fanout.consumer.LocalGroup;
+import dev.fanout.stream.EventStream;
+import dev.fanout.stream.OffsetSpec;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+
+/**
+ * The controls of the consumer groups, for people (the dashboard) and scripts alike, under
+ * {@code /api/admin/groups/{group}/}: pause, resume, reset (with preview), crash a member, add or remove a
+ * member, replay the dead letters. Each answers with JSON naming the group. The admin token is checked
+ * before these routes.
+ */
+public final class GroupControlRoutes {
+
+  private final EventStream stream;
+  private final Map<String, LocalGroup> groups;
+
+  public GroupControlRoutes(EventStream stream, Map<String, LocalGroup> groups) {
+    this.stream = stream;
+    this.groups = groups;
+  }
+
+  public void mount(Router router) {
+    String base = "/api/admin/groups/:group";
+    control(router.post(base + "/pause"), (ctx, g) -> g.pause().map(v -> answer(g).put("paused", true)));
+    control(router.post(base + "/resume"), (ctx, g) -> g.resume().map(v -> answer(g).put("paused", false)));
+    control(router.post(base + "/crash"), (ctx, g) -> g.crashMember().map(id -> answer(g).put("crashed", id)));
+    control(router.post(base + "/members"), (ctx, g) -> g.addMember().map(id -> answer(g)));
+    control(router.delete(base + "/members"), (ctx, g) -> g.removeMember().map(v -> answer(g)));
+    control(router.post(base + "/dead-letters/replay"), (ctx, g) -> g.replayDeadLetters());
+    control(router.post(base + "/reset"), this::reset);
+  }
+
+  private interface Control {
+    Future<JsonObject> run(RoutingContext ctx, LocalGroup group);
+  }
+
+  private void control(Route route, Control control) {
+    route.handler(ctx -> ApiError.respond(ctx, 200, () -> {
+      LocalGroup group = groups.get(ctx.pathParam("group"));
+      if (group == null) {
+        throw new ApiError(404, "not_found", "no consumer group '" + ctx.pathParam("group") + "' runs here; groups: "
+            + String.join(", ", groups.keySet()), "group");
+      }
+      return control.run(ctx, group).recover(e -> Future.failedFuture(
+          e instanceof IllegalStateException ? new ApiError(409, "conflict", e.getMessage(), null) : e));
+    }));
+  }
+
+  private static JsonObject answer(LocalGroup group) {
+    return group.toJson().put("group", group.name());
+  }
+
+  private Future<JsonObject> reset(RoutingContext ctx, LocalGroup group) {
+    JsonObject body = ApiError.jsonBody(ctx);
+    Object to = body.getValue("to");
+    OffsetSpec spec;
+    if ("earliest".equals(to)) {
+      spec = OffsetSpec.earliest();
+    } else if ("latest".equals(to)) {
+      spec = OffsetSpec.latest();
+    } else if ("timestamp".equals(to)) {
+      if (!(body.getValue("timestamp") instanceof Number ts) || ts.longValue() < 0) {
+        throw ApiError.invalid("timestamp", "timestamp: milliseconds since the epoch are required with \"to\": \"timestamp\"");
+      }
+      spec = OffsetSpec.timestamp(ts.longValue());
+    } else {
+      throw ApiError.invalid("to", "to: one of \"earliest\", \"latest\", \"timestamp\" is required");
+    }
+    Object preview = body.getValue("preview", false);
+    if (!(preview instanceof Boolean)) {
+      throw ApiError.invalid("preview", "preview: true or false");
+    }
+    return stream.admin().resetOffsets(group.name(), group.topic(), spec, (Boolean) preview).map(offsets -> {
+      JsonArray partitions = new JsonArray();
+      new java.util.TreeMap<>(offsets).forEach((p, o) -> partitions.add(new JsonObject().put("partition", p).put("offset", o)));
+      return new JsonObject().put("group", group.name()).put("topic", group.topic())
+          .put("to", to).put("preview", preview).put("offsets", partitions);
+    });
+  }
+}
