@@ -2,6 +2,8 @@ package dev.fanout.app;
 
 import dev.fanout.counter.AuthorCounter;
 import dev.fanout.counter.AuthorRoutes;
+import dev.fanout.audit.Audit;
+import dev.fanout.audit.AuditRoutes;
 import dev.fanout.consumer.DeadLetters;
 import dev.fanout.consumer.LocalGroup;
 import dev.fanout.dashboard.DashboardApi;
@@ -186,6 +188,7 @@ public final class FanoutApp {
       router.get("/metrics").handler(ctx -> ctx.response()
           .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
           .end(resources.metrics.scrape()));
+      new AuditRoutes(new Audit(database.pool(), search)).mount(router);
     }, readiness, port);
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return chain.compose(v -> vertx.deployVerticle(http, new DeploymentOptions().setInstances(instances)))
