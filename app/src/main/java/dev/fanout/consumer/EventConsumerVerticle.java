@@ -58,6 +58,10 @@ public final class EventConsumerVerticle extends VerticleBase {
     return inFlight.get() > 0;
   }
 
+  int inFlight() {
+    return inFlight.get();
+  }
+
   void pause() {
     GroupMember m = member;
     if (m != null) {

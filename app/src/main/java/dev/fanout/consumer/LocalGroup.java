@@ -266,6 +266,7 @@ public final class LocalGroup {
         .put("circuit", circuit())
         .put("paused", pausedByOperator)
         .put("waitingOnCircuit", waitingOnBreaker.get())
-        .put("localMembers", members.size());
+        .put("localMembers", members.size())
+        .put("batchesInFlight", members.stream().mapToInt(EventConsumerVerticle::inFlight).sum());
   }
 }
