@@ -2,6 +2,7 @@ package dev.fanout.search.opensearch;
 
 import dev.fanout.events.BlogEvent;
 import io.vertx.core.buffer.Buffer;
+import dev.fanout.consumer.PermanentFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -69,15 +70,17 @@ final class BulkBody {
   /**
    * Checks a {@code _bulk} answer item by item.
    *
-   * @return null when every item was written or refused as an older or equal version; otherwise a
-   *         description of the failed items (the batch must be retried)
+   * @return null when every item was written or refused as an older or equal version; otherwise the
+   *         failure to report: a {@link PermanentFailure} when every failed item was refused for its data
+   *         (a 4xx other than 429: retrying cannot help), else an {@link IllegalStateException} (retry)
    */
-  static String failures(JsonObject answer) {
+  static RuntimeException failures(JsonObject answer) {
     if (!answer.getBoolean("errors", false)) {
       return null;
     }
     JsonArray items = answer.getJsonArray("items", new JsonArray());
     int failed = 0;
+    boolean transientFailure = false;
     String first = null;
     for (int i = 0; i < items.size(); i++) {
       JsonObject result = items.getJsonObject(i).getJsonObject("index", new JsonObject());
@@ -88,12 +91,17 @@ final class BulkBody {
           && "version_conflict_engine_exception".equals(error.getString("type"));
       if (!written && !olderOrSame) {
         failed++;
+        transientFailure |= status == 429 || status >= 500 || status < 400;
         if (first == null) {
           first = "blog " + result.getString("_id") + ": " + status + " "
               + (error == null ? "" : error.getString("type") + " " + error.getString("reason"));
         }
       }
     }
-    return failed == 0 ? null : failed + " of " + items.size() + " documents failed, first: " + first;
+    if (failed == 0) {
+      return null;
+    }
+    String message = failed + " of " + items.size() + " documents failed, first: " + first;
+    return transientFailure ? new IllegalStateException(message) : new PermanentFailure(message);
   }
 }

@@ -134,9 +134,9 @@ public final class OpenSearchEngine implements SearchEngine {
           if (response.statusCode() != 200) {
             return Future.failedFuture(failure("bulk", response));
           }
-          String failures = BulkBody.failures(response.bodyAsJsonObject());
+          RuntimeException failures = BulkBody.failures(response.bodyAsJsonObject());
           if (failures != null) {
-            return Future.failedFuture(new IllegalStateException("OpenSearch bulk into " + index + ": " + failures));
+            return Future.failedFuture(failures);
           }
           return sendBulks(bodies, next + 1);
         });

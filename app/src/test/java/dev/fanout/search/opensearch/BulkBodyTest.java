@@ -63,9 +63,14 @@ class BulkBodyTest {
     assertThat(BulkBody.failures(new JsonObject().put("errors", false).put("items", new JsonArray()))).isNull();
     assertThat(BulkBody.failures(answer(item(201, null), item(409, "version_conflict_engine_exception")))).isNull();
 
-    String failures = BulkBody.failures(answer(item(200, null), item(429, "es_rejected_execution_exception"),
+    RuntimeException failures = BulkBody.failures(answer(item(200, null), item(429, "es_rejected_execution_exception"),
         item(409, "version_conflict_engine_exception"), item(400, "mapper_parsing_exception")));
-    assertThat(failures).startsWith("2 of 4 documents failed").contains("429 es_rejected_execution_exception");
+    assertThat(failures).isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("2 of 4 documents failed").hasMessageContaining("429 es_rejected_execution_exception");
+
+    // refused for its data alone: retrying cannot help, the event is dead-lettered
+    assertThat(BulkBody.failures(answer(item(201, null), item(400, "mapper_parsing_exception"))))
+        .isInstanceOf(dev.fanout.consumer.PermanentFailure.class);
   }
 
   private static JsonObject answer(JsonObject... items) {
