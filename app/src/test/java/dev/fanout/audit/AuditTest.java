@@ -189,7 +189,7 @@ class AuditTest {
   }
 
   private JsonObject repair() throws Exception {
-    HttpResponse<String> response = app.send("POST", "/api/admin/audit/repair", null, null);
+    HttpResponse<String> response = app.admin("POST", "/api/admin/audit/repair", null);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return app.json(response);
   }
