@@ -8,19 +8,31 @@ import java.util.function.Supplier;
 
 /**
  * An error answer of the API: an HTTP status and {@code {"error": code, "message": ..., "field": ...}}.
- * Thrown by validation and turned into the response by {@link #send}.
+ * Thrown by validation and turned into the response by {@link #send}. A 503 or 429 also carries
+ * {@code Retry-After} (1 s unless told otherwise).
  */
 public final class ApiError extends RuntimeException {
 
   private final int status;
   private final String code;
   private final String field;
+  private final long retryAfterSeconds;
 
   public ApiError(int status, String code, String message, String field) {
+    this(status, code, message, field, status == 503 || status == 429 ? 1 : 0);
+  }
+
+  private ApiError(int status, String code, String message, String field, long retryAfterSeconds) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** The same error telling the client when to try again ({@code Retry-After}, whole seconds, at least 1). */
+  public ApiError retryAfter(long seconds) {
+    return new ApiError(status, code, getMessage(), field, Math.max(1, seconds));
   }
 
   public static ApiError invalid(String field, String message) {
@@ -49,6 +61,9 @@ public final class ApiError extends RuntimeException {
 
   public void send(RoutingContext ctx) {
     if (!ctx.response().ended()) {
+      if (retryAfterSeconds > 0) {
+        ctx.response().putHeader("Retry-After", Long.toString(retryAfterSeconds));
+      }
       ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
           .end(toJson().encode());
     }

@@ -16,6 +16,7 @@ import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
 import dev.fanout.publisher.BlogRoutes;
 import dev.fanout.publisher.BlogStore;
 import dev.fanout.publisher.OutboxRelay;
+import dev.fanout.publisher.PublishRateLimit;
 import dev.fanout.search.SearchEngine;
 import dev.fanout.search.SearchEngines;
 import dev.fanout.search.SearchRoutes;
@@ -25,6 +26,7 @@ import dev.fanout.stream.StreamBackends;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonObject;
@@ -175,9 +177,14 @@ public final class FanoutApp {
     // one server per event loop; each instance batches its own publishes
     Map<String, LocalGroup> readOnlyGroups = Collections.unmodifiableMap(groups);
     AdminToken adminToken = new AdminToken(resources.adminToken);
+    PublishRateLimit rateLimit = options.publishRateLimit() > 0 ? new PublishRateLimit(options.publishRateLimit()) : null;
     Supplier<HttpVerticle> http = () -> new HttpVerticle(options, info, router -> {
       // before every admin route
       router.route("/api/admin/*").handler(adminToken);
+      if (rateLimit != null) {
+        router.route("/api/blogs*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.DELETE)
+            .handler(rateLimit);
+      }
       BlogStore store = new BlogStore(database.pool(), new GroupCommitter(database.pool(), 64, 4, 10_000));
       new BlogRoutes(store).mount(router);
       new AuthorRoutes(counter).mount(router);

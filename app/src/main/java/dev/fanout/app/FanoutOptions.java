@@ -28,10 +28,13 @@ import java.util.function.Function;
  * @param opensearchUrl     OpenSearch's base URL, required with opensearch
  * @param adminToken        the Bearer token of /api/admin/; null to generate one at start
  * @param resilience        retries and circuit breaking of each group's sink
+ * @param publishRateLimit  writes to /api/blogs per second per client address; 0 for no limit
+ * @param corsOrigins       origins allowed to call the API from a browser; empty: CORS closed
  */
 public record FanoutOptions(int port, String host, Path dataDir, String backend, String kafkaBootstrap,
                             String pgUrl, int partitions, int consumersPerGroup, String search,
-                            String opensearchUrl, String adminToken, ResiliencePolicy resilience) {
+                            String opensearchUrl, String adminToken, ResiliencePolicy resilience,
+                            int publishRateLimit, List<String> corsOrigins) {
 
   /** One option: its flag, environment variable, default and meaning, as the README's table lists them. */
   record Option(String flag, String defaultValue, String description) {
@@ -54,7 +57,9 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       new Option("admin-token", "", "Bearer token for /api/admin/ (at least 16 characters); empty: a random one, printed at start"),
       new Option("retry-attempts", "5", "tries of a sink call before a batch is given back (or an event dead-lettered), 1 to 100"),
       new Option("retry-backoff-ms", "100", "wait before the first retry, doubled per retry with jitter, 1 to 60000"),
-      new Option("breaker-wait-ms", "5000", "how long a sink's open circuit waits before a probe, 100 to 600000"));
+      new Option("breaker-wait-ms", "5000", "how long a sink's open circuit waits before a probe, 100 to 600000"),
+      new Option("publish-rate-limit", "2000", "writes to /api/blogs per second per client address (429 beyond); 0: no limit"),
+      new Option("cors-origins", "", "origins allowed to call the API from browsers, comma-separated; empty: CORS closed"));
 
   /** Parses flags and environment; {@code --help} is handled by the caller. */
   public static FanoutOptions parse(String[] args, Map<String, String> env) {
@@ -100,7 +105,9 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
         new ResiliencePolicy(
             parse(values, "retry-attempts", v -> intInRange(v, 1, 100)),
             parse(values, "retry-backoff-ms", v -> intInRange(v, 1, 60_000)),
-            parse(values, "breaker-wait-ms", v -> intInRange(v, 100, 600_000))));
+            parse(values, "breaker-wait-ms", v -> intInRange(v, 100, 600_000))),
+        parse(values, "publish-rate-limit", v -> intInRange(v, 0, 1_000_000)),
+        parse(values, "cors-origins", FanoutOptions::origins));
     if (options.search().equals("opensearch") && options.opensearchUrl() == null) {
       throw new IllegalArgumentException("option --opensearch-url is required with --search opensearch");
     }
@@ -197,6 +204,21 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       throw new IllegalArgumentException("'" + value + "' is not a PostgreSQL URI: " + e.getMessage());
     }
     return value;
+  }
+
+  private static List<String> origins(String value) {
+    List<String> origins = new ArrayList<>();
+    for (String origin : value.split(",")) {
+      String trimmed = origin.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      if (!trimmed.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?")) {
+        throw new IllegalArgumentException("'" + trimmed + "' is not an origin such as https://example.org:8443");
+      }
+      origins.add(trimmed);
+    }
+    return List.copyOf(origins);
   }
 
   private static String adminToken(String value) {

@@ -5,8 +5,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -43,12 +46,19 @@ final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    if (!options.corsOrigins().isEmpty()) {
+      // without this handler no response carries Access-Control-Allow-Origin: browsers keep other sites out
+      router.route().handler(CorsHandler.create().addOrigins(options.corsOrigins())
+          .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))
+          .allowedHeaders(Set.of("Content-Type", "Authorization", "Idempotency-Key")));
+    }
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.get("/api/info").handler(ctx -> ctx.json(info));
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(ctx -> readiness.get()
         .onSuccess(v -> ctx.json(new JsonObject().put("status", "UP")))
         .onFailure(e -> ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
+            .putHeader("Retry-After", "1")
             .end(new JsonObject().put("status", "DOWN").put("reason", String.valueOf(e.getMessage())).encode())));
     routes.accept(router);
     router.route("/*").handler(StaticHandler.create("webroot"));

@@ -13,7 +13,7 @@ class FanoutOptionsTest {
     FanoutOptions options = FanoutOptions.parse(new String[0], Map.of());
     assertThat(options).isEqualTo(new FanoutOptions(8080, "127.0.0.1",
         java.nio.file.Path.of("./data").toAbsolutePath().normalize(), "memory", null, null, 12, 1, "lucene", null, null,
-        dev.fanout.consumer.ResiliencePolicy.defaults()));
+        dev.fanout.consumer.ResiliencePolicy.defaults(), 2000, java.util.List.of()));
   }
 
   @Test
@@ -30,6 +30,10 @@ class FanoutOptionsTest {
   void badValuesNameTheOption() {
     assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--admin-token", "short"}, Map.of()))
         .hasMessageContaining("--admin-token");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--cors-origins", "*"}, Map.of()))
+        .hasMessageContaining("--cors-origins");
+    assertThat(FanoutOptions.parse(new String[] {"--cors-origins", "https://a.example, http://b.example:8080"}, Map.of())
+        .corsOrigins()).containsExactly("https://a.example", "http://b.example:8080");
     assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--retry-attempts", "0"}, Map.of()))
         .hasMessageContaining("--retry-attempts");
     assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--port", "http"}, Map.of()))

@@ -1,0 +1,71 @@
+package dev.fanout.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The per-client publish limit and CORS, which is closed except for the origins named at start. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EdgeProtectionTest {
+
+  private static final int LIMIT = 5;
+
+  private Path dataDir;
+  private RunningApp app;
+
+  @BeforeAll
+  void start() throws Exception {
+    dataDir = Files.createTempDirectory("fanout-edge");
+    app = RunningApp.start(dataDir, "--partitions", "2", "--publish-rate-limit", Integer.toString(LIMIT),
+        "--cors-origins", "https://allowed.example");
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (app != null) {
+      app.close();
+    }
+    RunningApp.deleteRecursively(dataDir);
+  }
+
+  @Test
+  void aClientBeyondItsRateGets429WithRetryAfterAndNothingIsWritten() throws Exception {
+    long before = app.queryLong("SELECT count(*) FROM blogs");
+    List<HttpResponse<String>> answers = new ArrayList<>();
+    // far more than the limit allows within one refresh period, sent back to back
+    for (int i = 0; i < LIMIT * 4; i++) {
+      answers.add(app.send("POST", "/api/blogs", "application/json",
+          "{\"authorId\": \"limited\", \"title\": \"t" + i + "\", \"body\": \"b\"}"));
+    }
+    List<HttpResponse<String>> accepted = answers.stream().filter(r -> r.statusCode() == 201).toList();
+    List<HttpResponse<String>> refused = answers.stream().filter(r -> r.statusCode() == 429).toList();
+    assertThat(accepted.size() + refused.size()).isEqualTo(answers.size());
+    assertThat(refused).isNotEmpty();
+    HttpResponse<String> first = refused.get(0);
+    assertThat(first.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(app.json(first).getString("error")).isEqualTo("rate_limited");
+    assertThat(app.queryLong("SELECT count(*) FROM blogs")).isEqualTo(before + accepted.size());
+    assertThat(app.get("/api/groups").statusCode()).as("reads are not limited").isEqualTo(200);
+  }
+
+  @Test
+  void onlyTheNamedOriginGetsCorsHeaders() throws Exception {
+    HttpResponse<String> allowed = app.send("OPTIONS", "/api/blogs", null, null, "Origin", "https://allowed.example",
+        "Access-Control-Request-Method", "POST");
+    assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://allowed.example");
+
+    HttpResponse<String> preflight = app.send("OPTIONS", "/api/blogs", null, null, "Origin", "https://evil.example",
+        "Access-Control-Request-Method", "POST");
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    HttpResponse<String> read = app.send("GET", "/api/groups", null, null, "Origin", "https://evil.example");
+    assertThat(read.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+  }
+}
