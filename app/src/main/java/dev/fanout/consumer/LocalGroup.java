@@ -1,7 +1,6 @@
 package dev.fanout.consumer;
 
 import dev.fanout.events.BlogEvent;
-import dev.fanout.events.InvalidEventException;
 import dev.fanout.faults.FaultInjector;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.StreamRecord;
@@ -110,7 +109,8 @@ public final class LocalGroup {
       try {
         events.add(BlogEvent.decode(record.value()));
         records.add(record);
-      } catch (InvalidEventException e) {
+      } catch (RuntimeException e) {
+        // InvalidEventException by contract; anything else from decoding is as permanent
         deadLettered.add(deadLetter(record, e, 1));
       }
     }

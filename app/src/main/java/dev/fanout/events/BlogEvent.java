@@ -89,7 +89,10 @@ public record BlogEvent(UUID eventId, Type type, UUID blogId, String authorId, i
       JsonArray tagArray = json.getJsonArray("tags");
       if (tagArray != null) {
         for (Object tag : tagArray) {
-          tags.add((String) tag);
+          if (!(tag instanceof String text)) {
+            throw new InvalidEventException("tags must be strings");
+          }
+          tags.add(text);
         }
       }
       Integer version = json.getInteger("version");
@@ -97,11 +100,16 @@ public record BlogEvent(UUID eventId, Type type, UUID blogId, String authorId, i
         throw new InvalidEventException("version must be a positive number");
       }
       String publishedAt = json.getString("publishedAt");
+      if (type == Type.BlogDeleted) {
+        // a delete carries no content, whatever else the payload holds
+        return new BlogEvent(UUID.fromString(required(json, "eventId")), type, UUID.fromString(required(json, "blogId")),
+            required(json, "authorId"), version, null, null, List.of(), null, Instant.parse(required(json, "occurredAt")));
+      }
       return new BlogEvent(UUID.fromString(required(json, "eventId")), type,
           UUID.fromString(required(json, "blogId")), required(json, "authorId"), version,
           json.getString("title"), json.getString("body"), tags,
           publishedAt == null ? null : Instant.parse(publishedAt), Instant.parse(required(json, "occurredAt")));
-    } catch (ClassCastException | IllegalArgumentException | DateTimeParseException e) {
+    } catch (ClassCastException | IllegalArgumentException | DateTimeParseException | NullPointerException e) {
       if (e instanceof InvalidEventException invalid) {
         throw invalid;
       }
