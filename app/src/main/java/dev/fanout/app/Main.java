@@ -8,6 +8,9 @@ import java.util.concurrent.TimeUnit;
 /** {@code java -jar app/target/fanout.jar [options]}: runs Fanout until it is stopped. */
 public final class Main {
 
+  /** A stop (SIGTERM) that takes longer than this is cut short; the JVM exits anyway. */
+  static final long STOP_TIMEOUT_SECONDS = 20;
+
   private Main() {
   }
 
@@ -52,8 +55,10 @@ public final class Main {
     });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (app[0] != null) {
+        long start = System.nanoTime();
         try {
-          app[0].stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+          app[0].stop().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+          System.out.println("fanout: stopped cleanly in " + (System.nanoTime() - start) / 1_000_000 + " ms");
         } catch (Exception e) {
           System.err.println("fanout: unclean stop: " + e.getMessage());
         }

@@ -31,12 +31,14 @@ import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code kill -9} of the app on its embedded defaults (in-memory stream, embedded PostgreSQL) in the middle
- * of a publish load: after a restart on the same data directory every acknowledged publish is in the blogs
- * table and counted exactly once. The restart must also get past the PostgreSQL server the killed JVM
- * left behind.
+ * The app as a separate process, stopped in the middle of a publish load by {@code kill -9} or SIGTERM:
+ * after a restart on the same data directory every acknowledged publish is in the blogs table, counted
+ * exactly once and indexed (the audit is empty). After a kill the restart must also get past the
+ * PostgreSQL server the killed JVM left behind.
  */
 class CrashRecoveryTest {
 
@@ -54,13 +56,55 @@ class CrashRecoveryTest {
     RunningApp.deleteRecursively(dataDir);
   }
 
-  @Test
-  void killDashNineLosesNoAcknowledgedPublishAndCountsNoneTwice() throws Exception {
+  /**
+   * {@code kill -9} in the middle of a publish load, on the embedded defaults and on Kafka (the app's
+   * embedded broker dies with it and restarts from its log directory).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "kafka"})
+  void killDashNineLosesNoAcknowledgedPublishAndCountsNoneTwice(String backend) throws Exception {
     dataDir = Files.createTempDirectory("fanout-crash");
     int port = freePort();
-    process = launch(port);
+    process = launch(port, backend);
     awaitUp(port);
 
+    Set<String> acknowledged = publishUntil(port, 300, () -> process.destroyForcibly().waitFor(30, TimeUnit.SECONDS));
+
+    process = launch(port, backend);
+    awaitUp(port);
+    assertThat(Files.readString(dataDir.resolve("app.log"))).contains("stopping the orphaned PostgreSQL server");
+    assertConsistent(port, acknowledged);
+  }
+
+  /** SIGTERM in the middle of a publish load: the app stops cleanly within a bound, and nothing is lost. */
+  @Test
+  void sigtermStopsCleanlyWithinTheBoundAndLosesNothing() throws Exception {
+    dataDir = Files.createTempDirectory("fanout-sigterm");
+    int port = freePort();
+    process = launch(port, "kafka");
+    awaitUp(port);
+
+    long[] stopMillis = {0};
+    Set<String> acknowledged = publishUntil(port, 300, () -> {
+      long start = System.nanoTime();
+      process.destroy();
+      assertThat(process.waitFor(Main.STOP_TIMEOUT_SECONDS + 15, TimeUnit.SECONDS)).as("exited in time").isTrue();
+      stopMillis[0] = (System.nanoTime() - start) / 1_000_000;
+      return true;
+    });
+    String log = Files.readString(dataDir.resolve("app.log"));
+    assertThat(log).contains("fanout: stopped cleanly in").doesNotContain("unclean stop");
+    System.out.println("SIGTERM to exit: " + stopMillis[0] + " ms");
+
+    process = launch(port, "kafka");
+    awaitUp(port);
+    assertThat(Files.readString(dataDir.resolve("app.log"))).as("a clean stop leaves no orphan")
+        .doesNotContain("stopping the orphaned PostgreSQL server");
+    assertConsistent(port, acknowledged);
+  }
+
+  /** Publishes from 8 clients until {@code count} are acknowledged, then runs {@code stop} while they go on. */
+  private Set<String> publishUntil(int port, int count, java.util.concurrent.Callable<Boolean> stop) throws Exception {
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     ExecutorService clients = Executors.newFixedThreadPool(8);
     for (int c = 0; c < 8; c++) {
@@ -81,14 +125,15 @@ class CrashRecoveryTest {
         return null;
       });
     }
-    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= 300);
-    process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= count);
+    stop.call();
     clients.shutdownNow();
     assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+    return acknowledged;
+  }
 
-    process = launch(port);
-    awaitUp(port);
-    assertThat(Files.readString(dataDir.resolve("app.log"))).contains("stopping the orphaned PostgreSQL server");
+  /** Every acknowledged blog is there, counted exactly once and indexed: the audit is empty. */
+  private void assertConsistent(int port, Set<String> acknowledged) throws Exception {
     JsonObject info = new JsonObject(get(port, "/api/info").body());
     Matcher pgPort = Pattern.compile("port (\\d+)").matcher(info.getString("database"));
     assertThat(pgPort.find()).isTrue();
@@ -102,6 +147,8 @@ class CrashRecoveryTest {
         long events = one(pool, "SELECT count(*) FROM outbox");
         assertThat(one(pool, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")).isZero();
         assertThat(one(pool, "SELECT count(*) FROM processed_events WHERE group_name = 'counter'")).isEqualTo(events);
+        assertThat(one(pool, "SELECT count(*) FROM processed_events WHERE group_name = 'search'")).isEqualTo(events);
+        assertThat(new JsonObject(get(port, "/api/audit").body()).getJsonArray("discrepancies")).isEmpty();
       });
       List<String> missing = new ArrayList<>();
       for (String blogId : acknowledged) {
@@ -126,10 +173,11 @@ class CrashRecoveryTest {
     }
   }
 
-  private Process launch(int port) throws Exception {
+  private Process launch(int port, String backend) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), "--port", Integer.toString(port), "--data-dir", dataDir.toString(), "--partitions", "4")
+        Main.class.getName(), "--port", Integer.toString(port), "--data-dir", dataDir.toString(), "--partitions", "4",
+        "--backend", backend)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(dataDir.toFile(), "app.log")));
     return builder.start();
