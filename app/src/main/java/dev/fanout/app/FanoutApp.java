@@ -109,10 +109,10 @@ public final class FanoutApp {
         })
         .compose(stream -> {
           resources.stream = stream;
-          Future<Void> topics = stream.admin().createTopic(EVENTS_TOPIC, options.partitions(), 1);
+          Future<Void> topics = stream.admin().createTopic(EVENTS_TOPIC, options.partitions(), options.replicationFactor());
           for (String group : GROUPS) {
             topics = topics.compose(v -> stream.admin().createTopic(
-                DeadLetters.topic(EVENTS_TOPIC, group), 1, 1));
+                DeadLetters.topic(EVENTS_TOPIC, group), 1, options.replicationFactor()));
           }
           return topics;
         })

@@ -30,11 +30,12 @@ import java.util.function.Function;
  * @param resilience        retries and circuit breaking of each group's sink
  * @param publishRateLimit  writes to /api/blogs per second per client address; 0 for no limit
  * @param corsOrigins       origins allowed to call the API from a browser; empty: CORS closed
+ * @param replicationFactor copies of each topic partition the stream keeps (Kafka); 1 for the memory backend
  */
 public record FanoutOptions(int port, String host, Path dataDir, String backend, String kafkaBootstrap,
                             String pgUrl, int partitions, int consumersPerGroup, String search,
                             String opensearchUrl, String adminToken, ResiliencePolicy resilience,
-                            int publishRateLimit, List<String> corsOrigins) {
+                            int publishRateLimit, List<String> corsOrigins, int replicationFactor) {
 
   /** One option: its flag, environment variable, default and meaning, as the README's table lists them. */
   record Option(String flag, String defaultValue, String description) {
@@ -51,6 +52,7 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       new Option("kafka-bootstrap", "", "Kafka bootstrap servers host:port,...; empty starts an embedded broker"),
       new Option("pg-url", "", "external PostgreSQL as postgresql://user:password@host:port/db; empty: embedded"),
       new Option("partitions", "12", "partitions of the blog events topic, 1 to 1024"),
+      new Option("replication-factor", "1", "copies of each partition the Kafka brokers keep (topics the app creates), 1 to 16"),
       new Option("consumers-per-group", "1", "members of each consumer group in this process, 1 to 64"),
       new Option("search", "lucene", "search engine: lucene (embedded index under the data dir) or opensearch"),
       new Option("opensearch-url", "", "OpenSearch base URL such as http://127.0.0.1:9200; needed with opensearch"),
@@ -107,7 +109,8 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
             parse(values, "retry-backoff-ms", v -> intInRange(v, 1, 60_000)),
             parse(values, "breaker-wait-ms", v -> intInRange(v, 100, 600_000))),
         parse(values, "publish-rate-limit", v -> intInRange(v, 0, 1_000_000)),
-        parse(values, "cors-origins", FanoutOptions::origins));
+        parse(values, "cors-origins", FanoutOptions::origins),
+        parse(values, "replication-factor", v -> intInRange(v, 1, 16)));
     if (options.search().equals("opensearch") && options.opensearchUrl() == null) {
       throw new IllegalArgumentException("option --opensearch-url is required with --search opensearch");
     }

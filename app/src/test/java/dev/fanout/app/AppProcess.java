@@ -1,0 +1,110 @@
+package dev.fanout.app;
+
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+
+/**
+ * The app as a separate JVM (this test run's classpath, {@link Main}), with its output appended to
+ * {@code <dataDir>/app.log}: for tests that kill it, stop it with SIGTERM or run several.
+ */
+public final class AppProcess implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private final int port;
+  private final Path dataDir;
+  private final List<String> flags;
+  private Process process;
+
+  private AppProcess(int port, Path dataDir, List<String> flags) {
+    this.port = port;
+    this.dataDir = dataDir;
+    this.flags = flags;
+  }
+
+  /** Starts the app on a free port with its data under {@code dataDir} and waits until it is ready. */
+  public static AppProcess start(Path dataDir, String... flags) throws Exception {
+    AppProcess app = new AppProcess(freePort(), dataDir, List.of(flags));
+    app.restart();
+    return app;
+  }
+
+  /** Starts it again on the same port and data directory (after a kill or a stop) and waits until ready. */
+  public void restart() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
+    command.addAll(flags);
+    process = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(dataDir.toFile(), "app.log"))).start();
+    Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions().until(() -> {
+          if (!process.isAlive()) {
+            throw new IllegalStateException("the app exited: " + log());
+          }
+          return get("/health/ready").statusCode() == 200;
+        });
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String log() throws Exception {
+    return Files.readString(dataDir.resolve("app.log"));
+  }
+
+  /** {@code kill -9}. */
+  public void kill() throws Exception {
+    process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+  }
+
+  public HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  public JsonObject getJson(String path) throws Exception {
+    return new JsonObject(get(path).body());
+  }
+
+  public HttpResponse<String> publish(String authorId, String title) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/blogs"))
+        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("authorId", authorId).put("title", title)
+            .put("body", "b").encode())).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** SIGTERM, then a kill if it is still there after a minute. */
+  @Override
+  public void close() throws Exception {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        kill();
+      }
+    }
+  }
+}
