@@ -7,6 +7,8 @@ import dev.fanout.audit.AuditRoutes;
 import dev.fanout.consumer.DeadLetters;
 import dev.fanout.consumer.LocalGroup;
 import dev.fanout.dashboard.DashboardApi;
+import dev.fanout.dashboard.DashboardSampler;
+import dev.fanout.dashboard.LiveRoutes;
 import dev.fanout.dashboard.GroupControlRoutes;
 import dev.fanout.faults.FaultInjector;
 import dev.fanout.faults.FaultRoutes;
@@ -178,6 +180,8 @@ public final class FanoutApp {
     Map<String, LocalGroup> readOnlyGroups = Collections.unmodifiableMap(groups);
     AdminToken adminToken = new AdminToken(resources.adminToken);
     PublishRateLimit rateLimit = options.publishRateLimit() > 0 ? new PublishRateLimit(options.publishRateLimit()) : null;
+    DashboardSampler sampler = new DashboardSampler(stream, readOnlyGroups);
+    chain = chain.compose(v -> deploy(vertx, deployments, () -> sampler));
     Supplier<HttpVerticle> http = () -> new HttpVerticle(options, info, router -> {
       // before every admin route
       router.route("/api/admin/*").handler(adminToken);
@@ -190,6 +194,7 @@ public final class FanoutApp {
       new AuthorRoutes(counter).mount(router);
       new SearchRoutes(search).mount(router);
       new DashboardApi(stream, readOnlyGroups).mount(router);
+      new LiveRoutes(sampler::latest).mount(router);
       new GroupControlRoutes(stream, readOnlyGroups).mount(router);
       new FaultRoutes(resources.faults, Clock.systemUTC()).mount(router);
       router.get("/metrics").handler(ctx -> ctx.response()

@@ -1,0 +1,127 @@
+package dev.fanout.dashboard;
+
+import dev.fanout.consumer.LocalGroup;
+import dev.fanout.stream.EventStream;
+import dev.fanout.stream.GroupDescription;
+import dev.fanout.stream.TopicDescription;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Once a second, describes every group and topic through the stream's admin API, keeps each group's
+ * history (the last {@value #HISTORY} samples, ten minutes), and publishes the dashboard's snapshot
+ * (see {@link DashboardSnapshot}) as encoded JSON on the event bus at {@link #ADDRESS}, where each live
+ * connection listens. Deploy one per process: the sampling does not grow with connections or HTTP
+ * verticles.
+ *
+ * <p>{@code start} completes after the first sample, so {@link #latest()} is never null once deployed. A
+ * sample that is still running when the next second comes is not overlapped: that second is skipped. When
+ * the stream cannot be read, the last good snapshot is published again with an {@code error}.
+ */
+public final class DashboardSampler extends VerticleBase {
+
+  /** The event-bus address of the snapshots, one String (encoded JSON) a second. */
+  public static final String ADDRESS = "fanout.dashboard.snapshot";
+  /** Samples kept per group: ten minutes at one a second. */
+  static final int HISTORY = 600;
+  /** Samples the charts get: five minutes. */
+  static final int CHART = 300;
+  static final long PERIOD_MILLIS = 1000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(DashboardSampler.class);
+
+  private final EventStream stream;
+  private final Map<String, LocalGroup> local;
+  // accessed on this verticle's context only
+  private final Map<String, GroupHistory> histories = new TreeMap<>();
+  private JsonObject lastGood = new JsonObject().put("groups", new JsonArray()).put("topics", new JsonArray());
+  private boolean sampling;
+  private long timer = -1;
+  // written on this verticle's context, read by the HTTP verticles
+  private volatile String latest;
+
+  /** @param local this process's part of the app's groups, whose figures the snapshot adds */
+  public DashboardSampler(EventStream stream, Map<String, LocalGroup> local) {
+    this.stream = stream;
+    this.local = local;
+  }
+
+  @Override
+  public Future<?> start() {
+    return sample().onComplete(ar -> timer = vertx.setPeriodic(PERIOD_MILLIS, id -> {
+      if (!sampling) {
+        sample();
+      }
+    }));
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return Future.succeededFuture();
+  }
+
+  /** The newest snapshot as encoded JSON; safe from any thread. */
+  public String latest() {
+    return latest;
+  }
+
+  private Future<Void> sample() {
+    sampling = true;
+    long now = System.currentTimeMillis();
+    Future<List<GroupDescription>> groups = stream.admin().listGroups().compose(names -> {
+      List<Future<GroupDescription>> described = new ArrayList<>();
+      // a group may vanish between listing and describing it: leave it out of this sample
+      names.forEach(name -> described.add(stream.admin().describeGroup(name).otherwise((GroupDescription) null)));
+      return Future.all(described).map(all -> {
+        List<GroupDescription> list = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+          list.add(all.resultAt(i));
+        }
+        return list.stream().filter(Objects::nonNull).toList();
+      });
+    });
+    Future<List<TopicDescription>> topics = stream.admin().listTopics();
+    return Future.all(groups, topics)
+        .map(v -> snapshot(now, groups.result(), topics.result()))
+        .recover(e -> {
+          LOG.debug("dashboard: sampling failed", e);
+          return Future.succeededFuture(lastGood.copy().put("at", now).put("error", String.valueOf(e.getMessage())));
+        })
+        .map(snapshot -> {
+          latest = snapshot.encode();
+          vertx.eventBus().publish(ADDRESS, latest);
+          return (Void) null;
+        })
+        .onComplete(ar -> sampling = false);
+  }
+
+  private JsonObject snapshot(long now, List<GroupDescription> groups, List<TopicDescription> topics) {
+    JsonArray array = new JsonArray();
+    for (GroupDescription group : groups) {
+      LocalGroup here = local.get(group.group());
+      JsonObject figures = here == null ? null : here.toJson();
+      GroupHistory history = histories.computeIfAbsent(group.group(), g -> new GroupHistory(HISTORY));
+      history.add(DashboardSnapshot.sample(group, now,
+          figures != null && figures.getBoolean("paused", false), figures == null ? 0 : figures.getLong("processed", 0L)));
+      array.add(DashboardSnapshot.group(group, history, figures, now));
+    }
+    lastGood = new JsonObject()
+        .put("at", now)
+        .put("periodMillis", PERIOD_MILLIS)
+        .put("statusWindow", LagStatus.WINDOW)
+        .put("groups", array)
+        .put("topics", DashboardSnapshot.topics(topics))
+        .put("history", DashboardSnapshot.history(histories, CHART));
+    return lastGood;
+  }
+}
