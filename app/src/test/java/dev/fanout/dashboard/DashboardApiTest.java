@@ -1,0 +1,170 @@
+package dev.fanout.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.app.RunningApp;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The JSON behind the dashboard page: /api/dashboard, the /api/live event stream and the chart library. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DashboardApiTest {
+
+  private Path dataDir;
+  private RunningApp app;
+
+  @BeforeAll
+  void start() throws Exception {
+    dataDir = Files.createTempDirectory("fanout-dashboard-api");
+    app = RunningApp.start(dataDir, "--partitions", "3");
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (app != null) {
+      app.close();
+    }
+    RunningApp.deleteRecursively(dataDir);
+  }
+
+  private JsonObject dashboard() throws Exception {
+    HttpResponse<String> response = app.get("/api/dashboard");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+    return app.json(response);
+  }
+
+  private static JsonObject group(JsonObject snapshot, String name) {
+    for (Object g : snapshot.getJsonArray("groups")) {
+      if (((JsonObject) g).getString("group").equals(name)) {
+        return (JsonObject) g;
+      }
+    }
+    throw new AssertionError("no group " + name + " in " + snapshot.encode());
+  }
+
+  @Test
+  void theSnapshotShowsBothGroupsWithStatusTimeLagRatesAndHistory() throws Exception {
+    for (int i = 0; i < 6; i++) {
+      app.publish("author-" + i, "blog " + i);
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      JsonObject snapshot = dashboard();
+      for (String name : new String[] {"counter", "search"}) {
+        JsonObject group = group(snapshot, name);
+        assertThat(group.getLong("lag")).isZero();
+        assertThat(group.getString("status")).isEqualTo("OK");
+        assertThat(group.getJsonObject("figures").getLong("processed")).isEqualTo(6);
+      }
+    });
+    JsonObject snapshot = dashboard();
+    assertThat(snapshot.getLong("at")).isPositive();
+    JsonObject search = group(snapshot, "search");
+    assertThat(search.fieldNames()).contains("state", "status", "lag", "timeLagMillis", "processedPerSecond",
+        "consumedPerSecond", "producedPerSecond", "etaSeconds", "idleMembers", "members", "partitions", "figures");
+    assertThat(search.getLong("timeLagMillis")).isZero();
+    assertThat(search.getLong("etaSeconds")).isZero();
+    assertThat(search.getJsonArray("partitions")).hasSize(3);
+    JsonObject partition = search.getJsonArray("partitions").getJsonObject(0);
+    assertThat(partition.fieldNames()).contains("partition", "committed", "logEnd", "lag", "timeLagMillis", "status", "owner");
+    assertThat(search.getJsonArray("members")).hasSize(1);
+    assertThat(search.getJsonObject("figures").fieldNames()).contains("retries", "deadLetters", "circuit");
+
+    JsonObject topic = snapshot.getJsonArray("topics").stream().map(JsonObject.class::cast)
+        .filter(t -> t.getString("name").equals("blog-events")).findFirst().orElseThrow();
+    assertThat(topic.getJsonArray("partitions").stream().mapToLong(p -> ((JsonObject) p).getLong("endOffset")).sum())
+        .isEqualTo(6);
+
+    JsonObject history = snapshot.getJsonObject("history");
+    JsonArray times = history.getJsonArray("t");
+    assertThat(times.size()).isGreaterThan(1);
+    JsonObject searchHistory = history.getJsonObject("groups").getJsonObject("search");
+    assertThat(searchHistory.getJsonArray("lag")).hasSize(times.size());
+    assertThat(searchHistory.getJsonArray("consumedPerSecond")).hasSize(times.size());
+  }
+
+  @Test
+  void aPausedGroupWithLagLeavesOkAndComesBackWhenResumed() throws Exception {
+    assertThat(app.admin("POST", "/api/admin/groups/search/pause", null).statusCode()).isEqualTo(200);
+    try {
+      for (int i = 0; i < 5; i++) {
+        app.publish("paused-" + i, "while paused " + i);
+      }
+      // once the window holds no sample with lag 0: nobody reads the partitions
+      Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        JsonObject snapshot = dashboard();
+        assertThat(group(snapshot, "search").getString("status")).isEqualTo("STOP");
+        assertThat(group(snapshot, "search").getLong("timeLagMillis")).isPositive();
+        assertThat(group(snapshot, "search").getValue("etaSeconds")).isNull();
+        assertThat(group(snapshot, "counter").getString("status")).isEqualTo("OK");
+      });
+    } finally {
+      assertThat(app.admin("POST", "/api/admin/groups/search/resume", null).statusCode()).isEqualTo(200);
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      JsonObject search = group(dashboard(), "search");
+      assertThat(search.getLong("lag")).isZero();
+      assertThat(search.getString("status")).isEqualTo("OK");
+    });
+  }
+
+  @Test
+  void liveSendsASnapshotAtConnectAndThenOneASecond() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + app.app().port() + "/api/live")).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+      assertThat(lines.readLine()).isEqualTo("retry: 1000");
+      JsonObject first = nextSnapshot(lines);
+      assertThat(first.getJsonArray("groups").stream().map(g -> ((JsonObject) g).getString("group")))
+          .contains("counter", "search");
+      long started = System.nanoTime();
+      JsonObject second = nextSnapshot(lines);
+      assertThat(second.getLong("at")).isGreaterThan(first.getLong("at"));
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+    }
+  }
+
+  /** Reads up to the next {@code snapshot} event and returns its data. */
+  private static JsonObject nextSnapshot(BufferedReader lines) throws Exception {
+    String event = null;
+    for (String line; (line = lines.readLine()) != null; ) {
+      if (line.startsWith("event: ")) {
+        event = line.substring(7);
+      } else if (line.startsWith("data: ") && "snapshot".equals(event)) {
+        return new JsonObject(line.substring(6));
+      }
+    }
+    throw new AssertionError("the event stream ended");
+  }
+
+  @Test
+  void thePageAndTheChartLibraryAreServed() throws Exception {
+    HttpResponse<String> page = app.get("/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("/dashboard.js", "/webjars/uplot/1.6.30/dist/uPlot.iife.min.js");
+    HttpResponse<String> uplot = app.get("/webjars/uplot/1.6.30/dist/uPlot.iife.min.js");
+    assertThat(uplot.statusCode()).isEqualTo(200);
+    assertThat(uplot.body()).contains("uPlot");
+    assertThat(app.get("/webjars/uplot/1.6.30/dist/uPlot.min.css").statusCode()).isEqualTo(200);
+  }
+}
