@@ -28,6 +28,7 @@ import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.queryparser.classic.MultiFieldQueryParser;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.search.BooleanClause;
@@ -48,6 +49,7 @@ import org.apache.lucene.search.highlight.QueryScorer;
 import org.apache.lucene.search.highlight.SimpleHTMLEncoder;
 import org.apache.lucene.search.highlight.SimpleHTMLFormatter;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.NRTCachingDirectory;
 
 /**
  * The embedded search engine: a Lucene index under the data directory, in this JVM.
@@ -55,16 +57,26 @@ import org.apache.lucene.store.FSDirectory;
  * <p>Writes are serialized by a lock and run on worker threads: a batch looks up the stored version of
  * each blog and writes only newer versions. The look-up asks a table of recently written versions first,
  * then the current reader; an entry leaves the table only once a reader that sees its write is open, so
- * the look-up never misses a write and no batch has to refresh the reader. Its future
- * succeeds after a commit that includes it; commits run on one worker thread of their own, and one commit
- * serves every batch written before it started (group commit), so many small batches cost few fsyncs.
- * A near-real-time reader is refreshed every {@value #REFRESH_MILLIS} ms and after
- * every batch, so a publish is searchable well within 250 ms. Deleted blogs stay as tombstone documents
+ * the look-up never misses a write and no batch has to refresh the reader.
+ *
+ * <p>Visibility comes first, durability right after. Once a batch is written, the near-real-time reader
+ * is reopened on demand by a worker thread of its own; one reopen serves every batch written before it
+ * started, so a change is searchable about one reopen after it is written, without waiting for any fsync.
+ * Then the batch is committed on another worker thread of its own; one commit serves every batch written
+ * before it started (group commit), so many small batches cost few fsyncs. {@link #apply}'s future
+ * succeeds once the batch is both visible and committed. New small segments stay in memory
+ * ({@link NRTCachingDirectory}) until a commit writes them out, so a reopen touches no disk, and a commit
+ * syncs its files in parallel ({@link ParallelSyncDirectory}). Deleted blogs stay as tombstone documents
  * that carry their version and never match a search.
  */
 public final class LuceneSearchEngine implements SearchEngine {
 
-  static final long REFRESH_MILLIS = 100;
+  /** New segments up to this size are kept in memory until committed (NRTCachingDirectory). */
+  private static final double CACHED_SEGMENT_MB = 8;
+  /** The most memory those cached segments may take. */
+  private static final double CACHED_TOTAL_MB = 64;
+  /** Threads that sync a commit's files in parallel. */
+  private static final int SYNC_THREADS = 4;
   /** Versions of recently written blogs kept in memory, so writes need no reader refresh. */
   static final int RECENT_VERSIONS = 100_000;
   private static final int SNIPPET_CHARS = 200;
@@ -76,11 +88,9 @@ public final class LuceneSearchEngine implements SearchEngine {
   // serializes index writes (version look-up then update); taken on worker threads only
   private final ReentrantLock writes = new ReentrantLock();
   // set once by start() on a worker, then only read
-  private volatile FSDirectory store;
+  private volatile NRTCachingDirectory store;
   private volatile IndexWriter writer;
   private volatile SearcherManager searchers;
-  // timer id, accessed on the starting context
-  private long refreshTimer = -1;
   // blog id -> {version, write number}, oldest first; guarded by writes
   private final LinkedHashMap<String, long[]> recent = new LinkedHashMap<>();
   // the last write number, written under the writes lock
@@ -92,6 +102,8 @@ public final class LuceneSearchEngine implements SearchEngine {
   private final AtomicLong committed = new AtomicLong();
   // runs commits one at a time, off the event loops and off the writers' worker threads
   private volatile WorkerExecutor commits;
+  // runs reader reopens one at a time, so that a reopen never waits behind a commit's fsyncs
+  private volatile WorkerExecutor refreshes;
 
   public LuceneSearchEngine(Vertx vertx, Path directory) {
     this.vertx = vertx;
@@ -107,27 +119,35 @@ public final class LuceneSearchEngine implements SearchEngine {
   public Future<Void> start() {
     return vertx.<Void>executeBlocking(() -> {
       Files.createDirectories(directory);
-      store = FSDirectory.open(directory);
+      store = new NRTCachingDirectory(new ParallelSyncDirectory(FSDirectory.open(directory), SYNC_THREADS,
+          "fanout-lucene-sync"), CACHED_SEGMENT_MB, CACHED_TOTAL_MB);
+      TieredMergePolicy merges = new TieredMergePolicy();
+      merges.setNoCFSRatio(1.0); // merged segments in compound files too: 3 files to sync each, not about 13
       writer = new IndexWriter(store, new IndexWriterConfig(analyzer)
-          .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
+          .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+          .setMergePolicy(merges));
       searchers = new SearcherManager(writer, null);
       return null;
-    }).onSuccess(v -> commits = vertx.createSharedWorkerExecutor("fanout-lucene-commit-" + directory, 1)
-    ).onSuccess(v -> {
-      refreshTimer = vertx.setPeriodic(REFRESH_MILLIS, id -> vertx.executeBlocking(() -> {
-        refresh();
-        return null;
-      }, false));
+    }).onSuccess(v -> {
+      commits = vertx.createSharedWorkerExecutor("fanout-lucene-commit-" + directory, 1);
+      refreshes = vertx.createSharedWorkerExecutor("fanout-lucene-refresh-" + directory, 1);
     });
   }
 
   @Override
   public Future<Void> apply(List<BlogEvent> events) {
-    return write(events).compose(batch -> batch == 0 ? Future.succeededFuture() : commit(batch));
+    // The commit after the reopen: the reopen has already flushed the batch into a segment, so the commit
+    // mostly syncs files, and the two never wait for each other's flush (IndexWriter's full-flush lock).
+    return write(events).compose(batch -> batch.number() == 0 ? Future.succeededFuture()
+        : visible(batch.lastWrite()).compose(v -> commit(batch.number())));
   }
 
-  // Writes the newer versions; returns the batch's number, 0 when it changed nothing.
-  private Future<Long> write(List<BlogEvent> events) {
+  /** A written batch: its number (0 when it changed nothing) and the number of its last document write. */
+  private record Batch(long number, long lastWrite) {
+  }
+
+  // Writes the newer versions.
+  private Future<Batch> write(List<BlogEvent> events) {
     return vertx.executeBlocking(() -> {
       writes.lock();
       try {
@@ -141,7 +161,13 @@ public final class LuceneSearchEngine implements SearchEngine {
             if (event.version() <= stored) {
               continue; // a repeated or older event: the index already has this version or a newer one
             }
-            writer.updateDocument(new Term("blogId", blogId), document(event));
+            if (known == null && stored == 0) {
+              // no document of this blog exists (the table holds every write the reader may not see yet):
+              // nothing to replace, and no delete term for every later flush to look up in every segment
+              writer.addDocument(document(event));
+            } else {
+              writer.updateDocument(new Term("blogId", blogId), document(event));
+            }
             recent.remove(blogId);
             recent.put(blogId, new long[] {event.version(), ++lastWrite});
             changed = true;
@@ -150,10 +176,22 @@ public final class LuceneSearchEngine implements SearchEngine {
           searchers.release(searcher);
         }
         forgetVisibleVersions();
-        return changed ? written.incrementAndGet() : 0L;
+        return changed ? new Batch(written.incrementAndGet(), lastWrite) : new Batch(0, 0);
       } finally {
         writes.unlock();
       }
+    }, false);
+  }
+
+  // Completes once a reader that sees write number {@code write} is open. Not "ordered": ordered tasks of
+  // one context share one queue across executors, which would put every reopen behind the commits. The
+  // executor's single thread runs the reopens one at a time, in order.
+  private Future<Void> visible(long write) {
+    return refreshes.executeBlocking(() -> {
+      if (visibleWrite < write) {
+        refresh(); // serves every batch written before it, so the reopens queued behind it skip
+      }
+      return null;
     }, false);
   }
 
@@ -164,10 +202,9 @@ public final class LuceneSearchEngine implements SearchEngine {
         long upTo = written.get(); // every batch up to here finished writing before this commit starts
         writer.commit();
         committed.set(upTo);
-        refresh();
       }
       return null;
-    }, true);
+    }, false); // one thread: one commit at a time, in order; not "ordered" (see visible)
   }
 
   @Override
@@ -233,11 +270,11 @@ public final class LuceneSearchEngine implements SearchEngine {
 
   @Override
   public Future<Void> close() {
-    if (refreshTimer >= 0) {
-      vertx.cancelTimer(refreshTimer);
-    }
     if (commits != null) {
       commits.close();
+    }
+    if (refreshes != null) {
+      refreshes.close();
     }
     return vertx.executeBlocking(() -> {
       writes.lock();
