@@ -21,6 +21,8 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link SearchEngine} over OpenSearch's REST API (tested against 2.19), one index of blogs.
@@ -28,12 +30,16 @@ import java.util.regex.Pattern;
  * <p>Ordering and idempotency are OpenSearch's own: each blog is one document whose external version is the
  * blog's version (see {@link BulkBody}). {@link #apply} sends one {@code _bulk} per batch and succeeds only
  * when OpenSearch has acknowledged every item (its translog is fsynced per request by default), so the
- * consumer may commit its offsets after it. It never forces a refresh: a change is visible to
- * {@link #search} within the index's 1 s refresh interval.
+ * consumer may commit its offsets after it. Visibility does not wait for the index's 1 s refresh interval:
+ * after each acknowledged bulk the engine asks for a refresh, without waiting for it. At most one refresh
+ * request is in flight; bulks acknowledged meanwhile share the next one, so refreshes never pile up however
+ * many batches arrive. A failed refresh request is only logged: the refresh interval still makes the change
+ * visible within a second.
  *
  * <p>Threading: nothing blocks. Requests go through one {@link WebClient}; futures complete on the caller's
- * Vert.x context when there is one. Encoding a batch and decoding an answer run on the calling thread. The
- * engine holds no mutable state besides the client, so it may be shared by several verticles.
+ * Vert.x context when there is one. Encoding a batch and decoding an answer run on the calling thread.
+ * Besides the client, the engine's only mutable state is the refresh coalescing below, guarded by its
+ * monitor, so it may be shared by several verticles.
  */
 public final class OpenSearchEngine implements SearchEngine {
 
@@ -43,9 +49,14 @@ public final class OpenSearchEngine implements SearchEngine {
   /** Documents per page when {@link #list} walks the index. */
   private static final int LIST_PAGE = 1_000;
 
+  private static final Logger LOG = LoggerFactory.getLogger(OpenSearchEngine.class);
+
   private final WebClient client;
   private final String baseUrl;
   private final String index;
+  // guarded by this: a refresh request is in flight; another was asked for while it was
+  private boolean refreshing;
+  private boolean refreshAgain;
 
   /**
    * @param baseUrl   OpenSearch's HTTP address, e.g. {@code http://127.0.0.1:9200}
@@ -138,8 +149,37 @@ public final class OpenSearchEngine implements SearchEngine {
           if (failures != null) {
             return Future.failedFuture(failures);
           }
+          if (next + 1 == bodies.size()) {
+            refreshSoon();
+          }
           return sendBulks(bodies, next + 1);
         });
+  }
+
+  // Asks OpenSearch to refresh now, or right after the refresh in flight; never more than one in flight.
+  private void refreshSoon() {
+    synchronized (this) {
+      if (refreshing) {
+        refreshAgain = true;
+        return;
+      }
+      refreshing = true;
+    }
+    request(HttpMethod.POST, "/" + index + "/_refresh", REQUEST_TIMEOUT_MS).send().onComplete(ar -> {
+      if (ar.failed() || ar.result().statusCode() != 200) {
+        LOG.debug("refresh of {} failed, the refresh interval will do: {}", index,
+            ar.failed() ? ar.cause().toString() : Integer.toString(ar.result().statusCode()));
+      }
+      boolean again;
+      synchronized (this) {
+        refreshing = false;
+        again = refreshAgain;
+        refreshAgain = false;
+      }
+      if (again) {
+        refreshSoon();
+      }
+    });
   }
 
   /**
