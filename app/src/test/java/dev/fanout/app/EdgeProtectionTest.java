@@ -3,14 +3,11 @@ package dev.fanout.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The per-client publish limit and CORS, which is closed except for the origins named at start. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -18,23 +15,10 @@ class EdgeProtectionTest {
 
   private static final int LIMIT = 5;
 
-  private Path dataDir;
-  private RunningApp app;
-
-  @BeforeAll
-  void start() throws Exception {
-    dataDir = Files.createTempDirectory("fanout-edge");
-    app = RunningApp.start(dataDir, "--partitions", "2", "--publish-rate-limit", Integer.toString(LIMIT),
+  @RegisterExtension
+  final RunningApp app = RunningApp.perClass("--partitions", "2", "--publish-rate-limit", Integer.toString(LIMIT),
         "--cors-origins", "https://allowed.example");
-  }
 
-  @AfterAll
-  void stop() throws Exception {
-    if (app != null) {
-      app.close();
-    }
-    RunningApp.deleteRecursively(dataDir);
-  }
 
   @Test
   void aClientBeyondItsRateGets429WithRetryAfterAndNothingIsWritten() throws Exception {

@@ -9,23 +9,66 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A Fanout app started in-process on a free port, with an HTTP client and SQL shortcuts for tests. */
-public final class RunningApp implements AutoCloseable {
+/**
+ * A Fanout app started in-process on a free port, with an HTTP client and SQL shortcuts for tests. Either
+ * started by hand ({@link #start}) or, as a JUnit extension in a {@code PER_CLASS} test, once for the
+ * class in a fresh data directory that is deleted after it ({@link #perClass}).
+ */
+public final class RunningApp implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
-  private final Vertx vertx;
-  private final FanoutApp app;
+  // set once when the app is up, before any test uses it
+  private Vertx vertx;
+  private FanoutApp app;
+  private final String[] flags;
+  private Path dataDir;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   private RunningApp(Vertx vertx, FanoutApp app) {
     this.vertx = vertx;
     this.app = app;
+    this.flags = new String[0];
+  }
+
+  private RunningApp(String[] flags) {
+    this.flags = flags;
+  }
+
+  /**
+   * For {@code @RegisterExtension final RunningApp app = RunningApp.perClass(flags...)} in a test class with
+   * {@code @TestInstance(PER_CLASS)}: the app starts before the class's tests and stops after them.
+   */
+  public static RunningApp perClass(String... flags) {
+    return new RunningApp(flags);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    dataDir = Files.createTempDirectory("fanout-" + context.getRequiredTestClass().getSimpleName());
+    RunningApp started = start(dataDir, flags);
+    vertx = started.vertx;
+    app = started.app;
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    try {
+      if (app != null) {
+        close();
+      }
+    } finally {
+      deleteRecursively(dataDir);
+    }
   }
 
   /** Starts the app with its data under {@code dataDir}, plus the given flags. */

@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fanout.app.RunningApp;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Members crashed in the middle of their batches (slowed by injected latency so that a crash finds one in
@@ -28,22 +25,9 @@ class MemberCrashTest {
   private static final int BLOGS = 300;
   private static final int CRASHES = 3;
 
-  private Path dataDir;
-  private RunningApp app;
+  @RegisterExtension
+  final RunningApp app = RunningApp.perClass("--partitions", "4", "--consumers-per-group", "2");
 
-  @BeforeAll
-  void start() throws Exception {
-    dataDir = Files.createTempDirectory("fanout-crash");
-    app = RunningApp.start(dataDir, "--partitions", "4", "--consumers-per-group", "2");
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (app != null) {
-      app.close();
-    }
-    RunningApp.deleteRecursively(dataDir);
-  }
 
   @Test
   void crashedMembersLoseNothingAndCountNothingTwice() throws Exception {

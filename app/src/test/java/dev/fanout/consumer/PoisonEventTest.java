@@ -10,17 +10,14 @@ import dev.fanout.stream.SubscribeOptions;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Poison events. One the counter's database rejects (a constraint an operator added, as a bug would):
@@ -33,24 +30,11 @@ class PoisonEventTest {
 
   private static final int ATTEMPTS = 3;
 
-  private Path dataDir;
-  private RunningApp app;
-
-  @BeforeAll
-  void start() throws Exception {
-    dataDir = Files.createTempDirectory("fanout-poison");
-    // one partition: every event shares the poison's partition
-    app = RunningApp.start(dataDir, "--partitions", "1", "--retry-attempts", Integer.toString(ATTEMPTS),
+  // one partition: every event shares the poison's partition
+  @RegisterExtension
+  final RunningApp app = RunningApp.perClass("--partitions", "1", "--retry-attempts", Integer.toString(ATTEMPTS),
         "--retry-backoff-ms", "20");
-  }
 
-  @AfterAll
-  void stop() throws Exception {
-    if (app != null) {
-      app.close();
-    }
-    RunningApp.deleteRecursively(dataDir);
-  }
 
   @Test
   void aRejectedEventIsDeadLetteredThenReplayedOnceInItsGroupOnly() throws Exception {

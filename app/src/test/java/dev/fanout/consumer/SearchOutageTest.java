@@ -6,8 +6,6 @@ import dev.fanout.app.FanoutApp;
 import dev.fanout.app.RunningApp;
 import dev.fanout.stream.TopicDescription;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,10 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A 30-second outage of the search engine during a steady publish load: the counter group keeps its pace,
@@ -34,22 +31,9 @@ class SearchOutageTest {
   private static final Duration BEFORE = Duration.ofSeconds(20);
   private static final int OUTAGE_SECONDS = 30;
 
-  private Path dataDir;
-  private RunningApp app;
+  @RegisterExtension
+  final RunningApp app = RunningApp.perClass("--partitions", "6", "--retry-backoff-ms", "50", "--breaker-wait-ms", "2000");
 
-  @BeforeAll
-  void start() throws Exception {
-    dataDir = Files.createTempDirectory("fanout-outage");
-    app = RunningApp.start(dataDir, "--partitions", "6", "--retry-backoff-ms", "50", "--breaker-wait-ms", "2000");
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (app != null) {
-      app.close();
-    }
-    RunningApp.deleteRecursively(dataDir);
-  }
 
   @Test
   void theCounterKeepsItsPaceWhileSearchIsDownAndSearchCatchesUp() throws Exception {

@@ -13,35 +13,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The JSON behind the dashboard page: /api/dashboard, the /api/live event stream and the chart library. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardApiTest {
 
-  private Path dataDir;
-  private RunningApp app;
+  @RegisterExtension
+  final RunningApp app = RunningApp.perClass("--partitions", "3");
 
-  @BeforeAll
-  void start() throws Exception {
-    dataDir = Files.createTempDirectory("fanout-dashboard-api");
-    app = RunningApp.start(dataDir, "--partitions", "3");
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (app != null) {
-      app.close();
-    }
-    RunningApp.deleteRecursively(dataDir);
-  }
 
   private JsonObject dashboard() throws Exception {
     HttpResponse<String> response = app.get("/api/dashboard");

@@ -6,14 +6,11 @@ import dev.fanout.app.RunningApp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The admin API's guard, the fault injection API, the group controls and the metrics, over HTTP. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -21,22 +18,9 @@ class AdminApiTest {
 
   private static final String TOKEN = "test-admin-token-0123456789";
 
-  private Path dataDir;
-  private RunningApp app;
+  @RegisterExtension
+  final RunningApp app = RunningApp.perClass("--partitions", "3", "--admin-token", TOKEN);
 
-  @BeforeAll
-  void start() throws Exception {
-    dataDir = Files.createTempDirectory("fanout-admin");
-    app = RunningApp.start(dataDir, "--partitions", "3", "--admin-token", TOKEN);
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (app != null) {
-      app.close();
-    }
-    RunningApp.deleteRecursively(dataDir);
-  }
 
   @Test
   void everyAdminRouteNeedsTheToken() throws Exception {
