@@ -19,7 +19,7 @@ import net.jqwik.api.Provide;
  * is refused with {@link InvalidEventException} (which consumers dead-letter) and never with another
  * exception that could crash or block a consumer.
  */
-class BlogEventDecodingProperties {
+class BlogEventDecodingTest {
 
   @Property(tries = 500)
   void validEventsSurviveTheRoundTrip(@ForAll("events") BlogEvent event) {

@@ -28,7 +28,7 @@ import org.awaitility.Awaitility;
  * the problem, never a 5xx, and a refused request writes nothing; random bytes written to the topic are
  * dead-lettered by both groups, which go on with the events after them.
  */
-class HostileInputProperties {
+class HostileInputTest {
 
   private static Path dataDir;
   private static RunningApp app;
