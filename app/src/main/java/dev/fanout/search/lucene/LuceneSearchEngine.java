@@ -50,6 +50,8 @@ import org.apache.lucene.search.highlight.SimpleHTMLEncoder;
 import org.apache.lucene.search.highlight.SimpleHTMLFormatter;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.NRTCachingDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded search engine: a Lucene index under the data directory, in this JVM.
@@ -59,17 +61,21 @@ import org.apache.lucene.store.NRTCachingDirectory;
  * then the current reader; an entry leaves the table only once a reader that sees its write is open, so
  * the look-up never misses a write and no batch has to refresh the reader.
  *
- * <p>Visibility comes first, durability right after. Once a batch is written, the near-real-time reader
- * is reopened on demand by a worker thread of its own; one reopen serves every batch written before it
- * started, so a change is searchable about one reopen after it is written, without waiting for any fsync.
- * Then the batch is committed on another worker thread of its own; one commit serves every batch written
- * before it started (group commit), so many small batches cost few fsyncs. {@link #apply}'s future
- * succeeds once the batch is both visible and committed. New small segments stay in memory
- * ({@link NRTCachingDirectory}) until a commit writes them out, so a reopen touches no disk, and a commit
- * syncs its files in parallel ({@link ParallelSyncDirectory}). Deleted blogs stay as tombstone documents
+ * <p>Visibility and durability come without a Lucene commit. Once a batch is written, the near-real-time
+ * reader is reopened on demand by a worker thread of its own; one reopen serves every batch written before
+ * it started, so a change is searchable about one reopen after it is written. At the same time the batch is
+ * appended to the {@link Translog} and made durable with one fsync of one file, shared by the batches
+ * appended meanwhile. {@link #apply}'s future succeeds once the batch is both visible and durable. A Lucene
+ * commit (which syncs many files) runs every {@value #COMMIT_MILLIS} ms on a thread of its own, records the
+ * translog generation it covers, and lets older generations go; at start, what the last commit does not
+ * cover is read back from the translog and written again (idempotent by version). New small segments stay
+ * in memory ({@link NRTCachingDirectory}) until a commit writes them out, so a reopen touches no disk, and
+ * a commit syncs its files in parallel ({@link ParallelSyncDirectory}). Deleted blogs stay as tombstone documents
  * that carry their version and never match a search.
  */
 public final class LuceneSearchEngine implements SearchEngine {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LuceneSearchEngine.class);
 
   /** New segments up to this size are kept in memory until committed (NRTCachingDirectory). */
   private static final double CACHED_SEGMENT_MB = 8;
@@ -81,6 +87,9 @@ public final class LuceneSearchEngine implements SearchEngine {
   static final int RECENT_VERSIONS = 100_000;
   private static final int SNIPPET_CHARS = 200;
   private static final String[] TEXT_FIELDS = {"title", "body", "tagtext"};
+  /** How often the index is committed, when anything was written. */
+  static final long COMMIT_MILLIS = 1_000;
+  private static final String TRANSLOG_GENERATION = "translog.generation";
 
   private final Vertx vertx;
   private final Path directory;
@@ -97,17 +106,30 @@ public final class LuceneSearchEngine implements SearchEngine {
   private volatile long lastWrite;
   // every write up to this number is visible to the current reader
   private volatile long visibleWrite;
-  // numbers the batches written: a batch is durable once a commit that started after it has ended
+  // numbers the batches written; the last one a commit covers
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong committed = new AtomicLong();
+  // set once by start(); appended under the writes lock
+  private volatile Translog translog;
   // runs commits one at a time, off the event loops and off the writers' worker threads
   private volatile WorkerExecutor commits;
+  // runs translog fsyncs one at a time
+  private volatile WorkerExecutor syncs;
+  private volatile long commitTimer = -1;
   // runs reader reopens one at a time, so that a reopen never waits behind a commit's fsyncs
   private volatile WorkerExecutor refreshes;
 
+  private final long commitMillis;
+
   public LuceneSearchEngine(Vertx vertx, Path directory) {
+    this(vertx, directory, COMMIT_MILLIS);
+  }
+
+  /** With commits every {@code commitMillis} ms instead of {@value #COMMIT_MILLIS}; for tests. */
+  LuceneSearchEngine(Vertx vertx, Path directory, long commitMillis) {
     this.vertx = vertx;
     this.directory = directory;
+    this.commitMillis = commitMillis;
   }
 
   @Override
@@ -127,59 +149,116 @@ public final class LuceneSearchEngine implements SearchEngine {
           .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
           .setMergePolicy(merges));
       searchers = new SearcherManager(writer, null);
+      translog = new Translog(directory.resolveSibling(directory.getFileName() + ".translog"));
+      recover();
       return null;
     }).onSuccess(v -> {
       commits = vertx.createSharedWorkerExecutor("fanout-lucene-commit-" + directory, 1);
       refreshes = vertx.createSharedWorkerExecutor("fanout-lucene-refresh-" + directory, 1);
+      syncs = vertx.createSharedWorkerExecutor("fanout-lucene-translog-" + directory, 1);
+      commitTimer = vertx.setPeriodic(commitMillis, id -> {
+        if (committed.get() < written.get()) {
+          commits.executeBlocking(() -> {
+            commitNow();
+            return null;
+          }, false).onFailure(e -> LOG.warn("lucene commit failed, the translog keeps the writes: {}", e.toString()));
+        }
+      });
     });
+  }
+
+  // On a worker at start: writes again what the last commit does not cover, then commits it.
+  private void recover() throws IOException {
+    String covered = null;
+    for (var entry : writer.getLiveCommitData() == null ? List.<java.util.Map.Entry<String, String>>of()
+        : writer.getLiveCommitData()) {
+      if (entry.getKey().equals(TRANSLOG_GENERATION)) {
+        covered = entry.getValue();
+      }
+    }
+    List<BlogEvent> pending = translog.readFrom(covered == null ? 0 : Long.parseLong(covered));
+    if (!pending.isEmpty()) {
+      LOG.info("lucene: writing again {} events from the translog that the last commit did not cover", pending.size());
+      writeLocked(pending);
+      refresh();
+    }
+    commitNow();
+  }
+
+  // Commits everything written so far and lets the covered translog generations go.
+  private void commitNow() throws IOException {
+    long upTo = written.get();
+    long generation;
+    writes.lock();
+    try {
+      generation = translog.roll(); // every write before this is in an older generation
+    } finally {
+      writes.unlock();
+    }
+    writer.setLiveCommitData(java.util.Map.of(TRANSLOG_GENERATION, Long.toString(generation)).entrySet());
+    writer.commit();
+    committed.set(upTo);
+    translog.deleteBelow(generation);
   }
 
   @Override
   public Future<Void> apply(List<BlogEvent> events) {
-    // The commit after the reopen: the reopen has already flushed the batch into a segment, so the commit
-    // mostly syncs files, and the two never wait for each other's flush (IndexWriter's full-flush lock).
-    return write(events).compose(batch -> batch.number() == 0 ? Future.succeededFuture()
-        : visible(batch.lastWrite()).compose(v -> commit(batch.number())));
+    return vertx.executeBlocking(() -> writeLocked(events), false)
+        .compose(batch -> batch.number() == 0 ? Future.succeededFuture()
+            : Future.all(visible(batch.lastWrite()), durable(batch.translogPosition())).mapEmpty());
   }
 
-  /** A written batch: its number (0 when it changed nothing) and the number of its last document write. */
-  private record Batch(long number, long lastWrite) {
+  /**
+   * A written batch: its number (0 when it changed nothing), the number of its last document write and
+   * where its translog records end.
+   */
+  private record Batch(long number, long lastWrite, long translogPosition) {
   }
 
-  // Writes the newer versions.
-  private Future<Batch> write(List<BlogEvent> events) {
-    return vertx.executeBlocking(() -> {
-      writes.lock();
+  // Writes the newer versions, and appends them to the translog in the same order.
+  private Batch writeLocked(List<BlogEvent> events) throws IOException {
+    writes.lock();
+    try {
+      List<BlogEvent> changed = new ArrayList<>(events.size());
+      IndexSearcher searcher = searchers.acquire();
       try {
-        boolean changed = false;
-        IndexSearcher searcher = searchers.acquire();
-        try {
-          for (BlogEvent event : events) {
-            String blogId = event.blogId().toString();
-            long[] known = recent.get(blogId);
-            long stored = known != null ? known[0] : storedVersion(searcher, blogId);
-            if (event.version() <= stored) {
-              continue; // a repeated or older event: the index already has this version or a newer one
-            }
-            if (known == null && stored == 0) {
-              // no document of this blog exists (the table holds every write the reader may not see yet):
-              // nothing to replace, and no delete term for every later flush to look up in every segment
-              writer.addDocument(document(event));
-            } else {
-              writer.updateDocument(new Term("blogId", blogId), document(event));
-            }
-            recent.remove(blogId);
-            recent.put(blogId, new long[] {event.version(), ++lastWrite});
-            changed = true;
+        for (BlogEvent event : events) {
+          String blogId = event.blogId().toString();
+          long[] known = recent.get(blogId);
+          long stored = known != null ? known[0] : storedVersion(searcher, blogId);
+          if (event.version() <= stored) {
+            continue; // a repeated or older event: the index already has this version or a newer one
           }
-        } finally {
-          searchers.release(searcher);
+          if (known == null && stored == 0) {
+            // no document of this blog exists (the table holds every write the reader may not see yet):
+            // nothing to replace, and no delete term for every later flush to look up in every segment
+            writer.addDocument(document(event));
+          } else {
+            writer.updateDocument(new Term("blogId", blogId), document(event));
+          }
+          recent.remove(blogId);
+          recent.put(blogId, new long[] {event.version(), ++lastWrite});
+          changed.add(event);
         }
-        forgetVisibleVersions();
-        return changed ? new Batch(written.incrementAndGet(), lastWrite) : new Batch(0, 0);
       } finally {
-        writes.unlock();
+        searchers.release(searcher);
       }
+      forgetVisibleVersions();
+      if (changed.isEmpty()) {
+        return new Batch(0, 0, 0);
+      }
+      long position = translog.append(changed);
+      return new Batch(written.incrementAndGet(), lastWrite, position);
+    } finally {
+      writes.unlock();
+    }
+  }
+
+  // Completes once the translog holds everything up to {@code position} durably.
+  private Future<Void> durable(long position) {
+    return syncs.executeBlocking(() -> {
+      translog.sync(position);
+      return null;
     }, false);
   }
 
@@ -193,18 +272,6 @@ public final class LuceneSearchEngine implements SearchEngine {
       }
       return null;
     }, false);
-  }
-
-  // Completes once a commit that includes batch number {@code batch} has ended.
-  private Future<Void> commit(long batch) {
-    return commits.executeBlocking(() -> {
-      if (committed.get() < batch) {
-        long upTo = written.get(); // every batch up to here finished writing before this commit starts
-        writer.commit();
-        committed.set(upTo);
-      }
-      return null;
-    }, false); // one thread: one commit at a time, in order; not "ordered" (see visible)
   }
 
   @Override
@@ -270,13 +337,22 @@ public final class LuceneSearchEngine implements SearchEngine {
 
   @Override
   public Future<Void> close() {
-    if (commits != null) {
-      commits.close();
-    }
-    if (refreshes != null) {
-      refreshes.close();
+    if (commitTimer >= 0) {
+      vertx.cancelTimer(commitTimer);
     }
     return vertx.executeBlocking(() -> {
+      if (writer != null && writer.isOpen()) {
+        commitNow();
+      }
+      return null;
+    }).eventually(() -> {
+      for (WorkerExecutor executor : new WorkerExecutor[] {commits, refreshes, syncs}) {
+        if (executor != null) {
+          executor.close();
+        }
+      }
+      return Future.succeededFuture();
+    }).transform(ar -> vertx.executeBlocking(() -> {
       writes.lock();
       try {
         if (searchers != null) {
@@ -285,6 +361,9 @@ public final class LuceneSearchEngine implements SearchEngine {
         if (writer != null) {
           writer.close();
         }
+        if (translog != null) {
+          translog.close();
+        }
         if (store != null) {
           store.close();
         }
@@ -292,7 +371,23 @@ public final class LuceneSearchEngine implements SearchEngine {
       } finally {
         writes.unlock();
       }
-    });
+    }));
+  }
+
+  /** Test hook: drops everything since the last commit, as a crash would (the translog stays). */
+  void crashForTest() throws IOException {
+    if (commitTimer >= 0) {
+      vertx.cancelTimer(commitTimer);
+    }
+    writes.lock();
+    try {
+      searchers.close();
+      writer.rollback();
+      translog.close();
+      store.close();
+    } finally {
+      writes.unlock();
+    }
   }
 
   // Reopens the reader if anything changed; afterwards every write numbered before the call is visible.
