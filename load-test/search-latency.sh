@@ -89,6 +89,7 @@ for engine in $ENGINES; do
     java -Xmx512m -Dprobe.url="http://127.0.0.1:$APP_PORT" -Dprobe.rate="$RATE" -Dprobe.seconds="$DURATION" \
       ${PROBE_OPTS:-} -cp "$work/probe:$probe_jar" dev.fanout.loadtest.PublishProbe
     echo "load_after=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
-    kill "$app"; wait "$app" 2>/dev/null || true
+    if ! kill "$app" 2>/dev/null; then echo "the app had exited; its log:"; tail -20 "$work/app-$run-$engine.log"; fi
+    wait "$app" 2>/dev/null || true
   done
 done
