@@ -4,7 +4,6 @@ import dev.fanout.app.ApiError;
 import dev.fanout.consumer.LocalGroup;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupDescription;
-import dev.fanout.stream.TopicDescription;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -56,16 +55,7 @@ public final class DashboardApi {
   }
 
   Future<JsonObject> topics() {
-    return stream.admin().listTopics().map(topics -> {
-      JsonArray array = new JsonArray();
-      for (TopicDescription topic : topics) {
-        JsonArray partitions = new JsonArray();
-        topic.partitions().forEach(p -> partitions.add(new JsonObject()
-            .put("partition", p.partition()).put("startOffset", p.startOffset()).put("endOffset", p.endOffset())));
-        array.add(new JsonObject().put("name", topic.name()).put("partitions", partitions));
-      }
-      return new JsonObject().put("topics", array);
-    });
+    return stream.admin().listTopics().map(topics -> new JsonObject().put("topics", DashboardSnapshot.topics(topics)));
   }
 
   static JsonObject toJson(GroupDescription group) {
