@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Gatling load runs against a fresh Fanout app, with the end-to-end figures beside Gatling's.
+#   load-test/gatling.sh publish      # publish-heavy mix (90% publishes), RATE=5000 requests/s
+#   load-test/gatling.sh read         # searches and author counts, RATE=1000, beside RATE/10 publishes
+#   load-test/gatling.sh steady       # publishes only at a steady RATE=1000/s, for latency
+#   load-test/gatling.sh pg-ceiling   # PostgreSQL alone: blog + outbox inserts, 1, 10 and 64 per transaction
+# Settings (environment): RATE, DURATION (seconds, 60), RAMP (10), CONFIGS (default "memory:lucene"; e.g.
+# "memory:lucene kafka:lucene memory:opensearch" runs the same simulation against each, one after the
+# other in one run), JARS (app jars, default app/target/fanout.jar; several run interleaved), APP_JAVA_OPTS
+# (extra JVM flags for the app, e.g. a JFR recording), SKIP_BUILD=1, KEEP_WORK=1.
+# Prints per run: the load average before and after, Gatling's global figures (its HTML report is under
+# load-test/gatling/target/gatling/), publish-to-counted and publish-to-searchable from the app's
+# per-group latency histograms (every event handled during the run and its drain), and the app's peak heap.
+# Everything listens on 127.0.0.1; every run is bounded by RATE and DURATION; what it starts it stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source load-test/lib.sh
+what=${1:?usage: load-test/gatling.sh publish|read|steady|pg-ceiling}
+DURATION=${DURATION:-60}
+RAMP=${RAMP:-10}
+APP_PORT=${APP_PORT:-18181}
+OS_PORT=${OS_PORT:-19200}
+CONFIGS=${CONFIGS:-memory:lucene}
+JARS=${JARS:-app/target/fanout.jar}
+case "$what" in
+  publish) simulation=PublishSimulation; RATE=${RATE:-5000} ;;
+  read) simulation=ReadSimulation; RATE=${RATE:-1000} ;;
+  steady) simulation=SteadySimulation; RATE=${RATE:-1000} ;;
+  pg-ceiling) ;;
+  *) echo "unknown run '$what': publish, read, steady or pg-ceiling" >&2; exit 2 ;;
+esac
+
+lib_build "$CONFIGS"
+work=$(mktemp -d /tmp/fanout-gatling.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+  lib_cleanup
+  [ "${KEEP_WORK:-0}" = 1 ] && echo "logs kept in $work" || rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ "$what" = pg-ceiling ]; then
+  jar=$(set -- $JARS; echo "$1")
+  javac -d "$work/classes" -cp "$jar" load-test/src/main/java/dev/fanout/loadtest/PostgresCeiling.java
+  echo "== pg-ceiling date=$(date -u +%FT%TZ) cores=$(nproc) load_before=\"$(loadavg)\""
+  java -Xmx512m -Djava.io.tmpdir="$work" -cp "$work/classes:$jar" dev.fanout.loadtest.PostgresCeiling \
+    "${PG_SECONDS:-10}" "${PG_CONNECTIONS:-8}" "${PG_GROUPINGS:-1,10,64}"
+  exit 0
+fi
+
+if [[ "$CONFIGS" == *opensearch* ]]; then
+  start_opensearch "$work" "$OS_PORT"
+fi
+# compile the simulations once; each run then only starts Gatling
+./mvnw -B -q -f load-test/gatling test-compile
+
+run=0
+for config in $CONFIGS; do
+  backend=${config%%:*}
+  engine=${config##*:}
+  for jar in $JARS; do
+    run=$((run + 1))
+    flags=(--backend "$backend" --search "$engine")
+    if [ "$engine" = opensearch ]; then
+      flags+=(--opensearch-url "http://127.0.0.1:$OS_PORT")
+      curl -s -X DELETE "http://127.0.0.1:$OS_PORT/fanout-blogs" >/dev/null || true # every run starts empty
+    fi
+    start_app "$jar" "$APP_PORT" "$work/app-$run" "$work/app-$run.log" "${flags[@]}"
+    heap_sampler "$APP_PID" "$work/heap-$run.txt"
+    curl -fs "http://127.0.0.1:$APP_PORT/metrics" > "$work/metrics-$run-before.txt"
+    echo "== $what run=$run backend=$backend search=$engine jar=$jar rate=$RATE/s duration=${DURATION}s" \
+      "date=$(date -u +%FT%TZ) cores=$(nproc) load_before=\"$(loadavg)\""
+    # a failed assertion (a goal not met) still leaves the report and the figures
+    ./mvnw -B -f load-test/gatling gatling:test -Dgatling.simulationClass="dev.fanout.loadtest.gatling.$simulation" \
+      -Dfanout.url="http://127.0.0.1:$APP_PORT" -Dfanout.rate="$RATE" -Dfanout.seconds="$DURATION" \
+      -Dfanout.ramp="$RAMP" > "$work/gatling-$run.log" 2>&1 || true
+    echo "load_after_gatling=\"$(loadavg)\""
+    sed -n '/Global Information/,/^=====/p' "$work/gatling-$run.log" | grep -E 'request count|mean requests/sec|percentile|max response|min response|failed|OK=' || tail -20 "$work/gatling-$run.log"
+    grep -E 'Please open the following file|Global: ' "$work/gatling-$run.log" || true
+    drain "$APP_PORT" 60
+    curl -fs "http://127.0.0.1:$APP_PORT/metrics" > "$work/metrics-$run-after.txt"
+    consumer_latency "$work/metrics-$run-before.txt" "$work/metrics-$run-after.txt"
+    stop_app
+    peak_heap "$work/heap-$run.txt"
+  done
+done

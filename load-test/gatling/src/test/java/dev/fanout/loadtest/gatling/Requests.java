@@ -1,0 +1,35 @@
+package dev.fanout.loadtest.gatling;
+
+import static io.gatling.javaapi.core.CoreDsl.StringBody;
+import static io.gatling.javaapi.http.HttpDsl.http;
+import static io.gatling.javaapi.http.HttpDsl.status;
+
+import io.gatling.javaapi.http.HttpProtocolBuilder;
+import io.gatling.javaapi.http.HttpRequestActionBuilder;
+
+/** The requests the simulations are made of; the feeder's fields fill them. */
+final class Requests {
+
+  private Requests() {
+  }
+
+  static HttpProtocolBuilder protocol(Settings settings) {
+    // shared keep-alive connections, as a fleet of clients behind a proxy would use them
+    return http.baseUrl(settings.url()).acceptHeader("application/json").shareConnections();
+  }
+
+  static HttpRequestActionBuilder publish() {
+    return http("publish").post("/api/blogs").header("Content-Type", "application/json")
+        .body(StringBody("{\"authorId\":\"#{authorId}\",\"title\":\"#{title}\",\"body\":\"#{body}\",\"tags\":#{tags}}"))
+        .check(status().is(201));
+  }
+
+  static HttpRequestActionBuilder search() {
+    return http("search").get("/api/search").queryParam("q", "#{word}").queryParam("limit", "10")
+        .check(status().is(200));
+  }
+
+  static HttpRequestActionBuilder authorCount() {
+    return http("author count").get("/api/authors/#{authorId}").check(status().is(200));
+  }
+}

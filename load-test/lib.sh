@@ -1,0 +1,126 @@
+# Shared pieces of the load scripts (sourced, not run): waiting for a URL, a real OpenSearch from the
+# integ-test zip (never as root), a Fanout app with the load-run flags, and figures from its /metrics.
+# Every process started here is remembered in LIB_PIDS (OpenSearch as its own process group) and ended
+# by lib_cleanup, by id.
+OS_VERSION=${OS_VERSION:-2.19.6}
+LIB_PIDS=()
+
+wait_for() { # url, seconds
+  for _ in $(seq 1 "$2"); do
+    if curl -fs --max-time 5 "$1" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  echo "timed out waiting for $1" >&2
+  return 1
+}
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# builds the app jar in this checkout (nothing goes to ~/.m2) unless SKIP_BUILD=1, and the unpacked
+# OpenSearch when $1 mentions opensearch
+lib_build() {
+  if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    ./mvnw -B -q -pl app -am package -DskipTests
+  fi
+  if [[ " $1 " == *opensearch* ]] && [ ! -d "app/target/opensearch/opensearch-$OS_VERSION" ]; then
+    ./mvnw -B -q -pl app -am process-test-resources
+  fi
+}
+
+# start_opensearch WORK PORT: a single-node OpenSearch (256 MB heap) under WORK/opensearch, as user
+# fanout-os when we are root; returns when the cluster is yellow
+start_opensearch() {
+  local work=$1 port=$2
+  cp -r "app/target/opensearch/opensearch-$OS_VERSION" "$work/opensearch"
+  local run_as=()
+  if [ "$(id -u)" = 0 ]; then
+    id -u fanout-os >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin fanout-os
+    chown -R fanout-os: "$work/opensearch"
+    run_as=(runuser -u fanout-os --)
+  fi
+  if curl -s --max-time 2 "http://127.0.0.1:$port" >/dev/null 2>&1; then
+    echo "port $port is already taken; set OS_PORT" >&2
+    return 1
+  fi
+  local java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
+  # its own session, so that lib_cleanup can end runuser and the server together by the group's id
+  (cd "$work/opensearch" && exec setsid env JAVA_HOME="$java_home" OPENSEARCH_JAVA_HOME="$java_home" \
+    OPENSEARCH_JAVA_OPTS="-Xms256m -Xmx256m" "${run_as[@]}" bin/opensearch -Ediscovery.type=single-node \
+    -Enetwork.host=127.0.0.1 -Ehttp.port="$port" -Etransport.port=$((port + 100)) \
+    -Ecluster.routing.allocation.disk.threshold_enabled=false > "$work/opensearch.log" 2>&1) &
+  LIB_PIDS+=("-$!")
+  wait_for "http://127.0.0.1:$port/_cluster/health?wait_for_status=yellow&timeout=5s" 120
+}
+
+# start_app JAR PORT DATA_DIR LOG [app flags...]: the app with -Xmx512m and no publish rate limit;
+# sets APP_PID and returns when it is ready
+start_app() {
+  local jar=$1 port=$2 data=$3 log=$4
+  shift 4
+  # shellcheck disable=SC2086
+  java -Xmx512m ${APP_JAVA_OPTS:-} -jar "$jar" --port "$port" --data-dir "$data" --publish-rate-limit 0 "$@" \
+    > "$log" 2>&1 &
+  APP_PID=$!
+  LIB_PIDS+=("$APP_PID")
+  wait_for "http://127.0.0.1:$port/health/ready" 180
+}
+
+stop_app() {
+  kill "$APP_PID" 2>/dev/null || true
+  wait "$APP_PID" 2>/dev/null || true
+}
+
+# heap_sampler PID OUT: jstat every 500 ms into OUT until the process ends; sets SAMPLER_PID
+heap_sampler() {
+  jstat -gc "$1" 500 > "$2" 2>/dev/null &
+  SAMPLER_PID=$!
+  LIB_PIDS+=("$SAMPLER_PID")
+}
+
+# peak_heap FILE: the largest heap in use (survivors + eden + old, MB) among jstat's samples, and the
+# largest old generation (what survives collections)
+peak_heap() {
+  awk 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+       $1 ~ /^[0-9.]+$/ { used = $col["S0U"] + $col["S1U"] + $col["EU"] + $col["OU"];
+         if (used > peak) peak = used; if ($col["OU"] > old) old = $col["OU"]; n++ }
+       END { printf "peak_heap_used_mb=%.0f peak_old_gen_mb=%.0f samples=%d\n", peak / 1024, old / 1024, n }' "$1"
+}
+
+# drain PORT SECONDS: waits until both groups have no lag (or SECONDS pass), so that late events count
+drain() {
+  for _ in $(seq 1 "$2"); do
+    local lag
+    lag=$(curl -fs --max-time 5 "http://127.0.0.1:$1/api/groups" | grep -o '"lag":[0-9]*' \
+      | cut -d: -f2 | paste -sd+ | bc 2>/dev/null || echo 1)
+    [ "${lag:-1}" = 0 ] && return 0
+    sleep 1
+  done
+  echo "groups still lagging after $2 s" >&2
+}
+
+# consumer_latency BEFORE AFTER: per group, events handled between two /metrics scrapes and their
+# event-time-to-handled p50/p99 (the upper bound of the histogram bucket that holds it), and the max the
+# app saw in its last two minutes
+consumer_latency() {
+  awk -v before="$1" '
+    function key(line) { match(line, /group="[^"]*"/); g = substr(line, RSTART + 7, RLENGTH - 8);
+                         match(line, /le="[^"]*"/); return g SUBSEP substr(line, RSTART + 4, RLENGTH - 5) }
+    FILENAME == before && /^fanout_consumer_latency_seconds_bucket/ { base[key($0)] = $NF; next }
+    FILENAME == before { next }
+    /^fanout_consumer_latency_seconds_bucket/ { k = key($0); split(k, p, SUBSEP); groups[p[1]] = 1;
+      n[p[1]]++; le[p[1], n[p[1]]] = p[2]; cum[p[1], n[p[1]]] = $NF - base[k] }
+    /^fanout_consumer_latency_seconds_max/ { match($0, /group="[^"]*"/); mx[substr($0, RSTART + 7, RLENGTH - 8)] = $NF }
+    END { for (g in groups) { total = cum[g, n[g]]; p50 = p99 = "-";
+            for (i = 1; i <= n[g]; i++) { if (p50 == "-" && cum[g, i] >= 0.5 * total) p50 = le[g, i];
+                                          if (p99 == "-" && cum[g, i] >= 0.99 * total) p99 = le[g, i] }
+            name = g == "counter" ? "publish_to_counted" : g == "search" ? "publish_to_searchable_written" : g;
+            printf "%s group=%s events=%d p50_ms<=%s p99_ms<=%s max_ms=%.0f\n", name, g, total,
+              p50 == "-" || p50 == "+Inf" ? p50 : sprintf("%.0f", p50 * 1000),
+              p99 == "-" || p99 == "+Inf" ? p99 : sprintf("%.0f", p99 * 1000), mx[g] * 1000 } }' "$1" "$2"
+}
+
+lib_cleanup() {
+  local pid
+  for pid in "${LIB_PIDS[@]}"; do kill -- "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
