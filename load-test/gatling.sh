@@ -7,7 +7,8 @@
 # Settings (environment): RATE, DURATION (seconds, 60), RAMP (10), CONFIGS (default "memory:lucene"; e.g.
 # "memory:lucene kafka:lucene memory:opensearch" runs the same simulation against each, one after the
 # other in one run), JARS (app jars, default app/target/fanout.jar; several run interleaved), APP_JAVA_OPTS
-# (extra JVM flags for the app, e.g. a JFR recording), SKIP_BUILD=1, KEEP_WORK=1.
+# (extra JVM flags for the app, e.g. a JFR recording), CONNECTIONS (HTTP connections Gatling shares, 200),
+# SKIP_BUILD=1, KEEP_WORK=1.
 # Prints per run: the load average before and after, Gatling's global figures (its HTML report is under
 # load-test/gatling/target/gatling/), publish-to-counted and publish-to-searchable from the app's
 # per-group latency histograms (every event handled during the run and its drain), and the app's peak heap.
@@ -73,9 +74,9 @@ for config in $CONFIGS; do
     # a failed assertion (a goal not met) still leaves the report and the figures
     ./mvnw -B -f load-test/gatling gatling:test -Dgatling.simulationClass="dev.fanout.loadtest.gatling.$simulation" \
       -Dfanout.url="http://127.0.0.1:$APP_PORT" -Dfanout.rate="$RATE" -Dfanout.seconds="$DURATION" \
-      -Dfanout.ramp="$RAMP" > "$work/gatling-$run.log" 2>&1 || true
+      -Dfanout.ramp="$RAMP" -Dfanout.connections="${CONNECTIONS:-200}" > "$work/gatling-$run.log" 2>&1 || true
     echo "load_after_gatling=\"$(loadavg)\""
-    sed -n '/Global Information/,/^=====/p' "$work/gatling-$run.log" | grep -E 'request count|mean requests/sec|percentile|max response|min response|failed|OK=' || tail -20 "$work/gatling-$run.log"
+    sed -n '/Global Information/,/^=====/p' "$work/gatling-$run.log" | grep -E "request count|mean requests/sec|percentile|max response|min response|failed|OK=" || tail -20 "$work/gatling-$run.log"
     grep -E 'Please open the following file|Global: ' "$work/gatling-$run.log" || true
     drain "$APP_PORT" 60
     curl -fs "http://127.0.0.1:$APP_PORT/metrics" > "$work/metrics-$run-after.txt"

@@ -14,8 +14,10 @@ final class Requests {
   }
 
   static HttpProtocolBuilder protocol(Settings settings) {
-    // shared keep-alive connections, as a fleet of clients behind a proxy would use them
-    return http.baseUrl(settings.url()).acceptHeader("application/json").shareConnections();
+    // shared keep-alive connections, as a fleet of clients behind a proxy would use them; Gatling's default
+    // of 6 per host (a browser's) would make the generator, not the app, the queue
+    return http.baseUrl(settings.url()).acceptHeader("application/json").shareConnections()
+        .maxConnectionsPerHost(settings.connections());
   }
 
   static HttpRequestActionBuilder publish() {

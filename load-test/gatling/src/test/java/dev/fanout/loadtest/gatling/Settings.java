@@ -6,7 +6,7 @@ import java.net.URI;
  * The simulations' settings, from system properties ({@code -Dfanout.rate=...} on the Maven command line).
  * Every run is bounded: a rate and a duration, never an open-ended loop.
  */
-record Settings(String url, int rate, int seconds, int rampSeconds, int authors, double zipf) {
+record Settings(String url, int rate, int seconds, int rampSeconds, int authors, double zipf, int connections) {
 
   static Settings fromSystemProperties(int defaultRate) {
     String url = System.getProperty("fanout.url", "http://127.0.0.1:8080");
@@ -16,6 +16,6 @@ record Settings(String url, int rate, int seconds, int rampSeconds, int authors,
     }
     return new Settings(url, Integer.getInteger("fanout.rate", defaultRate), Integer.getInteger("fanout.seconds", 60),
         Integer.getInteger("fanout.ramp", 10), Integer.getInteger("fanout.authors", 10_000),
-        Double.parseDouble(System.getProperty("fanout.zipf", "1.0")));
+        Double.parseDouble(System.getProperty("fanout.zipf", "1.0")), Integer.getInteger("fanout.connections", 200));
   }
 }
