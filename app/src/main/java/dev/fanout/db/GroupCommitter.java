@@ -67,38 +67,20 @@ public final class GroupCommitter {
     }
   }
 
-  /*
-   * BEGIN, the units' statements and COMMIT go over one connection as plain commands: BEGIN is pipelined
-   * with the units' first statements instead of costing a round trip of its own (as Pool.withTransaction's
-   * begin() does), so a batch of publishes takes two round trips (statements, then COMMIT) and not five.
-   * Under CPU contention every round trip is a wake-up of this event loop, and those waits, not
-   * PostgreSQL, were what limited the publish rate (pg_stat_activity: "idle in transaction" most of the
-   * time). COMMIT is sent only after every unit's future has settled, ROLLBACK when one failed.
-   */
   private Future<Void> run(List<Unit<?>> batch) {
     List<Future<?>> outcomes = new ArrayList<>(batch.size());
-    Future<Void> transaction = pool.getConnection().compose(conn -> {
-      Future<?> begin = conn.query("BEGIN").execute();
+    Future<Void> transaction = pool.withTransaction(conn -> {
       for (Unit<?> unit : batch) {
         outcomes.add(start(unit, conn));
       }
-      List<Future<?>> all = new ArrayList<>(outcomes.size() + 1);
-      all.add(begin);
-      all.addAll(outcomes);
-      Future<Void> ended = Future.join(all).transform(joined -> {
-        Throwable failure = begin.failed() ? begin.cause() : null;
+      return Future.join(outcomes).transform(joined -> {
         for (Future<?> outcome : outcomes) {
-          if (failure == null && outcome.failed() && !(outcome.cause() instanceof ApiError)) {
-            failure = outcome.cause();
+          if (outcome.failed() && !(outcome.cause() instanceof ApiError)) {
+            return Future.failedFuture(outcome.cause());
           }
         }
-        if (failure != null) {
-          Throwable cause = failure;
-          return conn.query("ROLLBACK").execute().transform(rolledBack -> Future.<Void>failedFuture(cause));
-        }
-        return conn.query("COMMIT").execute().<Void>mapEmpty();
+        return Future.succeededFuture();
       });
-      return ended.andThen(ar -> conn.close());
     });
     return transaction.transform(ar -> {
       for (int i = 0; i < batch.size(); i++) {

@@ -143,13 +143,9 @@ public final class BlogStore {
     OffsetDateTime now = now();
     BlogEvent event = new BlogEvent(eventId, BlogEvent.Type.BlogPublished, blogId, draft.authorId(), 1,
         draft.title(), draft.body(), draft.tags(), now.toInstant(), now.toInstant());
-    // the three statements go out together (pipelined) instead of one round trip each; if the blog's
-    // insert fails, PostgreSQL refuses the rest of the transaction and the committer rolls it back
-    Future<?> blog = conn.preparedQuery(INSERT_BLOG)
-        .execute(Tuple.of(blogId, draft.authorId(), draft.title(), draft.body(), draft.tags().toArray(String[]::new), now));
-    Future<?> outbox = conn.preparedQuery(INSERT_OUTBOX).execute(outboxRow(event));
-    Future<?> notify = conn.query(NOTIFY).execute();
-    return Future.all(blog, outbox, notify).map(v -> new Written(blogId, eventId, 1, false));
+    return conn.preparedQuery(INSERT_BLOG)
+        .execute(Tuple.of(blogId, draft.authorId(), draft.title(), draft.body(), draft.tags().toArray(String[]::new), now))
+        .compose(v -> appendToOutbox(conn, event));
   }
 
   private Future<Written> replay(SqlConnection conn, String idempotencyKey, String fingerprint) {
@@ -173,13 +169,9 @@ public final class BlogStore {
 
   private Future<Written> appendToOutbox(SqlConnection conn, BlogEvent event) {
     return conn.preparedQuery(INSERT_OUTBOX)
-        .execute(outboxRow(event))
+        .execute(Tuple.of(event.eventId(), event.type().name(), event.authorId(), io.vertx.core.buffer.Buffer.buffer(event.encode())))
         .compose(v -> conn.query(NOTIFY).execute())
         .map(v -> new Written(event.blogId(), event.eventId(), event.version(), false));
-  }
-
-  private static Tuple outboxRow(BlogEvent event) {
-    return Tuple.of(event.eventId(), event.type().name(), event.authorId(), io.vertx.core.buffer.Buffer.buffer(event.encode()));
   }
 
   private static OffsetDateTime now() {
