@@ -31,6 +31,8 @@ case "$what" in
   *) echo "unknown run '$what': publish, read, steady or pg-ceiling" >&2; exit 2 ;;
 esac
 
+# Gatling opens a socket per connection and more under backlog; the default 1,024 files is not enough
+ulimit -n 65536 2>/dev/null || true
 lib_build "$CONFIGS"
 work=$(mktemp -d /tmp/fanout-gatling.XXXXXX)
 chmod 755 "$work"
