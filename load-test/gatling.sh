@@ -7,7 +7,7 @@
 # Settings (environment): RATE, DURATION (seconds, 60), RAMP (10), CONFIGS (default "memory:lucene"; e.g.
 # "memory:lucene kafka:lucene memory:opensearch" runs the same simulation against each, one after the
 # other in one run), JARS (app jars, default app/target/fanout.jar; several run interleaved), APP_JAVA_OPTS
-# (extra JVM flags for the app, e.g. a JFR recording), CONNECTIONS (HTTP connections Gatling shares, 200),
+# (extra JVM flags for the app, e.g. a JFR recording), CONNECTIONS (connections per host Gatling asks for, 200),
 # SKIP_BUILD=1, KEEP_WORK=1.
 # Prints per run: the load average before and after, Gatling's global figures (its HTML report is under
 # load-test/gatling/target/gatling/), publish-to-counted and publish-to-searchable from the app's
