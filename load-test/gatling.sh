@@ -7,7 +7,8 @@
 # Settings (environment): RATE, DURATION (seconds, 60), RAMP (10), CONFIGS (default "memory:lucene"; e.g.
 # "memory:lucene kafka:lucene memory:opensearch" runs the same simulation against each, one after the
 # other in one run), JARS (app jars, default app/target/fanout.jar; several run interleaved), APP_JAVA_OPTS
-# (extra JVM flags for the app, e.g. a JFR recording), CONNECTIONS (connections per host Gatling asks for, 200),
+# (extra JVM flags for the app, e.g. a JFR recording), WARMUP (seconds of unmeasured steady publishes at
+# WARMUP_RATE, at most 300/s by default, before the measured run; 10, 0 for none), CONNECTIONS (connections per host Gatling asks for, 200),
 # SKIP_BUILD=1, KEEP_WORK=1.
 # Prints per run: the load average before and after, Gatling's global figures (its HTML report is under
 # load-test/gatling/target/gatling/), publish-to-counted and publish-to-searchable from the app's
@@ -23,6 +24,7 @@ APP_PORT=${APP_PORT:-18181}
 OS_PORT=${OS_PORT:-19200}
 CONFIGS=${CONFIGS:-memory:lucene}
 JARS=${JARS:-app/target/fanout.jar}
+WARMUP=${WARMUP:-10}
 case "$what" in
   publish) simulation=PublishSimulation; RATE=${RATE:-5000} ;;
   read) simulation=ReadSimulation; RATE=${RATE:-1000} ;;
@@ -30,6 +32,7 @@ case "$what" in
   pg-ceiling) ;;
   *) echo "unknown run '$what': publish, read, steady or pg-ceiling" >&2; exit 2 ;;
 esac
+WARMUP_RATE=${WARMUP_RATE:-$(( ${RATE:-0} < 300 ? ${RATE:-0} : 300 ))}
 
 # Gatling opens a socket per connection and more under backlog; the default 1,024 files is not enough
 ulimit -n 65536 2>/dev/null || true
@@ -70,6 +73,13 @@ for config in $CONFIGS; do
     fi
     start_app "$jar" "$APP_PORT" "$work/app-$run" "$work/app-$run.log" "${flags[@]}"
     heap_sampler "$APP_PID" "$work/heap-$run.txt"
+    if [ "$WARMUP" -gt 0 ]; then
+      # a fresh JVM compiles as it goes: publish unmeasured first, then let the groups catch up
+      ./mvnw -B -q -f load-test/gatling gatling:test -Dgatling.simulationClass=dev.fanout.loadtest.gatling.SteadySimulation \
+        -Dfanout.url="http://127.0.0.1:$APP_PORT" -Dfanout.rate="$WARMUP_RATE" -Dfanout.seconds="$WARMUP" \
+        > "$work/warmup-$run.log" 2>&1 || true
+      drain "$APP_PORT" 60
+    fi
     curl -fs "http://127.0.0.1:$APP_PORT/metrics" > "$work/metrics-$run-before.txt"
     echo "== $what run=$run backend=$backend search=$engine jar=$jar rate=$RATE/s duration=${DURATION}s" \
       "date=$(date -u +%FT%TZ) cores=$(nproc) load_before=\"$(loadavg)\""
