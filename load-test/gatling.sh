@@ -89,6 +89,7 @@ for config in $CONFIGS; do
       -Dfanout.ramp="$RAMP" -Dfanout.connections="${CONNECTIONS:-200}" > "$work/gatling-$run.log" 2>&1 || true
     echo "load_after_gatling=\"$(loadavg)\""
     sed -n '/Global Information/,/^=====/p' "$work/gatling-$run.log" | grep -E "request count|throughput|mean requests/sec|percentile|max response|min response|failed|OK=" || tail -20 "$work/gatling-$run.log"
+    sed -n '/---- Errors/,/^=====/p' "$work/gatling-$run.log" | grep '^> ' | head -5 || true
     grep -E 'Please open the following file|Global: ' "$work/gatling-$run.log" || true
     drain "$APP_PORT" 60
     curl -fs "http://127.0.0.1:$APP_PORT/metrics" > "$work/metrics-$run-after.txt"
