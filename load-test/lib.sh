@@ -86,16 +86,25 @@ peak_heap() {
        END { printf "peak_heap_used_mb=%.0f peak_old_gen_mb=%.0f samples=%d\n", peak / 1024, old / 1024, n }' "$1"
 }
 
-# drain PORT SECONDS: waits until both groups have no lag (or SECONDS pass), so that late events count
+# drain PORT SECONDS: waits until both groups have no lag and their processed counts stayed the same for
+# two seconds (the outbox relay may still be sending when the stream's lag is zero), or SECONDS pass
 drain() {
+  local last="" same=0
   for _ in $(seq 1 "$2"); do
-    local lag
+    local lag processed
     lag=$(curl -fs --max-time 5 "http://127.0.0.1:$1/api/groups" | grep -o '"lag":[0-9]*' \
       | cut -d: -f2 | paste -sd+ | bc 2>/dev/null || echo 1)
-    [ "${lag:-1}" = 0 ] && return 0
+    processed=$(curl -fs --max-time 5 "http://127.0.0.1:$1/metrics" | awk '/^fanout_consumer_processed_total/ { s += $NF } END { print s }')
+    if [ "${lag:-1}" = 0 ] && [ "$processed" = "$last" ]; then
+      same=$((same + 1))
+      [ "$same" -ge 2 ] && return 0
+    else
+      same=0
+    fi
+    last=$processed
     sleep 1
   done
-  echo "groups still lagging after $2 s" >&2
+  echo "groups still busy after $2 s" >&2
 }
 
 # consumer_latency BEFORE AFTER: per group, events handled between two /metrics scrapes and their
