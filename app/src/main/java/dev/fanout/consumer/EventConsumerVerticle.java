@@ -53,11 +53,7 @@ public final class EventConsumerVerticle extends VerticleBase {
     return group.handle(batch).onComplete(ar -> inFlight.decrementAndGet());
   }
 
-  /** True while a batch of this member is being handled. */
-  boolean busy() {
-    return inFlight.get() > 0;
-  }
-
+  /** Batches of this member being handled now. */
   int inFlight() {
     return inFlight.get();
   }

@@ -24,9 +24,6 @@ public final class Failures {
         String sqlClass = pg.getSqlState().substring(0, Math.min(2, pg.getSqlState().length()));
         return sqlClass.equals("22") || sqlClass.equals("23");
       }
-      if (t.getCause() == t) {
-        break;
-      }
     }
     return false;
   }

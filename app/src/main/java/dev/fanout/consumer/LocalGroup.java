@@ -174,7 +174,7 @@ public final class LocalGroup {
     }
     members.forEach(m -> m.pause());
     // a little after the breaker's own wait, so that the first batch finds it ready for a probe
-    vertx.setTimer(guard.breaker().getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1) + 50, id -> {
+    vertx.setTimer(policy.breakerWaitMillis() + 50, id -> {
       waitingOnBreaker.set(false);
       if (!pausedByOperator) {
         members.forEach(m -> m.resume());
@@ -227,7 +227,7 @@ public final class LocalGroup {
    * @return the crashed member's id
    */
   public Future<String> crashMember() {
-    EventConsumerVerticle victim = members.stream().filter(EventConsumerVerticle::busy).findFirst()
+    EventConsumerVerticle victim = members.stream().filter(m -> m.inFlight() > 0).findFirst()
         .orElse(members.stream().findFirst().orElse(null));
     if (victim == null) {
       return Future.failedFuture(new IllegalStateException("group " + name + " has no member here"));

@@ -91,6 +91,19 @@ public final class AppProcess implements AutoCloseable {
             .put("body", "b").encode())).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Updates a blog; true when the app accepted it (200). */
+  public boolean update(String blogId, String authorId, String title) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/blogs/" + blogId))
+        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+        .PUT(HttpRequest.BodyPublishers.ofString(new JsonObject().put("authorId", authorId).put("title", title)
+            .put("body", "b").encode())).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+  }
+
+  /** A group as /api/groups shows it. */
+  public JsonObject group(String group) throws Exception {
+    return RunningApp.groupNamed(getJson("/api/groups"), group);
+  }
+
   static int freePort() throws Exception {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();

@@ -136,9 +136,20 @@ public final class RunningApp implements AutoCloseable, BeforeAllCallback, After
     return group(group).getJsonObject("figures");
   }
 
+  /** The summed end offsets of a topic's partitions: how many records it ever took. */
+  public long endOffset(String topic) throws Exception {
+    return await(app.stream().admin().listTopics()).stream().filter(t -> t.name().equals(topic))
+        .flatMap(t -> t.partitions().stream()).mapToLong(p -> p.endOffset()).sum();
+  }
+
   /** A group as /api/groups shows it. */
   public JsonObject group(String group) throws Exception {
-    for (Object g : json(get("/api/groups")).getJsonArray("groups")) {
+    return groupNamed(json(get("/api/groups")), group);
+  }
+
+  /** One group of a /api/groups answer. */
+  static JsonObject groupNamed(JsonObject groups, String group) {
+    for (Object g : groups.getJsonArray("groups")) {
       if (((JsonObject) g).getString("group").equals(group)) {
         return (JsonObject) g;
       }

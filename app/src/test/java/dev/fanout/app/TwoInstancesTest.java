@@ -96,18 +96,7 @@ class TwoInstancesTest {
       assertThat(arrived).containsAll(written);
     });
     // first arrivals of each blog's events come in version order
-    Map<UUID, Integer> lastVersion = new ConcurrentHashMap<>();
-    List<String> outOfOrder = new ArrayList<>();
-    Set<UUID> firstSeen = ConcurrentHashMap.newKeySet();
-    for (BlogEvent event : seen) {
-      if (firstSeen.add(event.eventId())) {
-        Integer previous = lastVersion.put(event.blogId(), event.version());
-        if (previous != null && previous >= event.version()) {
-          outOfOrder.add(event.blogId() + ": " + previous + " then " + event.version());
-        }
-      }
-    }
-    assertThat(outOfOrder).isEmpty();
+    assertThat(EventOrder.violations(seen)).isEmpty();
     assertThat(a.queryLong("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).isZero();
     RunningApp.await(probe.leave());
 

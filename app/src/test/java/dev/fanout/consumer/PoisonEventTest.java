@@ -41,7 +41,7 @@ class PoisonEventTest {
     long counted = processed("counter");
     long indexed = processed("search");
     long deadLettered = app.figures("counter").getLong("deadLetters");
-    long firstOffset = endOffset(FanoutApp.EVENTS_TOPIC);
+    long firstOffset = app.endOffset(FanoutApp.EVENTS_TOPIC);
     RunningApp.await(app.app().database().pool().query(
         "ALTER TABLE author_stats ADD CONSTRAINT no_poison CHECK (author_id <> 'poison-author')").execute());
     app.publish("healthy-a", "before the poison");
@@ -122,12 +122,7 @@ class PoisonEventTest {
   }
 
   private long deadLetterCount(String group) throws Exception {
-    return endOffset(DeadLetters.topic(FanoutApp.EVENTS_TOPIC, group));
-  }
-
-  private long endOffset(String topic) throws Exception {
-    return RunningApp.await(app.app().stream().admin().listTopics()).stream().filter(t -> t.name().equals(topic))
-        .flatMap(t -> t.partitions().stream()).mapToLong(p -> p.endOffset()).sum();
+    return app.endOffset(DeadLetters.topic(FanoutApp.EVENTS_TOPIC, group));
   }
 
   /** Reads a topic from the start with a throwaway group until {@code expected} records arrived. */

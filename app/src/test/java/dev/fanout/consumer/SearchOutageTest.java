@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.app.FanoutApp;
 import dev.fanout.app.RunningApp;
-import dev.fanout.stream.TopicDescription;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -98,11 +97,7 @@ class SearchOutageTest {
   }
 
   private long deadLetters(String group) throws Exception {
-    String topic = DeadLetters.topic(FanoutApp.EVENTS_TOPIC, group);
-    return RunningApp.await(app.app().stream().admin().listTopics()).stream()
-        .filter(t -> t.name().equals(topic))
-        .flatMap(t -> t.partitions().stream())
-        .mapToLong(TopicDescription.PartitionRange::endOffset).sum();
+    return app.endOffset(DeadLetters.topic(FanoutApp.EVENTS_TOPIC, group));
   }
 
   /** Counted events against published ones over a span of time. */

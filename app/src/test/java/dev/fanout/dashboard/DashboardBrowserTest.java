@@ -24,6 +24,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -55,8 +56,8 @@ class DashboardBrowserTest {
   private static final Duration LOAD_LIMIT = Duration.ofMinutes(3);
   private static final long LOAD_MAX = LOAD_RATE * LOAD_LIMIT.toSeconds();
 
-  private Path dataDir;
-  private RunningApp app;
+  @RegisterExtension
+  final RunningApp app = RunningApp.perClass("--partitions", "2", "--retry-backoff-ms", "50", "--breaker-wait-ms", "2000");
   private ChromeDriverService service;
   private ChromeDriver browser;
   private final Path screenshots = Path.of(System.getProperty("basedir", "."), "target", "screenshots");
@@ -67,8 +68,6 @@ class DashboardBrowserTest {
       fail("the dashboard's browser tests need " + CHROMIUM + " and " + CHROMEDRIVER
           + "; install them with: apt-get install chromium chromium-driver");
     }
-    dataDir = Files.createTempDirectory("fanout-dashboard-browser");
-    app = RunningApp.start(dataDir, "--partitions", "2", "--retry-backoff-ms", "50", "--breaker-wait-ms", "2000");
     service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
@@ -83,19 +82,13 @@ class DashboardBrowserTest {
   }
 
   @AfterAll
-  void stop() throws Exception {
-    try {
-      if (browser != null) {
-        browser.quit();
-      }
-      if (service != null) {
-        service.stop();
-      }
-    } finally {
-      if (app != null) {
-        app.close();
-      }
-      RunningApp.deleteRecursively(dataDir);
+  void stop() {
+    // the app stops after this, as the extension's last step
+    if (browser != null) {
+      browser.quit();
+    }
+    if (service != null) {
+      service.stop();
     }
   }
 

@@ -169,14 +169,13 @@ public final class LuceneSearchEngine implements SearchEngine {
 
   // On a worker at start: writes again what the last commit does not cover, then commits it.
   private void recover() throws IOException {
-    String covered = null;
-    for (var entry : writer.getLiveCommitData() == null ? List.<java.util.Map.Entry<String, String>>of()
-        : writer.getLiveCommitData()) {
+    long covered = 0;
+    for (var entry : writer.getLiveCommitData()) {
       if (entry.getKey().equals(TRANSLOG_GENERATION)) {
-        covered = entry.getValue();
+        covered = Long.parseLong(entry.getValue());
       }
     }
-    List<BlogEvent> pending = translog.readFrom(covered == null ? 0 : Long.parseLong(covered));
+    List<BlogEvent> pending = translog.readFrom(covered);
     if (!pending.isEmpty()) {
       LOG.info("lucene: writing again {} events from the translog that the last commit did not cover", pending.size());
       writeLocked(pending);
