@@ -65,6 +65,11 @@ start_app() {
   wait_for "http://127.0.0.1:$port/health/ready" 180
 }
 
+# app_cpu_seconds: CPU time (user + system) the app process has used so far
+app_cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$APP_PID/stat"
+}
+
 stop_app() {
   kill "$APP_PID" 2>/dev/null || true
   wait "$APP_PID" 2>/dev/null || true

@@ -31,11 +31,14 @@ import java.util.function.Function;
  * @param publishRateLimit  writes to /api/blogs per second per client address; 0 for no limit
  * @param corsOrigins       origins allowed to call the API from a browser; empty: CORS closed
  * @param replicationFactor copies of each topic partition the stream keeps (Kafka); 1 for the memory backend
+ * @param luceneRefreshMillis the least time between two reopens of the Lucene reader; 0: reopen as soon as
+ *                          a batch is written
  */
 public record FanoutOptions(int port, String host, Path dataDir, String backend, String kafkaBootstrap,
                             String pgUrl, int partitions, int consumersPerGroup, String search,
                             String opensearchUrl, String adminToken, ResiliencePolicy resilience,
-                            int publishRateLimit, List<String> corsOrigins, int replicationFactor) {
+                            int publishRateLimit, List<String> corsOrigins, int replicationFactor,
+                            int luceneRefreshMillis) {
 
   /** One option: its flag, environment variable, default and meaning, as the README's table lists them. */
   record Option(String flag, String defaultValue, String description) {
@@ -55,6 +58,7 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       new Option("replication-factor", "1", "copies of each partition the Kafka brokers keep (topics the app creates), 1 to 16"),
       new Option("consumers-per-group", "1", "members of each consumer group in this process, 1 to 64"),
       new Option("search", "lucene", "search engine: lucene (embedded index under the data dir) or opensearch"),
+      new Option("lucene-refresh-ms", "50", "Lucene: least time between index reader reopens (searchable within about this), 0 to 10000"),
       new Option("opensearch-url", "", "OpenSearch base URL such as http://127.0.0.1:9200; needed with opensearch"),
       new Option("admin-token", "", "Bearer token for /api/admin/ (at least 16 characters); empty: a random one, printed at start"),
       new Option("retry-attempts", "5", "tries of a sink call before a batch is given back (or an event dead-lettered), 1 to 100"),
@@ -110,7 +114,8 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
             parse(values, "breaker-wait-ms", v -> intInRange(v, 100, 600_000))),
         parse(values, "publish-rate-limit", v -> intInRange(v, 0, 1_000_000)),
         parse(values, "cors-origins", FanoutOptions::origins),
-        parse(values, "replication-factor", v -> intInRange(v, 1, 16)));
+        parse(values, "replication-factor", v -> intInRange(v, 1, 16)),
+        parse(values, "lucene-refresh-ms", v -> intInRange(v, 0, 10_000)));
     if (options.search().equals("opensearch") && options.opensearchUrl() == null) {
       throw new IllegalArgumentException("option --opensearch-url is required with --search opensearch");
     }

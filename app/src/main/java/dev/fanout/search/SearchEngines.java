@@ -16,7 +16,8 @@ public final class SearchEngines {
 
   public static SearchEngine create(Vertx vertx, FanoutOptions options) {
     return switch (options.search()) {
-      case "lucene" -> new LuceneSearchEngine(vertx, options.dataDir().resolve("search"));
+      case "lucene" -> new LuceneSearchEngine(vertx, options.dataDir().resolve("search"),
+          options.luceneRefreshMillis());
       case "opensearch" -> new OpenSearchEngine(vertx, options.opensearchUrl(), OPENSEARCH_INDEX);
       default -> throw new IllegalArgumentException("unknown search engine " + options.search());
     };

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.lucene.analysis.Analyzer;
@@ -119,16 +120,22 @@ public final class LuceneSearchEngine implements SearchEngine {
   // runs reader reopens one at a time, so that a reopen never waits behind a commit's fsyncs
   private volatile WorkerExecutor refreshes;
 
-  private final long commitMillis;
+  // when the last reopen started (System.nanoTime); only touched by the refresh worker
+  private long lastReopenNanos;
 
-  public LuceneSearchEngine(Vertx vertx, Path directory) {
-    this(vertx, directory, COMMIT_MILLIS);
+  private final long commitMillis;
+  private final long refreshNanos;
+
+  /** @param refreshMillis the least time between two reopens of the reader; 0 reopens after every batch */
+  public LuceneSearchEngine(Vertx vertx, Path directory, long refreshMillis) {
+    this(vertx, directory, refreshMillis, COMMIT_MILLIS);
   }
 
   /** With commits every {@code commitMillis} ms instead of {@value #COMMIT_MILLIS}; for tests. */
-  LuceneSearchEngine(Vertx vertx, Path directory, long commitMillis) {
+  LuceneSearchEngine(Vertx vertx, Path directory, long refreshMillis, long commitMillis) {
     this.vertx = vertx;
     this.directory = directory;
+    this.refreshNanos = TimeUnit.MILLISECONDS.toNanos(refreshMillis);
     this.commitMillis = commitMillis;
   }
 
@@ -263,10 +270,16 @@ public final class LuceneSearchEngine implements SearchEngine {
 
   // Completes once a reader that sees write number {@code write} is open. Not "ordered": ordered tasks of
   // one context share one queue across executors, which would put every reopen behind the commits. The
-  // executor's single thread runs the reopens one at a time, in order.
+  // executor's single thread runs the reopens one at a time, in order, and paces them: it waits out the
+  // rest of refreshMillis since the last reopen (batches written meanwhile join this reopen).
   private Future<Void> visible(long write) {
     return refreshes.executeBlocking(() -> {
       if (visibleWrite < write) {
+        long wait = lastReopenNanos + refreshNanos - System.nanoTime();
+        if (wait > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait); // this executor's own thread, never an event loop
+        }
+        lastReopenNanos = System.nanoTime();
         refresh(); // serves every batch written before it, so the reopens queued behind it skip
       }
       return null;

@@ -66,7 +66,7 @@ class TranslogTest {
     try {
       Path index = dir.resolve("search");
       // no periodic commit during the test: only the translog can bring the batches back
-      LuceneSearchEngine engine = new LuceneSearchEngine(vertx, index, 3_600_000);
+      LuceneSearchEngine engine = new LuceneSearchEngine(vertx, index, 0, 3_600_000);
       RunningApp.await(engine.start());
       BlogEvent published = event("durable", 1);
       BlogEvent updated = event("durable", 2);
@@ -75,7 +75,7 @@ class TranslogTest {
       // drop all that was not committed, as a kill would; the periodic commit may not have run yet
       engine.crashForTest();
 
-      LuceneSearchEngine restarted = new LuceneSearchEngine(vertx, index);
+      LuceneSearchEngine restarted = new LuceneSearchEngine(vertx, index, 0);
       RunningApp.await(restarted.start());
       List<IndexedBlog> blogs = RunningApp.await(restarted.list(100));
       assertThat(blogs).extracting(IndexedBlog::blogId, IndexedBlog::version).containsExactlyInAnyOrder(
