@@ -79,11 +79,21 @@ final class BulkBody {
       return null;
     }
     JsonArray items = answer.getJsonArray("items", new JsonArray());
+    return failures(items, 0, items.size());
+  }
+
+  /**
+   * The same verdict over the answer items {@code from} (inclusive) to {@code to} (exclusive) only: the
+   * events of one batch inside a bulk that carried several. An item missing from the answer counts as a
+   * failure to retry.
+   */
+  static RuntimeException failures(JsonArray items, int from, int to) {
     int failed = 0;
     boolean transientFailure = false;
     String first = null;
-    for (int i = 0; i < items.size(); i++) {
-      JsonObject result = items.getJsonObject(i).getJsonObject("index", new JsonObject());
+    for (int i = from; i < to; i++) {
+      JsonObject result = i < items.size() ? items.getJsonObject(i).getJsonObject("index", new JsonObject())
+          : new JsonObject().put("status", 500).put("error", new JsonObject().put("type", "missing_from_answer"));
       int status = result.getInteger("status", 500);
       JsonObject error = result.getJsonObject("error");
       boolean written = status >= 200 && status < 300;
@@ -101,7 +111,7 @@ final class BulkBody {
     if (failed == 0) {
       return null;
     }
-    String message = failed + " of " + items.size() + " documents failed, first: " + first;
+    String message = failed + " of " + (to - from) + " documents failed, first: " + first;
     return transientFailure ? new IllegalStateException(message) : new PermanentFailure(message);
   }
 }

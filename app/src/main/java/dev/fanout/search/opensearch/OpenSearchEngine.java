@@ -5,7 +5,9 @@ import dev.fanout.events.BlogEvent;
 import dev.fanout.search.SearchEngine;
 import dev.fanout.search.SearchQuery;
 import dev.fanout.search.SearchResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -28,18 +30,20 @@ import org.slf4j.LoggerFactory;
  * {@link SearchEngine} over OpenSearch's REST API (tested against 2.19), one index of blogs.
  *
  * <p>Ordering and idempotency are OpenSearch's own: each blog is one document whose external version is the
- * blog's version (see {@link BulkBody}). {@link #apply} sends one {@code _bulk} per batch and succeeds only
- * when OpenSearch has acknowledged every item (its translog is fsynced per request by default), so the
- * consumer may commit its offsets after it. Visibility does not wait for the index's 1 s refresh interval:
+ * blog's version (see {@link BulkBody}). {@link #apply}'s batches go out in {@code _bulk} requests, at most
+ * one in flight: batches that arrive meanwhile (from other partitions) wait and go together in the next one,
+ * so OpenSearch sees a few larger bulks instead of one per partition batch. Each batch gets the verdict on
+ * its own items only, and succeeds once OpenSearch has acknowledged every one of them (its translog is
+ * fsynced per request by default), so the consumer may commit its offsets after it. Visibility does not wait for the index's 1 s refresh interval:
  * after each acknowledged bulk the engine asks for a refresh, without waiting for it. At most one refresh
  * request is in flight; bulks acknowledged meanwhile share the next one, so refreshes never pile up however
  * many batches arrive. A failed refresh request is only logged: the refresh interval still makes the change
  * visible within a second.
  *
  * <p>Threading: nothing blocks. Requests go through one {@link WebClient}; futures complete on the caller's
- * Vert.x context when there is one. Encoding a batch and decoding an answer run on the calling thread.
- * Besides the client, the engine's only mutable state is the refresh coalescing below, guarded by its
- * monitor, so it may be shared by several verticles.
+ * Vert.x context. Encoding a bulk and decoding its answer run on the thread that sends it.
+ * Besides the client, the engine's only mutable state is the bulk queue and the refresh coalescing below,
+ * guarded by its monitor, so it may be shared by several verticles.
  */
 public final class OpenSearchEngine implements SearchEngine {
 
@@ -51,9 +55,13 @@ public final class OpenSearchEngine implements SearchEngine {
 
   private static final Logger LOG = LoggerFactory.getLogger(OpenSearchEngine.class);
 
+  private final Vertx vertx;
   private final WebClient client;
   private final String baseUrl;
   private final String index;
+  // guarded by this: batches waiting for the next bulk; a bulk is in flight
+  private final List<Queued> queued = new ArrayList<>();
+  private boolean bulkInFlight;
   // guarded by this: a refresh request is in flight; another was asked for while it was
   private boolean refreshing;
   private boolean refreshAgain;
@@ -77,6 +85,7 @@ public final class OpenSearchEngine implements SearchEngine {
       throw new IllegalArgumentException("OpenSearch index name must be lowercase letters, digits, '.', '_' "
           + "or '-', was '" + indexName + "'");
     }
+    this.vertx = vertx;
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.index = indexName;
     this.client = WebClient.create(vertx,
@@ -131,10 +140,64 @@ public final class OpenSearchEngine implements SearchEngine {
     if (events.isEmpty()) {
       return Future.succeededFuture();
     }
-    return sendBulks(BulkBody.of(events), 0);
+    Queued batch = new Queued(events, vertx.getOrCreateContext(), Promise.promise());
+    boolean send;
+    synchronized (this) {
+      queued.add(batch);
+      send = !bulkInFlight;
+      bulkInFlight = true;
+    }
+    if (send) {
+      sendQueued();
+    }
+    return batch.done().future();
   }
 
-  private Future<Void> sendBulks(List<Buffer> bodies, int next) {
+  /** A batch waiting for a bulk, and the context its caller is completed on. */
+  private record Queued(List<BlogEvent> events, Context caller, Promise<Void> done) {
+  }
+
+  // Sends every queued batch as one bulk, tells each batch its own items' verdict, then sends what queued
+  // up meanwhile; stops when nothing did.
+  private void sendQueued() {
+    List<Queued> round;
+    synchronized (this) {
+      if (queued.isEmpty()) {
+        bulkInFlight = false;
+        return;
+      }
+      round = new ArrayList<>(queued);
+      queued.clear();
+    }
+    List<BlogEvent> events = new ArrayList<>();
+    for (Queued batch : round) {
+      events.addAll(batch.events());
+    }
+    JsonArray items = new JsonArray();
+    sendBulks(BulkBody.of(events), 0, items).onComplete(sent -> {
+      if (sent.succeeded()) {
+        refreshSoon();
+      }
+      int from = 0;
+      for (Queued batch : round) {
+        int to = from + batch.events().size();
+        RuntimeException failed = sent.failed() ? null : BulkBody.failures(items, from, to);
+        Throwable cause = sent.failed() ? sent.cause() : failed;
+        batch.caller().runOnContext(v -> {
+          if (cause == null) {
+            batch.done().complete();
+          } else {
+            batch.done().fail(cause);
+          }
+        });
+        from = to;
+      }
+      sendQueued();
+    });
+  }
+
+  // Sends the bodies one after the other, collecting the answers' items in order.
+  private Future<Void> sendBulks(List<Buffer> bodies, int next, JsonArray items) {
     if (next == bodies.size()) {
       return Future.succeededFuture();
     }
@@ -145,14 +208,8 @@ public final class OpenSearchEngine implements SearchEngine {
           if (response.statusCode() != 200) {
             return Future.failedFuture(failure("bulk", response));
           }
-          RuntimeException failures = BulkBody.failures(response.bodyAsJsonObject());
-          if (failures != null) {
-            return Future.failedFuture(failures);
-          }
-          if (next + 1 == bodies.size()) {
-            refreshSoon();
-          }
-          return sendBulks(bodies, next + 1);
+          items.addAll(response.bodyAsJsonObject().getJsonArray("items", new JsonArray()));
+          return sendBulks(bodies, next + 1, items);
         });
   }
 

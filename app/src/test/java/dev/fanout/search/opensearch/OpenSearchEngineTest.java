@@ -284,6 +284,33 @@ class OpenSearchEngineTest {
     }
   }
 
+  @Test
+  void aRefusedDocumentFailsOnlyItsOwnBatchWhenBatchesShareABulk() throws Exception {
+    String word = word();
+    // applied without waiting: the first goes out alone, the others queue up and share the next bulk
+    List<Future<Void>> batches = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      List<BlogEvent> batch = new java.util.ArrayList<>(List.of(
+          published(UUID.randomUUID(), "ada", 1, word + " batch" + i, "b", List.of(), T0)));
+      if (i == 3) {
+        // a keyword longer than Lucene's 32,766-byte term limit: OpenSearch refuses this document for its data
+        batch.add(published(UUID.randomUUID(), "ada", 1, word + " immense", "b", List.of("x".repeat(40_000)), T0));
+      }
+      batches.add(engine.apply(batch));
+    }
+    for (int i = 0; i < 5; i++) {
+      if (i == 3) {
+        assertThat(failure(batches.get(i))).as("batch %d", i).isInstanceOf(dev.fanout.consumer.PermanentFailure.class)
+            .hasMessageContaining("1 of 2 documents failed");
+      } else {
+        await(batches.get(i));
+      }
+    }
+    // every batch but the refused one is indexed, including batch 3's good document
+    SearchResult found = awaitHits(query(word), 5);
+    assertThat(found.hits()).extracting(SearchResult.Hit::title).doesNotContain(word + " immense");
+  }
+
   // --- helpers
 
   private static String word() {
