@@ -26,7 +26,8 @@ import org.HdrHistogram.Histogram;
  * <p>The probes' polling is load too: with the defaults (one probe in 50 publishes, a poll every 10 ms)
  * it stays around a hundred requests/s at 200 publishes/s, so it does not slow what it measures.
  *
- * <p>The first {@code probe.warmup} seconds (10) publish at the same rate without measuring.
+ * <p>The first {@code probe.warmup} seconds (10) publish the same blogs at the same rate, and make a search
+ * and an author read for every {@code probe.every}-th, without measuring.
  *
  * <p>Bounded: {@code probe.warmup} plus {@code probe.seconds} of publishing, at most {@code probe.inflight} requests in flight,
  * each probe gives up after 10 s (counted as a timeout). Talks only to {@code probe.url} (loopback).
@@ -54,6 +55,7 @@ public final class PublishProbe {
     AtomicLong failures = new AtomicLong();
     AtomicLong timeouts = new AtomicLong();
     ScheduledExecutorService pollers = Executors.newScheduledThreadPool(2);
+
     String run = Long.toString(System.currentTimeMillis(), 36);
 
     // Warm-up: the same load, unmeasured, so that a fresh JVM's compilation does not count
@@ -64,12 +66,24 @@ public final class PublishProbe {
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait);
       }
-      JsonObject body = new JsonObject().put("authorId", "warmup-" + (i % 100)).put("title", "warmup " + i)
-          .put("body", "warm-up body");
+      String author = "warmup-" + (i % 100);
+      String word = "warmup" + run + "x" + i;
+      JsonObject body = new JsonObject().put("authorId", author).put("title", word + " steady load")
+          .put("body", "a body of moderate length for the steady publish load ".repeat(8));
       inFlight.acquire();
-      http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/blogs")).header("Content-Type", "application/json")
-              .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
-          HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> inFlight.release());
+      CompletableFuture<?> published = http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/blogs"))
+              .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+              .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.discarding())
+          .whenComplete((r, e) -> inFlight.release());
+      if (i % every == 0) {
+        // the reads the probes make, unmeasured, so that their code is compiled before the measurement too
+        published.thenRun(() -> {
+          for (String url : new String[] {base + "/api/search?q=" + word, base + "/api/authors/" + author}) {
+            http.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.discarding());
+          }
+        });
+      }
     }
 
     long start = System.nanoTime();
