@@ -99,6 +99,17 @@ public final class AppProcess implements AutoCloseable {
             .put("body", "b").encode())).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
   }
 
+  /** The blogs among {@code blogIds} that this app does not serve (GET /api/blogs/{id} is not 200). */
+  public List<String> missingBlogs(java.util.Collection<String> blogIds) throws Exception {
+    List<String> missing = new ArrayList<>();
+    for (String blogId : blogIds) {
+      if (get("/api/blogs/" + blogId).statusCode() != 200) {
+        missing.add(blogId);
+      }
+    }
+    return missing;
+  }
+
   /** A group as /api/groups shows it. */
   public JsonObject group(String group) throws Exception {
     return RunningApp.groupNamed(getJson("/api/groups"), group);

@@ -12,8 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -137,13 +135,7 @@ class CrashRecoveryTest {
         assertThat(one(pool, "SELECT count(*) FROM processed_events WHERE group_name = 'search'")).isEqualTo(events);
         assertThat(app.getJson("/api/audit").getJsonArray("discrepancies")).isEmpty();
       });
-      List<String> missing = new ArrayList<>();
-      for (String blogId : acknowledged) {
-        if (app.get("/api/blogs/" + blogId).statusCode() != 200) {
-          missing.add(blogId);
-        }
-      }
-      assertThat(missing).as("acknowledged but lost").isEmpty();
+      assertThat(app.missingBlogs(acknowledged)).as("acknowledged but lost").isEmpty();
       Map<String, Long> live = new TreeMap<>();
       for (Row row : await(pool.query("SELECT author_id, count(*) FROM blogs WHERE NOT deleted GROUP BY author_id").execute())) {
         live.put(row.getString(0), row.getLong(1));

@@ -19,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -179,13 +178,7 @@ class ScaleOutTest {
       assertThat(search.getLong("lag")).isZero();
       assertThat(b.getJson("/api/audit").getJsonArray("discrepancies")).isEmpty();
     });
-    List<String> missing = new ArrayList<>();
-    for (String blogId : acknowledged) {
-      if (b.get("/api/blogs/" + blogId).statusCode() != 200) {
-        missing.add(blogId);
-      }
-    }
-    assertThat(missing).as("acknowledged but lost").isEmpty();
+    assertThat(b.missingBlogs(acknowledged)).as("acknowledged but lost").isEmpty();
     long counted = 0;
     for (int author = 0; author < 13; author++) {
       counted += b.getJson("/api/authors/scale-" + author).getLong("blogCount");

@@ -125,7 +125,7 @@ public final class LuceneSearchEngine implements SearchEngine {
   // runs reader reopens one at a time, so that a reopen never waits behind a commit's fsyncs
   private volatile WorkerExecutor refreshes;
 
-  // when the last reopen started (System.nanoTime); only touched by the refresh worker
+  // when the last reopen started (System.nanoTime); then only touched by the refresh worker
   private long lastReopenNanos;
 
   private final long commitMillis;
@@ -141,6 +141,7 @@ public final class LuceneSearchEngine implements SearchEngine {
     this.vertx = vertx;
     this.directory = directory;
     this.refreshNanos = TimeUnit.MILLISECONDS.toNanos(refreshMillis);
+    this.lastReopenNanos = System.nanoTime() - refreshNanos; // nanoTime's origin is arbitrary, may be negative
     this.commitMillis = commitMillis;
   }
 

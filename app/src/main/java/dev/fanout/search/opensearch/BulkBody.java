@@ -68,24 +68,13 @@ final class BulkBody {
   }
 
   /**
-   * Checks a {@code _bulk} answer item by item.
+   * Checks the items {@code from} (inclusive) to {@code to} (exclusive) of a {@code _bulk} answer: the
+   * events of one batch, which may share the bulk with other batches. An item missing from the answer
+   * counts as a failure to retry.
    *
    * @return null when every item was written or refused as an older or equal version; otherwise the
    *         failure to report: a {@link PermanentFailure} when every failed item was refused for its data
    *         (a 4xx other than 429: retrying cannot help), else an {@link IllegalStateException} (retry)
-   */
-  static RuntimeException failures(JsonObject answer) {
-    if (!answer.getBoolean("errors", false)) {
-      return null;
-    }
-    JsonArray items = answer.getJsonArray("items", new JsonArray());
-    return failures(items, 0, items.size());
-  }
-
-  /**
-   * The same verdict over the answer items {@code from} (inclusive) to {@code to} (exclusive) only: the
-   * events of one batch inside a bulk that carried several. An item missing from the answer counts as a
-   * failure to retry.
    */
   static RuntimeException failures(JsonArray items, int from, int to) {
     int failed = 0;

@@ -181,8 +181,7 @@ public final class OpenSearchEngine implements SearchEngine {
       int from = 0;
       for (Queued batch : round) {
         int to = from + batch.events().size();
-        RuntimeException failed = sent.failed() ? null : BulkBody.failures(items, from, to);
-        Throwable cause = sent.failed() ? sent.cause() : failed;
+        Throwable cause = sent.failed() ? sent.cause() : BulkBody.failures(items, from, to);
         batch.caller().runOnContext(v -> {
           if (cause == null) {
             batch.done().complete();

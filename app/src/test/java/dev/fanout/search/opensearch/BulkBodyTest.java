@@ -60,16 +60,16 @@ class BulkBodyTest {
 
   @Test
   void versionConflictsAreDoneOtherFailuresAreNot() {
-    assertThat(BulkBody.failures(new JsonObject().put("errors", false).put("items", new JsonArray()))).isNull();
-    assertThat(BulkBody.failures(answer(item(201, null), item(409, "version_conflict_engine_exception")))).isNull();
+    assertThat(verdict(new JsonObject().put("errors", false).put("items", new JsonArray()))).isNull();
+    assertThat(verdict(answer(item(201, null), item(409, "version_conflict_engine_exception")))).isNull();
 
-    RuntimeException failures = BulkBody.failures(answer(item(200, null), item(429, "es_rejected_execution_exception"),
+    RuntimeException failures = verdict(answer(item(200, null), item(429, "es_rejected_execution_exception"),
         item(409, "version_conflict_engine_exception"), item(400, "mapper_parsing_exception")));
     assertThat(failures).isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("2 of 4 documents failed").hasMessageContaining("429 es_rejected_execution_exception");
 
     // refused for its data alone: retrying cannot help, the event is dead-lettered
-    assertThat(BulkBody.failures(answer(item(201, null), item(400, "mapper_parsing_exception"))))
+    assertThat(verdict(answer(item(201, null), item(400, "mapper_parsing_exception"))))
         .isInstanceOf(dev.fanout.consumer.PermanentFailure.class);
   }
 
@@ -83,5 +83,11 @@ class BulkBodyTest {
       result.put("error", new JsonObject().put("type", errorType).put("reason", "because"));
     }
     return new JsonObject().put("index", result);
+  }
+
+  // the verdict on a whole answer, as for a bulk that carried one batch
+  private static RuntimeException verdict(JsonObject answer) {
+    JsonArray items = answer.getJsonArray("items");
+    return BulkBody.failures(items, 0, items.size());
   }
 }
