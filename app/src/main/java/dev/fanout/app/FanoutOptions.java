@@ -33,12 +33,14 @@ import java.util.function.Function;
  * @param replicationFactor copies of each topic partition the stream keeps (Kafka); 1 for the memory backend
  * @param luceneRefreshMillis the least time between two reopens of the Lucene reader; 0: reopen as soon as
  *                          a batch is written
+ * @param opensearchRefreshMillis the least time between two refresh requests to OpenSearch; 0: right after
+ *                          the previous one
  */
 public record FanoutOptions(int port, String host, Path dataDir, String backend, String kafkaBootstrap,
                             String pgUrl, int partitions, int consumersPerGroup, String search,
                             String opensearchUrl, String adminToken, ResiliencePolicy resilience,
                             int publishRateLimit, List<String> corsOrigins, int replicationFactor,
-                            int luceneRefreshMillis) {
+                            int luceneRefreshMillis, int opensearchRefreshMillis) {
 
   /** One option: its flag, environment variable, default and meaning, as the README's table lists them. */
   record Option(String flag, String defaultValue, String description) {
@@ -60,6 +62,7 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       new Option("search", "lucene", "search engine: lucene (embedded index under the data dir) or opensearch"),
       new Option("lucene-refresh-ms", "50", "Lucene: least time between index reader reopens (searchable within about this), 0 to 10000"),
       new Option("opensearch-url", "", "OpenSearch base URL such as http://127.0.0.1:9200; needed with opensearch"),
+      new Option("opensearch-refresh-ms", "200", "OpenSearch: least time between refresh requests (searchable within about this), 0 to 10000"),
       new Option("admin-token", "", "Bearer token for /api/admin/ (at least 16 characters); empty: a random one, printed at start"),
       new Option("retry-attempts", "5", "tries of a sink call before a batch is given back (or an event dead-lettered), 1 to 100"),
       new Option("retry-backoff-ms", "100", "wait before the first retry, doubled per retry with jitter, 1 to 60000"),
@@ -115,7 +118,8 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
         parse(values, "publish-rate-limit", v -> intInRange(v, 0, 1_000_000)),
         parse(values, "cors-origins", FanoutOptions::origins),
         parse(values, "replication-factor", v -> intInRange(v, 1, 16)),
-        parse(values, "lucene-refresh-ms", v -> intInRange(v, 0, 10_000)));
+        parse(values, "lucene-refresh-ms", v -> intInRange(v, 0, 10_000)),
+        parse(values, "opensearch-refresh-ms", v -> intInRange(v, 0, 10_000)));
     if (options.search().equals("opensearch") && options.opensearchUrl() == null) {
       throw new IllegalArgumentException("option --opensearch-url is required with --search opensearch");
     }
@@ -127,7 +131,7 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
     List<String> lines = new ArrayList<>();
     lines.add("usage: java -jar app/target/fanout.jar [options]");
     for (Option option : OPTIONS) {
-      lines.add(String.format("  --%-20s %-10s %s (env %s)", option.flag(), option.defaultValue(),
+      lines.add(String.format("  --%-22s %-10s %s (env %s)", option.flag(), option.defaultValue(),
           option.description(), option.env()));
     }
     return String.join(System.lineSeparator(), lines);

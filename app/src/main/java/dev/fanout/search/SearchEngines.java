@@ -18,7 +18,8 @@ public final class SearchEngines {
     return switch (options.search()) {
       case "lucene" -> new LuceneSearchEngine(vertx, options.dataDir().resolve("search"),
           options.luceneRefreshMillis());
-      case "opensearch" -> new OpenSearchEngine(vertx, options.opensearchUrl(), OPENSEARCH_INDEX);
+      case "opensearch" -> new OpenSearchEngine(vertx, options.opensearchUrl(), OPENSEARCH_INDEX,
+          options.opensearchRefreshMillis());
       default -> throw new IllegalArgumentException("unknown search engine " + options.search());
     };
   }

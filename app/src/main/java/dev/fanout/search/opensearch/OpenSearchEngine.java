@@ -22,6 +22,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +37,10 @@ import org.slf4j.LoggerFactory;
  * its own items only, and succeeds once OpenSearch has acknowledged every one of them (its translog is
  * fsynced per request by default), so the consumer may commit its offsets after it. Visibility does not wait for the index's 1 s refresh interval:
  * after each acknowledged bulk the engine asks for a refresh, without waiting for it. At most one refresh
- * request is in flight; bulks acknowledged meanwhile share the next one, so refreshes never pile up however
- * many batches arrive. A failed refresh request is only logged: the refresh interval still makes the change
- * visible within a second.
+ * request is in flight, and one starts at least {@code refreshMillis} after the previous one started; bulks
+ * acknowledged meanwhile share the next one, so refreshes never pile up however many batches arrive (each
+ * refresh writes a segment that OpenSearch merges later). A failed refresh request is only logged: the
+ * refresh interval still makes the change visible within a second.
  *
  * <p>Threading: nothing blocks. Requests go through one {@link WebClient}; futures complete on the caller's
  * Vert.x context. Encoding a bulk and decoding its answer run on the thread that sends it.
@@ -65,13 +67,16 @@ public final class OpenSearchEngine implements SearchEngine {
   // guarded by this: a refresh request is in flight; another was asked for while it was
   private boolean refreshing;
   private boolean refreshAgain;
+  private long lastRefreshNanos;
+  private final long refreshNanos;
 
   /**
    * @param baseUrl   OpenSearch's HTTP address, e.g. {@code http://127.0.0.1:9200}
    * @param indexName the index to use; created by {@link #start} when missing
+   * @param refreshMillis the least time between the starts of two refresh requests; 0: right after the last
    * @throws IllegalArgumentException when the address is not an http(s) URL or the name is not a valid index
    */
-  public OpenSearchEngine(Vertx vertx, String baseUrl, String indexName) {
+  public OpenSearchEngine(Vertx vertx, String baseUrl, String indexName, int refreshMillis) {
     URI uri;
     try {
       uri = URI.create(baseUrl);
@@ -88,6 +93,11 @@ public final class OpenSearchEngine implements SearchEngine {
     this.vertx = vertx;
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.index = indexName;
+    if (refreshMillis < 0) {
+      throw new IllegalArgumentException("refresh pacing must be at least 0 ms, was " + refreshMillis);
+    }
+    this.refreshNanos = TimeUnit.MILLISECONDS.toNanos(refreshMillis);
+    this.lastRefreshNanos = System.nanoTime() - refreshNanos;
     this.client = WebClient.create(vertx,
         new WebClientOptions().setConnectTimeout(5_000).setUserAgent("fanout"),
         new PoolOptions().setHttp1MaxSize(16));
@@ -212,14 +222,30 @@ public final class OpenSearchEngine implements SearchEngine {
         });
   }
 
-  // Asks OpenSearch to refresh now, or right after the refresh in flight; never more than one in flight.
+  // Asks OpenSearch to refresh once the pacing allows, or right after the refresh in flight; never more than
+  // one in flight or waiting.
   private void refreshSoon() {
+    long waitMillis;
     synchronized (this) {
       if (refreshing) {
         refreshAgain = true;
         return;
       }
       refreshing = true;
+      waitMillis = TimeUnit.NANOSECONDS.toMillis(lastRefreshNanos + refreshNanos - System.nanoTime());
+    }
+    if (waitMillis > 0) {
+      vertx.setTimer(waitMillis, id -> sendRefresh());
+    } else {
+      sendRefresh();
+    }
+  }
+
+  private void sendRefresh() {
+    synchronized (this) {
+      lastRefreshNanos = System.nanoTime();
+      // bulks acknowledged while this refresh waited for its turn are covered by it
+      refreshAgain = false;
     }
     request(HttpMethod.POST, "/" + index + "/_refresh", REQUEST_TIMEOUT_MS).send().onComplete(ar -> {
       if (ar.failed() || ar.result().statusCode() != 200) {

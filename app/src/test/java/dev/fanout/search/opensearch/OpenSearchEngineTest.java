@@ -44,7 +44,7 @@ class OpenSearchEngineTest {
   static void start() throws Exception {
     server = OpenSearchServer.start();
     vertx = Vertx.vertx();
-    engine = new OpenSearchEngine(vertx, server.baseUrl() + "/", "blogs-test");
+    engine = new OpenSearchEngine(vertx, server.baseUrl() + "/", "blogs-test", 200);
     await(engine.start());
   }
 
@@ -70,7 +70,7 @@ class OpenSearchEngineTest {
     await(engine.start());
     await(engine.ping());
 
-    OpenSearchEngine nobody = new OpenSearchEngine(vertx, "http://127.0.0.1:1", "blogs-test");
+    OpenSearchEngine nobody = new OpenSearchEngine(vertx, "http://127.0.0.1:1", "blogs-test", 200);
     try {
       assertThat(failure(nobody.ping())).isNotNull();
       assertThat(failure(nobody.apply(List.of(published(UUID.randomUUID(), "ada", 1, "t", "b", List.of(), T0)))))
@@ -264,7 +264,7 @@ class OpenSearchEngineTest {
 
   @Test
   void failsTheBatchWhenOpenSearchRefusesDocuments() throws Exception {
-    OpenSearchEngine blocked = new OpenSearchEngine(vertx, server.baseUrl(), "blocked-test");
+    OpenSearchEngine blocked = new OpenSearchEngine(vertx, server.baseUrl(), "blocked-test", 200);
     try {
       await(blocked.start());
       HttpResponse<String> block = HttpClient.newHttpClient().send(
@@ -282,6 +282,39 @@ class OpenSearchEngineTest {
     } finally {
       blocked.close();
     }
+  }
+
+  @Test
+  void refreshRequestsArePacedAndTheLastBatchStillBecomesSearchable() throws Exception {
+    OpenSearchEngine paced = new OpenSearchEngine(vertx, server.baseUrl(), "paced-test", 1_000);
+    try {
+      await(paced.start());
+      String word = word();
+      long refreshesBefore = refreshes("paced-test");
+      long start = System.nanoTime();
+      int batches = 20;
+      for (int i = 0; i < batches; i++) {
+        await(paced.apply(List.of(published(UUID.randomUUID(), "ada", 1, word + " paced" + i, "b", List.of(), T0))));
+      }
+      Awaitility.await().atMost(VISIBLE).until(() -> await(paced.search(query(word))).total() == batches);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long refreshes = refreshes("paced-test") - refreshesBefore;
+      // one paced request a second, the index's own 1 s refresh, and one of each at the edges; unpaced, each
+      // of the 20 bulks would have asked for its own
+      assertThat(refreshes).as("refreshes in %.1f s", seconds).isLessThanOrEqualTo(2 * (long) Math.ceil(seconds) + 2);
+    } finally {
+      paced.close();
+    }
+  }
+
+  // Refreshes of the index so far, from OpenSearch's own statistics.
+  private static long refreshes(String index) throws Exception {
+    HttpResponse<String> stats = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(server.baseUrl() + "/" + index + "/_stats/refresh")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(stats.statusCode()).as(stats.body()).isEqualTo(200);
+    return new io.vertx.core.json.JsonObject(stats.body()).getJsonObject("_all").getJsonObject("primaries")
+        .getJsonObject("refresh").getLong("external_total");
   }
 
   @Test
