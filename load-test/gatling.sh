@@ -3,12 +3,14 @@
 #   load-test/gatling.sh publish      # publish-heavy mix (90% publishes), RATE=5000 requests/s
 #   load-test/gatling.sh read         # searches and author counts, RATE=1000, beside RATE/10 publishes
 #   load-test/gatling.sh steady       # publishes only at a steady RATE=1000/s, for latency
+#   load-test/gatling.sh saturate     # publishes only from USERS=64 clients in a closed loop: the sustained rate
 #   load-test/gatling.sh pg-ceiling   # PostgreSQL alone: blog + outbox inserts, 1, 10 and 64 per transaction
 # Settings (environment): RATE, DURATION (seconds, 60), RAMP (10), CONFIGS (default "memory:lucene"; e.g.
 # "memory:lucene kafka:lucene memory:opensearch" runs the same simulation against each, one after the
 # other in one run), JARS (app jars, default app/target/fanout.jar; several run interleaved), APP_JAVA_OPTS
 # (extra JVM flags for the app, e.g. a JFR recording), WARMUP (seconds of unmeasured steady publishes at
-# WARMUP_RATE, at most 300/s by default, before the measured run; 10, 0 for none), CONNECTIONS (connections per host Gatling asks for, 200),
+# WARMUP_RATE, at most 300/s by default, before the measured run; 60, 0 for none), CONNECTIONS (connections per host Gatling asks for, 200),
+# USERS (saturate: concurrent clients, 64),
 # SKIP_BUILD=1, KEEP_WORK=1.
 # Prints per run: the load average before and after, Gatling's global figures (its HTML report is under
 # load-test/gatling/target/gatling/), publish-to-counted and publish-to-searchable from the app's
@@ -17,20 +19,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source load-test/lib.sh
-what=${1:?usage: load-test/gatling.sh publish|read|steady|pg-ceiling}
+what=${1:?usage: load-test/gatling.sh publish|read|steady|saturate|pg-ceiling}
 DURATION=${DURATION:-60}
 RAMP=${RAMP:-10}
 APP_PORT=${APP_PORT:-18181}
 OS_PORT=${OS_PORT:-19200}
 CONFIGS=${CONFIGS:-memory:lucene}
 JARS=${JARS:-app/target/fanout.jar}
-WARMUP=${WARMUP:-10}
+WARMUP=${WARMUP:-60}
 case "$what" in
   publish) simulation=PublishSimulation; RATE=${RATE:-5000} ;;
   read) simulation=ReadSimulation; RATE=${RATE:-1000} ;;
   steady) simulation=SteadySimulation; RATE=${RATE:-1000} ;;
+  saturate) simulation=SaturationSimulation; RATE=${RATE:-300} ;; # RATE only sets the warm-up's rate here
   pg-ceiling) ;;
-  *) echo "unknown run '$what': publish, read, steady or pg-ceiling" >&2; exit 2 ;;
+  *) echo "unknown run '$what': publish, read, steady, saturate or pg-ceiling" >&2; exit 2 ;;
 esac
 WARMUP_RATE=${WARMUP_RATE:-$(( ${RATE:-0} < 300 ? ${RATE:-0} : 300 ))}
 
@@ -81,12 +84,15 @@ for config in $CONFIGS; do
       drain "$APP_PORT" 60
     fi
     curl -fs "http://127.0.0.1:$APP_PORT/metrics" > "$work/metrics-$run-before.txt"
-    echo "== $what run=$run backend=$backend search=$engine jar=$jar rate=$RATE/s duration=${DURATION}s" \
+    load="rate=$RATE/s"
+    [ "$what" = saturate ] && load="users=${USERS:-64}"
+    echo "== $what run=$run backend=$backend search=$engine jar=$jar $load duration=${DURATION}s" \
       "date=$(date -u +%FT%TZ) cores=$(nproc) load_before=\"$(loadavg)\""
     # a failed assertion (a goal not met) still leaves the report and the figures
     ./mvnw -B -f load-test/gatling gatling:test -Dgatling.simulationClass="dev.fanout.loadtest.gatling.$simulation" \
       -Dfanout.url="http://127.0.0.1:$APP_PORT" -Dfanout.rate="$RATE" -Dfanout.seconds="$DURATION" \
-      -Dfanout.ramp="$RAMP" -Dfanout.connections="${CONNECTIONS:-200}" > "$work/gatling-$run.log" 2>&1 || true
+      -Dfanout.ramp="$RAMP" -Dfanout.connections="${CONNECTIONS:-200}" -Dfanout.users="${USERS:-64}" \
+      > "$work/gatling-$run.log" 2>&1 || true
     echo "load_after_gatling=\"$(loadavg)\""
     sed -n '/Global Information/,/^=====/p' "$work/gatling-$run.log" | grep -E "request count|throughput|mean requests/sec|percentile|max response|min response|failed|OK=" || tail -20 "$work/gatling-$run.log"
     sed -n '/---- Errors/,/^=====/p' "$work/gatling-$run.log" | grep '^> ' | head -5 || true

@@ -45,7 +45,7 @@ start_opensearch() {
   local java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
   # its own session, so that lib_cleanup can end runuser and the server together by the group's id
   (cd "$work/opensearch" && exec setsid env JAVA_HOME="$java_home" OPENSEARCH_JAVA_HOME="$java_home" \
-    OPENSEARCH_JAVA_OPTS="-Xms256m -Xmx256m" "${run_as[@]}" bin/opensearch -Ediscovery.type=single-node \
+    OPENSEARCH_JAVA_OPTS="-Xms${OS_HEAP:-256m} -Xmx${OS_HEAP:-256m}" "${run_as[@]}" bin/opensearch -Ediscovery.type=single-node \
     -Enetwork.host=127.0.0.1 -Ehttp.port="$port" -Etransport.port=$((port + 100)) \
     -Ecluster.routing.allocation.disk.threshold_enabled=false > "$work/opensearch.log" 2>&1) &
   LIB_PIDS+=("-$!")
