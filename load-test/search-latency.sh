@@ -7,6 +7,7 @@
 #   JARS="/tmp/before.jar app/target/fanout.jar" load-test/search-latency.sh   # before and after, interleaved
 #   FLAGS="--lucene-refresh-ms=0 --lucene-refresh-ms=50" ...   # app flag sets, interleaved; ',' joins flags of one set
 #   APP_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/x.jfr,settings=profile" ...   # extra JVM flags for the app
+#   PROBE_OPTS="-Dprobe.every=20 -Dprobe.poll.ms=50" ...   # the probe's settings; OS_HEAP=1g ...  # OpenSearch's heap (256m)
 # Builds the app jar in this checkout (nothing is installed into ~/.m2) unless SKIP_BUILD=1; the probe is
 # compiled against that jar, which carries everything it needs (Vert.x JSON, HdrHistogram).
 set -euo pipefail
