@@ -10,7 +10,8 @@
 # other in one run), JARS (app jars, default app/target/fanout.jar; several run interleaved), APP_JAVA_OPTS
 # (extra JVM flags for the app, e.g. a JFR recording), WARMUP (seconds of unmeasured steady publishes at
 # WARMUP_RATE, at most 300/s by default, before the measured run; 60, 0 for none), CONNECTIONS (connections per host Gatling asks for, 200),
-# USERS (saturate: concurrent clients, 64),
+# USERS (saturate: concurrent clients, 64), FLAGS (app flag sets run one after the other, e.g.
+# "--lucene-refresh-ms=50 --lucene-refresh-ms=200"; ',' joins the flags of one set; none by default),
 # SKIP_BUILD=1, KEEP_WORK=1.
 # Prints per run: the load average before and after, Gatling's global figures (its HTML report is under
 # load-test/gatling/target/gatling/), publish-to-counted and publish-to-searchable from the app's
@@ -26,6 +27,7 @@ APP_PORT=${APP_PORT:-18181}
 OS_PORT=${OS_PORT:-19200}
 CONFIGS=${CONFIGS:-memory:lucene}
 JARS=${JARS:-app/target/fanout.jar}
+FLAGS=${FLAGS:-none}
 WARMUP=${WARMUP:-60}
 case "$what" in
   publish) simulation=PublishSimulation; RATE=${RATE:-5000} ;;
@@ -67,9 +69,13 @@ run=0
 for config in $CONFIGS; do
   backend=${config%%:*}
   engine=${config##*:}
-  for jar in $JARS; do
+  for variant in $FLAGS; do for jar in $JARS; do
     run=$((run + 1))
     flags=(--backend "$backend" --search "$engine")
+    if [ "$variant" != none ]; then
+      IFS=, read -r -a extra <<< "$variant"
+      flags+=("${extra[@]}")
+    fi
     if [ "$engine" = opensearch ]; then
       flags+=(--opensearch-url "http://127.0.0.1:$OS_PORT")
       curl -s -X DELETE "http://127.0.0.1:$OS_PORT/fanout-blogs" >/dev/null || true # every run starts empty
@@ -86,7 +92,7 @@ for config in $CONFIGS; do
     curl -fs "http://127.0.0.1:$APP_PORT/metrics" > "$work/metrics-$run-before.txt"
     load="rate=$RATE/s"
     [ "$what" = saturate ] && load="users=${USERS:-64}"
-    echo "== $what run=$run backend=$backend search=$engine jar=$jar $load duration=${DURATION}s" \
+    echo "== $what run=$run backend=$backend search=$engine flags=$variant jar=$jar $load duration=${DURATION}s" \
       "date=$(date -u +%FT%TZ) cores=$(nproc) load_before=\"$(loadavg)\""
     # a failed assertion (a goal not met) still leaves the report and the figures
     ./mvnw -B -f load-test/gatling gatling:test -Dgatling.simulationClass="dev.fanout.loadtest.gatling.$simulation" \
@@ -102,5 +108,5 @@ for config in $CONFIGS; do
     consumer_latency "$work/metrics-$run-before.txt" "$work/metrics-$run-after.txt"
     stop_app
     peak_heap "$work/heap-$run.txt"
-  done
+  done; done
 done
