@@ -71,15 +71,8 @@ for config in $CONFIGS; do
   engine=${config##*:}
   for variant in $FLAGS; do for jar in $JARS; do
     run=$((run + 1))
-    flags=(--backend "$backend" --search "$engine")
-    if [ "$variant" != none ]; then
-      IFS=, read -r -a extra <<< "$variant"
-      flags+=("${extra[@]}")
-    fi
-    if [ "$engine" = opensearch ]; then
-      flags+=(--opensearch-url "http://127.0.0.1:$OS_PORT")
-      curl -s -X DELETE "http://127.0.0.1:$OS_PORT/fanout-blogs" >/dev/null || true # every run starts empty
-    fi
+    app_flags "$engine" "$variant" "$OS_PORT"
+    flags=(--backend "$backend" "${APP_FLAGS[@]}")
     start_app "$jar" "$APP_PORT" "$work/app-$run" "$work/app-$run.log" "${flags[@]}"
     heap_sampler "$APP_PID" "$work/heap-$run.txt"
     if [ "$WARMUP" -gt 0 ]; then

@@ -65,6 +65,22 @@ start_app() {
   wait_for "http://127.0.0.1:$port/health/ready" 180
 }
 
+# app_flags ENGINE VARIANT OS_PORT: sets APP_FLAGS to the app's search flags for one run: --search ENGINE,
+# the flags of VARIANT ("none", or flags joined by ','), and with OpenSearch its URL, whose blog index is
+# deleted first so that every run starts from an empty index
+app_flags() {
+  APP_FLAGS=(--search "$1")
+  if [ "$2" != none ]; then
+    local extra
+    IFS=, read -r -a extra <<< "$2"
+    APP_FLAGS+=("${extra[@]}")
+  fi
+  if [ "$1" = opensearch ]; then
+    APP_FLAGS+=(--opensearch-url "http://127.0.0.1:$3")
+    curl -s -X DELETE "http://127.0.0.1:$3/fanout-blogs" >/dev/null || true
+  fi
+}
+
 # app_cpu_seconds: CPU time (user + system) the app process has used so far
 app_cpu_seconds() {
   awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$APP_PID/stat"

@@ -45,24 +45,15 @@ for engine in $ENGINES; do
   for variant in $FLAGS; do
     for jar in $JARS; do
       run=$((run + 1))
-      flags=(--search "$engine")
-      if [ "$variant" != none ]; then
-        IFS=, read -r -a extra <<< "$variant"
-        flags+=("${extra[@]}")
-      fi
-      if [ "$engine" = opensearch ]; then
-        flags+=(--opensearch-url "http://127.0.0.1:$OS_PORT")
-        # every run starts from an empty index
-        curl -s -X DELETE "http://127.0.0.1:$OS_PORT/fanout-blogs" >/dev/null || true
-      fi
+      app_flags "$engine" "$variant" "$OS_PORT"
       # start_app turns the per-client publish rate limit off (its default, 2,000/s, is far above these rates)
-      start_app "$jar" "$APP_PORT" "$work/app-$run-$engine" "$work/app-$run-$engine.log" "${flags[@]}"
-      echo "== engine=$engine flags=$variant jar=$jar rate=$RATE/s duration=${DURATION}s load_before=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+      start_app "$jar" "$APP_PORT" "$work/app-$run-$engine" "$work/app-$run-$engine.log" "${APP_FLAGS[@]}"
+      echo "== engine=$engine flags=$variant jar=$jar rate=$RATE/s duration=${DURATION}s load_before=\"$(loadavg)\""
       cpu_before=$(app_cpu_seconds)
       java -Xmx512m -Dprobe.url="http://127.0.0.1:$APP_PORT" -Dprobe.rate="$RATE" -Dprobe.seconds="$DURATION" \
         -Dprobe.warmup="$WARMUP" \
         ${PROBE_OPTS:-} -cp "$work/probe:$probe_jar" dev.fanout.loadtest.PublishProbe
-      echo "load_after=\"$(cut -d' ' -f1-3 /proc/loadavg)\" app_cpu_seconds_during_probe=$(awk -v a="$(app_cpu_seconds)" -v b="$cpu_before" 'BEGIN { printf "%.1f", a - b }')"
+      echo "load_after=\"$(loadavg)\" app_cpu_seconds_during_probe=$(awk -v a="$(app_cpu_seconds)" -v b="$cpu_before" 'BEGIN { printf "%.1f", a - b }')"
       stop_app
     done
   done

@@ -55,7 +55,6 @@ public final class PublishProbe {
     AtomicLong failures = new AtomicLong();
     AtomicLong timeouts = new AtomicLong();
     ScheduledExecutorService pollers = Executors.newScheduledThreadPool(2);
-
     String run = Long.toString(System.currentTimeMillis(), 36);
 
     // Warm-up: the same load, unmeasured, so that a fresh JVM's compilation does not count

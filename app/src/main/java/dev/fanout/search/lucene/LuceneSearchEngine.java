@@ -2,6 +2,7 @@ package dev.fanout.search.lucene;
 
 import dev.fanout.app.ApiError;
 import dev.fanout.events.BlogEvent;
+import dev.fanout.search.RefreshPacing;
 import dev.fanout.search.SearchEngine;
 import dev.fanout.search.SearchQuery;
 import dev.fanout.search.SearchResult;
@@ -125,13 +126,12 @@ public final class LuceneSearchEngine implements SearchEngine {
   // runs reader reopens one at a time, so that a reopen never waits behind a commit's fsyncs
   private volatile WorkerExecutor refreshes;
 
-  // when the last reopen started (System.nanoTime); then only touched by the refresh worker
-  private long lastReopenNanos;
+  // spaces the reopens out; only used by the refresh worker
+  private final RefreshPacing reopenPacing;
 
   private final long commitMillis;
-  private final long refreshNanos;
 
-  /** @param refreshMillis the least time between two reopens of the reader; 0 reopens after every batch */
+  /** @param refreshMillis the least time between two reopens of the reader; 0 reopens after every batch; not negative */
   public LuceneSearchEngine(Vertx vertx, Path directory, long refreshMillis) {
     this(vertx, directory, refreshMillis, COMMIT_MILLIS);
   }
@@ -140,8 +140,7 @@ public final class LuceneSearchEngine implements SearchEngine {
   LuceneSearchEngine(Vertx vertx, Path directory, long refreshMillis, long commitMillis) {
     this.vertx = vertx;
     this.directory = directory;
-    this.refreshNanos = TimeUnit.MILLISECONDS.toNanos(refreshMillis);
-    this.lastReopenNanos = System.nanoTime() - refreshNanos; // nanoTime's origin is arbitrary, may be negative
+    this.reopenPacing = new RefreshPacing(refreshMillis);
     this.commitMillis = commitMillis;
   }
 
@@ -281,11 +280,11 @@ public final class LuceneSearchEngine implements SearchEngine {
   private Future<Void> visible(long write) {
     return refreshes.executeBlocking(() -> {
       if (visibleWrite < write) {
-        long wait = lastReopenNanos + refreshNanos - System.nanoTime();
+        long wait = reopenPacing.waitNanos();
         if (wait > 0) {
           TimeUnit.NANOSECONDS.sleep(wait); // this executor's own thread, never an event loop
         }
-        lastReopenNanos = System.nanoTime();
+        reopenPacing.started();
         refresh(); // serves every batch written before it, so the reopens queued behind it skip
       }
       return null;

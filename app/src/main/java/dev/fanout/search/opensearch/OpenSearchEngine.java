@@ -2,6 +2,7 @@ package dev.fanout.search.opensearch;
 
 import dev.fanout.app.ApiError;
 import dev.fanout.events.BlogEvent;
+import dev.fanout.search.RefreshPacing;
 import dev.fanout.search.SearchEngine;
 import dev.fanout.search.SearchQuery;
 import dev.fanout.search.SearchResult;
@@ -64,17 +65,18 @@ public final class OpenSearchEngine implements SearchEngine {
   // guarded by this: batches waiting for the next bulk; a bulk is in flight
   private final List<Queued> queued = new ArrayList<>();
   private boolean bulkInFlight;
-  // guarded by this: a refresh request is in flight; another was asked for while it was
+  // guarded by this: a refresh request is in flight (or waiting for its turn); another was asked for while
+  // it was; when the last one started
   private boolean refreshing;
   private boolean refreshAgain;
-  private long lastRefreshNanos;
-  private final long refreshNanos;
+  private final RefreshPacing refreshPacing;
 
   /**
    * @param baseUrl   OpenSearch's HTTP address, e.g. {@code http://127.0.0.1:9200}
    * @param indexName the index to use; created by {@link #start} when missing
    * @param refreshMillis the least time between the starts of two refresh requests; 0: right after the last
-   * @throws IllegalArgumentException when the address is not an http(s) URL or the name is not a valid index
+   * @throws IllegalArgumentException when the address is not an http(s) URL, the name is not a valid index or
+   *                                  {@code refreshMillis} is negative
    */
   public OpenSearchEngine(Vertx vertx, String baseUrl, String indexName, int refreshMillis) {
     URI uri;
@@ -93,11 +95,7 @@ public final class OpenSearchEngine implements SearchEngine {
     this.vertx = vertx;
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.index = indexName;
-    if (refreshMillis < 0) {
-      throw new IllegalArgumentException("refresh pacing must be at least 0 ms, was " + refreshMillis);
-    }
-    this.refreshNanos = TimeUnit.MILLISECONDS.toNanos(refreshMillis);
-    this.lastRefreshNanos = System.nanoTime() - refreshNanos;
+    this.refreshPacing = new RefreshPacing(refreshMillis);
     this.client = WebClient.create(vertx,
         new WebClientOptions().setConnectTimeout(5_000).setUserAgent("fanout"),
         new PoolOptions().setHttp1MaxSize(16));
@@ -232,7 +230,7 @@ public final class OpenSearchEngine implements SearchEngine {
         return;
       }
       refreshing = true;
-      waitMillis = TimeUnit.NANOSECONDS.toMillis(lastRefreshNanos + refreshNanos - System.nanoTime());
+      waitMillis = TimeUnit.NANOSECONDS.toMillis(refreshPacing.waitNanos());
     }
     if (waitMillis > 0) {
       vertx.setTimer(waitMillis, id -> sendRefresh());
@@ -243,7 +241,7 @@ public final class OpenSearchEngine implements SearchEngine {
 
   private void sendRefresh() {
     synchronized (this) {
-      lastRefreshNanos = System.nanoTime();
+      refreshPacing.started();
       // bulks acknowledged while this refresh waited for its turn are covered by it
       refreshAgain = false;
     }
