@@ -1,30 +1,34 @@
 package dev.fanout.app;
 
-import dev.fanout.counter.AuthorCounter;
-import dev.fanout.counter.AuthorRoutes;
 import dev.fanout.audit.Audit;
 import dev.fanout.audit.AuditRoutes;
 import dev.fanout.consumer.DeadLetters;
 import dev.fanout.consumer.LocalGroup;
-import dev.fanout.dashboard.DashboardApi;
+import dev.fanout.counter.AuthorCounter;
+import dev.fanout.counter.AuthorRoutes;
 import dev.fanout.dashboard.DashboardSampler;
-import dev.fanout.dashboard.LiveRoutes;
 import dev.fanout.dashboard.GroupControlRoutes;
+import dev.fanout.dashboard.LiveRoutes;
+import dev.fanout.dashboard.StreamRoutes;
+import dev.fanout.db.Database;
+import dev.fanout.db.TransactionBatcher;
 import dev.fanout.faults.FaultInjector;
 import dev.fanout.faults.FaultRoutes;
-import dev.fanout.db.Database;
-import dev.fanout.db.GroupCommitter;
+import dev.fanout.http.AdminToken;
+import dev.fanout.http.HttpServerVerticle;
+import dev.fanout.http.WriteRateLimit;
 import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
+import dev.fanout.outbox.OutboxRelay;
 import dev.fanout.publisher.BlogRoutes;
 import dev.fanout.publisher.BlogStore;
-import dev.fanout.publisher.OutboxRelay;
-import dev.fanout.publisher.PublishRateLimit;
 import dev.fanout.search.SearchEngine;
-import dev.fanout.search.SearchEngines;
-import dev.fanout.search.SearchRoutes;
 import dev.fanout.search.SearchIndexer;
+import dev.fanout.search.SearchRoutes;
+import dev.fanout.search.lucene.LuceneSearchEngine;
+import dev.fanout.search.opensearch.OpenSearchEngine;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.StreamBackends;
+import dev.fanout.stream.spi.StreamBackendProvider;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -38,13 +42,15 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Starts Fanout inside a Vert.x instance: the database (embedded or external), the stream backend (and an
- * embedded Kafka broker when Kafka is chosen without servers), the topics, then the verticles: the outbox
- * relay, the counter group's members and the HTTP server. Used by {@link Main} and by tests.
+ * The composition root: starts Fanout inside a Vert.x instance: the database (embedded or external), the
+ * stream backend (and an embedded Kafka broker when the backend needs servers and none are given), the
+ * topics, then the verticles: the outbox relay, the groups' members and the HTTP server. The only class
+ * that reads {@link FanoutOptions} and wires the parts together. Used by {@link Main} and by tests.
  */
 public final class FanoutApp {
 
@@ -52,6 +58,8 @@ public final class FanoutApp {
   public static final String EVENTS_TOPIC = "blog-events";
   /** The consumer groups that read the blog events, each with its dead-letter topic. */
   public static final List<String> GROUPS = List.of(AuthorCounter.GROUP, SearchIndexer.GROUP);
+  /** The OpenSearch index that holds the blogs. */
+  static final String OPENSEARCH_INDEX = "fanout-blogs";
 
   private final Vertx vertx;
   private final FanoutOptions options;
@@ -106,8 +114,9 @@ public final class FanoutApp {
         })
         .compose(bootstrap -> {
           resources.kafkaBootstrap = bootstrap;
-          JsonObject config = bootstrap == null ? new JsonObject() : new JsonObject().put("bootstrap.servers", bootstrap);
-          return StreamBackends.open(vertx, options.backend(), config);
+          StreamBackendProvider provider = StreamBackends.provider(options.backend());
+          JsonObject config = bootstrap == null ? new JsonObject() : new JsonObject().put(provider.serversKey(), bootstrap);
+          return provider.open(vertx, config);
         })
         .compose(stream -> {
           resources.stream = stream;
@@ -119,15 +128,27 @@ public final class FanoutApp {
           return topics;
         })
         .compose(v -> {
-          resources.search = SearchEngines.create(vertx, options);
+          resources.search = searchEngine(vertx, options);
           return resources.search.start();
         })
         .compose(v -> deploy(vertx, options, resources))
         .recover(e -> resources.close(vertx).transform(ignored -> Future.failedFuture(e)));
   }
 
+  private static SearchEngine searchEngine(Vertx vertx, FanoutOptions options) {
+    return switch (options.search()) {
+      case "lucene" -> new LuceneSearchEngine(vertx, options.dataDir().resolve("search"),
+          options.luceneRefreshMillis());
+      case "opensearch" -> new OpenSearchEngine(vertx, options.opensearchUrl(), OPENSEARCH_INDEX,
+          options.opensearchRefreshMillis());
+      default -> throw new IllegalArgumentException("unknown search engine " + options.search());
+    };
+  }
+
+  // The servers the stream backend connects to: none for a backend inside the process; those given; or,
+  // for a backend that needs servers but was given none, an embedded Kafka broker under the data dir.
   private static Future<String> kafkaBootstrap(Vertx vertx, FanoutOptions options, Resources resources) {
-    if (!options.backend().equals("kafka")) {
+    if (StreamBackends.provider(options.backend()).serversKey() == null) {
       return Future.succeededFuture(null);
     }
     if (options.kafkaBootstrap() != null) {
@@ -147,9 +168,8 @@ public final class FanoutApp {
     EventStream stream = resources.stream;
     List<String> deployments = new ArrayList<>();
     AuthorCounter counter = new AuthorCounter(database.pool());
-    boolean streamForgets = options.backend().equals("memory");
     SearchEngine search = resources.search;
-    resources.faults = new FaultInjector(vertx, Clock.systemUTC());
+    resources.faults = new FaultInjector(vertx, Clock.systemUTC(), Set.copyOf(GROUPS));
     resources.adminToken = options.adminToken() != null ? options.adminToken() : AdminToken.generate();
     Map<String, LocalGroup> groups = resources.groups;
     groups.put(AuthorCounter.GROUP, new LocalGroup(vertx, stream, EVENTS_TOPIC, AuthorCounter.GROUP, counter,
@@ -157,7 +177,7 @@ public final class FanoutApp {
     groups.put(SearchIndexer.GROUP, new LocalGroup(vertx, stream, EVENTS_TOPIC, SearchIndexer.GROUP,
         new SearchIndexer(search, database.pool()), options.resilience(), resources.faults, resources.metrics));
     Future<Void> chain = deploy(vertx, deployments, () -> new OutboxRelay(database.pool(),
-        database.connectOptions(), stream, EVENTS_TOPIC, streamForgets, GROUPS, 500, 1000));
+        database.connectOptions(), stream, EVENTS_TOPIC, !stream.survivesRestart(), GROUPS, 500, 1000));
     for (int i = 0; i < options.consumersPerGroup(); i++) {
       for (LocalGroup group : groups.values()) {
         chain = chain.compose(v -> group.addMember()).mapEmpty();
@@ -174,33 +194,35 @@ public final class FanoutApp {
         .put("dataDir", options.dataDir().toString())
         .put("consumersPerGroup", options.consumersPerGroup());
     AtomicInteger port = new AtomicInteger();
-    Supplier<Future<Void>> readiness = () -> Future.join(database.pool().query("SELECT 1").execute(),
+    Supplier<Future<Void>> readiness = () -> Future.join(database.ping(),
         stream.admin().listTopics(), search.ping()).mapEmpty();
     // one server per event loop; each instance batches its own publishes
     Map<String, LocalGroup> readOnlyGroups = Collections.unmodifiableMap(groups);
     AdminToken adminToken = new AdminToken(resources.adminToken);
-    PublishRateLimit rateLimit = options.publishRateLimit() > 0 ? new PublishRateLimit(options.publishRateLimit()) : null;
+    WriteRateLimit rateLimit = options.publishRateLimit() > 0 ? new WriteRateLimit(options.publishRateLimit()) : null;
     DashboardSampler sampler = new DashboardSampler(stream, readOnlyGroups);
     chain = chain.compose(v -> deploy(vertx, deployments, () -> sampler));
-    Supplier<HttpVerticle> http = () -> new HttpVerticle(options, info, router -> {
+    HttpServerVerticle.Settings httpSettings = new HttpServerVerticle.Settings(options.host(), options.port(),
+        options.corsOrigins());
+    Supplier<HttpServerVerticle> http = () -> new HttpServerVerticle(httpSettings, info, router -> {
       // before every admin route
       router.route("/api/admin/*").handler(adminToken);
       if (rateLimit != null) {
         router.route("/api/blogs*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.DELETE)
             .handler(rateLimit);
       }
-      BlogStore store = new BlogStore(database.pool(), new GroupCommitter(database.pool(), 64, 4, 10_000));
+      BlogStore store = new BlogStore(database.pool(), new TransactionBatcher(database.pool(), 64, 4, 10_000));
       new BlogRoutes(store).mount(router);
       new AuthorRoutes(counter).mount(router);
       new SearchRoutes(search).mount(router);
-      new DashboardApi(stream, readOnlyGroups).mount(router);
+      new StreamRoutes(stream, readOnlyGroups).mount(router);
       new LiveRoutes(sampler::latest).mount(router);
       new GroupControlRoutes(stream, readOnlyGroups).mount(router);
       new FaultRoutes(resources.faults, Clock.systemUTC()).mount(router);
       router.get("/metrics").handler(ctx -> ctx.response()
           .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
           .end(resources.metrics.scrape()));
-      new AuditRoutes(new Audit(database.pool(), search)).mount(router);
+      new AuditRoutes(new Audit(database.pool(), store, counter, search)).mount(router);
     }, readiness, port);
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return chain.compose(v -> vertx.deployVerticle(http, new DeploymentOptions().setInstances(instances)))

@@ -1,17 +1,16 @@
 package dev.fanout.audit;
 
 import dev.fanout.counter.AuthorCounter;
+import dev.fanout.outbox.Outbox;
 import dev.fanout.publisher.BlogStore;
+import dev.fanout.publisher.BlogStore.BlogVersion;
 import dev.fanout.search.SearchEngine;
 import dev.fanout.search.SearchEngine.IndexedBlog;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -37,7 +38,9 @@ import java.util.UUID;
  *       indexedVersion}; the deletion flag is judged first, then the version.</li>
  * </ul>
  *
- * <p>An audit reads the index first, then the table page by page, so a blog published in between can only
+ * <p>The audit owns no table: it reads blogs through the publisher's {@link BlogStore}, counts through the
+ * {@link AuthorCounter} and re-emits through the {@link Outbox}, the owners of those tables. An audit reads
+ * the index first, then the table page by page, so a blog published in between can only
  * show as missing from the index, never as missing from the table. While events are in flight an audit
  * shows them as gaps; an empty audit after the system settles means consistent. Memory is bounded: at
  * most {@value #INDEX_LIMIT} index entries and {@value #DISCREPANCY_LIMIT} listed discrepancies; beyond
@@ -58,33 +61,16 @@ public final class Audit {
   static final int DISCREPANCY_LIMIT = 10_000;
   private static final int PAGE = 1_000;
 
-  private static final String COUNT_MISMATCHES =
-      "WITH live AS (SELECT author_id, count(*) AS n FROM blogs WHERE NOT deleted GROUP BY author_id) "
-          + "SELECT coalesce(l.author_id, s.author_id) AS author_id, coalesce(l.n, 0) AS expected, "
-          + "coalesce(s.blog_count, 0) AS counted, count(*) OVER () AS total "
-          + "FROM live l FULL JOIN author_stats s ON s.author_id = l.author_id "
-          + "WHERE coalesce(l.n, 0) <> coalesce(s.blog_count, 0) ORDER BY 1 LIMIT $1";
-  private static final String COUNT_AUTHORS =
-      "SELECT count(*) AS n FROM (SELECT author_id FROM blogs WHERE NOT deleted UNION SELECT author_id FROM author_stats) a";
-  private static final String FIRST_BLOGS =
-      "SELECT blog_id, author_id, version, deleted FROM blogs ORDER BY blog_id LIMIT $1";
-  private static final String NEXT_BLOGS =
-      "SELECT blog_id, author_id, version, deleted FROM blogs WHERE blog_id > $2 ORDER BY blog_id LIMIT $1";
-  // the outbox has no blog column: narrow by key (the author), then read the blog id from the payload
-  private static final String UNSEND_BLOG_EVENTS =
-      "UPDATE outbox o SET sent_at = NULL FROM (SELECT id, convert_from(payload, 'UTF8')::jsonb AS event "
-          + "FROM outbox WHERE event_key = ANY($1)) e WHERE o.id = e.id AND e.event ->> 'blogId' = ANY($2) "
-          + "RETURNING o.event_id, e.event ->> 'blogId' AS blog_id, (e.event ->> 'version')::int AS version";
-  private static final String UNSEND_UNCOUNTED =
-      "UPDATE outbox o SET sent_at = NULL WHERE o.event_key = ANY($1) AND NOT EXISTS (SELECT 1 FROM processed_events p "
-          + "WHERE p.group_name = $2 AND p.event_id = o.event_id) RETURNING o.event_id, o.event_key, o.event_type";
-  private static final String NOTIFY_RELAY = "SELECT pg_notify($1, '')";
-
   private final Pool pool;
+  private final BlogStore blogs;
+  private final AuthorCounter counter;
   private final SearchEngine search;
 
-  public Audit(Pool pool, SearchEngine search) {
+  /** @param pool where a repair runs its transaction */
+  public Audit(Pool pool, BlogStore blogs, AuthorCounter counter, SearchEngine search) {
     this.pool = pool;
+    this.blogs = blogs;
+    this.counter = counter;
     this.search = search;
   }
 
@@ -118,50 +104,67 @@ public final class Audit {
             report.add(blogDiscrepancy("missing_from_table", blog.blogId(), blog.authorId())
                 .put("indexedVersion", blog.version()).put("indexedDeleted", blog.deleted()));
           }
-          return pool.preparedQuery(COUNT_MISMATCHES).execute(Tuple.of(DISCREPANCY_LIMIT));
+          return compareCounts(report, "");
         })
-        .compose(rows -> {
-          for (Row row : rows) {
-            report.add(new JsonObject().put("kind", "count_mismatch").put("authorId", row.getString("author_id"))
-                .put("expected", row.getLong("expected")).put("counted", row.getLong("counted")));
-          }
-          if (rows.size() > 0) {
-            // the query caps its rows; its window count says how many there were in all
-            long total = rows.iterator().next().getLong("total");
-            report.found += total - rows.size();
-            report.listTruncated |= total > rows.size();
-          }
-          return pool.query(COUNT_AUTHORS).execute();
-        })
-        .map(rows -> {
-          report.authors = rows.iterator().next().getLong("n");
-          return report;
-        });
+        .map(report);
   }
 
   // Walks the table in pages of blog ids, taking each blog's entry out of {@code index}; what is left in
   // {@code index} at the end has no row.
   private Future<Void> compareBlogs(Report report, Map<String, IndexedBlog> index, UUID after) {
-    Future<RowSet<Row>> page = after == null
-        ? pool.preparedQuery(FIRST_BLOGS).execute(Tuple.of(PAGE))
-        : pool.preparedQuery(NEXT_BLOGS).execute(Tuple.of(PAGE, after));
-    return page.compose(rows -> {
+    return blogs.versions(after, PAGE).compose(page -> {
       UUID last = null;
-      for (Row row : rows) {
-        last = row.getUUID("blog_id");
+      for (BlogVersion blog : page) {
+        last = blog.blogId();
         report.blogs++;
         IndexedBlog indexed = index.remove(last.toString());
         if (indexed == null && report.indexTruncated) {
           continue; // maybe indexed beyond the listing: cannot tell
         }
-        JsonObject discrepancy = compare(last.toString(), row.getString("author_id"), row.getInteger("version"),
-            row.getBoolean("deleted"), indexed);
+        JsonObject discrepancy = compare(last.toString(), blog.authorId(), blog.version(), blog.deleted(), indexed);
         if (discrepancy != null) {
           report.add(discrepancy);
         }
       }
-      return rows.size() < PAGE ? Future.succeededFuture() : compareBlogs(report, index, last);
+      return page.size() < PAGE ? Future.succeededFuture() : compareBlogs(report, index, last);
     });
+  }
+
+  // Walks the authors of both sides in id order, a page of each at a time: every author up to the smaller
+  // of the two pages' last ids is in both pages if it exists at all, so those are compared, and the walk
+  // goes on from there.
+  private Future<Void> compareCounts(Report report, String after) {
+    Future<SortedMap<String, Long>> live = blogs.liveCounts(after, PAGE);
+    Future<SortedMap<String, Long>> counted = counter.counts(after, PAGE);
+    return Future.all(live, counted).compose(v -> {
+      String upTo = lowerBound(live.result(), counted.result());
+      Set<String> authors = new TreeSet<>(live.result().keySet());
+      authors.addAll(counted.result().keySet());
+      for (String author : authors) {
+        if (upTo != null && author.compareTo(upTo) > 0) {
+          break;
+        }
+        report.authors++;
+        long expected = live.result().getOrDefault(author, 0L);
+        long count = counted.result().getOrDefault(author, 0L);
+        if (expected != count) {
+          report.add(new JsonObject().put("kind", "count_mismatch").put("authorId", author)
+              .put("expected", expected).put("counted", count));
+        }
+      }
+      return upTo == null ? Future.succeededFuture() : compareCounts(report, upTo);
+    });
+  }
+
+  // The last author both pages are complete up to; null when both pages hold everything that is left.
+  private static String lowerBound(SortedMap<String, Long> live, SortedMap<String, Long> counted) {
+    String upTo = null;
+    for (SortedMap<String, Long> page : List.of(live, counted)) {
+      if (page.size() == PAGE && (upTo == null || page.lastKey().compareTo(upTo) < 0)) {
+        upTo = page.lastKey();
+      }
+    }
+    return upTo;
   }
 
   /** A blog's row against its index entry (null when not indexed); null when they agree. */
@@ -210,7 +213,7 @@ public final class Audit {
     return unsendBlogEvents(conn, blogs, reemitted, unrepairable)
         .compose(v -> unsendUncounted(conn, counts, reemitted, unrepairable))
         .compose(v -> reemitted.isEmpty() ? Future.succeededFuture()
-            : conn.preparedQuery(NOTIFY_RELAY).execute(Tuple.of(BlogStore.OUTBOX_CHANNEL)).mapEmpty())
+            : Outbox.wakeRelay(conn))
         .map(v -> new JsonObject().put("reemitted", reemitted.size()).put("discrepancies", report.found)
             .put("unrepairable", unrepairable).put("truncated", report.truncation()));
   }
@@ -223,13 +226,12 @@ public final class Audit {
     }
     String[] authors = blogs.values().stream().map(d -> d.getString("authorId")).distinct().toArray(String[]::new);
     String[] blogIds = blogs.keySet().toArray(String[]::new);
-    return conn.preparedQuery(UNSEND_BLOG_EVENTS)
-        .execute(Tuple.tuple().addArrayOfString(authors).addArrayOfString(blogIds))
-        .map(rows -> {
+    return Outbox.unsendBlogEvents(conn, authors, blogIds)
+        .map(unsent -> {
           Map<String, Integer> newest = new HashMap<>();
-          for (Row row : rows) {
-            reemitted.add(row.getUUID("event_id"));
-            newest.merge(row.getString("blog_id"), row.getInteger("version"), Math::max);
+          for (Outbox.Unsent event : unsent) {
+            reemitted.add(event.eventId());
+            newest.merge(event.blogId(), event.version(), Math::max);
           }
           blogs.forEach((blogId, discrepancy) -> {
             int version = discrepancy.getInteger("version");
@@ -247,18 +249,17 @@ public final class Audit {
     if (counts.isEmpty()) {
       return Future.succeededFuture();
     }
-    return conn.preparedQuery(UNSEND_UNCOUNTED)
-        .execute(Tuple.tuple().addArrayOfString(counts.keySet().toArray(String[]::new)).addString(AuthorCounter.GROUP))
-        .map(rows -> {
+    return Outbox.unsendUnprocessed(conn, counts.keySet().toArray(String[]::new), AuthorCounter.GROUP)
+        .map(unsent -> {
           Map<String, Long> deltas = new HashMap<>();
-          for (Row row : rows) {
-            reemitted.add(row.getUUID("event_id"));
-            long delta = switch (row.getString("event_type")) {
+          for (Outbox.Unsent event : unsent) {
+            reemitted.add(event.eventId());
+            long delta = switch (event.type()) {
               case "BlogPublished" -> 1;
               case "BlogDeleted" -> -1;
               default -> 0;
             };
-            deltas.merge(row.getString("event_key"), delta, Long::sum);
+            deltas.merge(event.key(), delta, Long::sum);
           }
           counts.forEach((authorId, discrepancy) -> {
             long predicted = discrepancy.getLong("counted") + deltas.getOrDefault(authorId, 0L);

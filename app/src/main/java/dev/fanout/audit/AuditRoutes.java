@@ -1,6 +1,6 @@
 package dev.fanout.audit;
 
-import dev.fanout.app.ApiError;
+import dev.fanout.http.ApiErrors;
 import io.vertx.ext.web.Router;
 
 /**
@@ -17,7 +17,7 @@ public final class AuditRoutes {
   }
 
   public void mount(Router router) {
-    router.get("/api/audit").handler(ctx -> ApiError.respond(ctx, 200, audit::run));
-    router.post("/api/admin/audit/repair").handler(ctx -> ApiError.respond(ctx, 200, audit::repair));
+    router.get("/api/audit").handler(ctx -> ApiErrors.respond(ctx, 200, audit::run));
+    router.post("/api/admin/audit/repair").handler(ctx -> ApiErrors.respond(ctx, 200, audit::repair));
   }
 }

@@ -1,5 +1,6 @@
 package dev.fanout.consumer;
 
+import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupDescription;
 import dev.fanout.stream.StartPosition;
 import dev.fanout.stream.StreamRecord;
@@ -16,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One replay of a group's dead letters: the dead letters present when it starts are handed, one by one
- * and in order, to that group's pipeline only (other groups never see them again). A replay group,
- * {@code <group>.replay}, remembers with its committed offsets which dead letters were replayed, so the
+ * and in order, to that group's {@link GroupPipeline} only (other groups never see them again). A replay
+ * group, {@code <group>.replay}, remembers with its committed offsets which dead letters were replayed, so the
  * next replay starts after them. A dead letter that fails permanently again goes back to the dead-letter
  * topic, after the replayed ones; a transient failure leaves it for the next replay.
  */
@@ -27,19 +28,24 @@ final class DeadLetterReplay {
   static final long TIMEOUT_MILLIS = 60_000;
   private static final long CHECK_MILLIS = 100;
 
-  private final LocalGroup group;
+  private final Vertx vertx;
+  private final EventStream stream;
+  private final GroupPipeline pipeline;
   private final Runnable onReplayed;
   private final String replayGroup;
   private final AtomicLong replayed = new AtomicLong();
 
-  DeadLetterReplay(LocalGroup group, Runnable onReplayed) {
-    this.group = group;
+  /** @param onReplayed told once per dead letter the pipeline handled */
+  DeadLetterReplay(Vertx vertx, EventStream stream, GroupPipeline pipeline, Runnable onReplayed) {
+    this.vertx = vertx;
+    this.stream = stream;
+    this.pipeline = pipeline;
     this.onReplayed = onReplayed;
-    this.replayGroup = group.name() + ".replay";
+    this.replayGroup = pipeline.group() + ".replay";
   }
 
   Future<JsonObject> run() {
-    String topic = group.deadLetterTopic();
+    String topic = pipeline.deadLetterTopic();
     return ranges(topic).compose(ranges -> {
       long before = total(ranges);
       Map<Integer, Long> ends = new HashMap<>();
@@ -48,11 +54,11 @@ final class DeadLetterReplay {
       SubscribeOptions options = SubscribeOptions.of(topic, replayGroup)
           .withStartFrom(StartPosition.EARLIEST)
           .withMaxBatchSize(1);
-      return group.stream().subscribe(options, batch -> replay(batch, ends))
+      return stream.subscribe(options, batch -> replay(batch, ends))
           .compose(member -> awaitEnd(ends, System.currentTimeMillis() + TIMEOUT_MILLIS)
               .eventually(member::leave))
           .compose(finished -> ranges(topic).map(after -> new JsonObject()
-              .put("group", group.name())
+              .put("group", pipeline.group())
               .put("deadLetterTopic", topic)
               .put("replayed", replayed.get())
               .put("deadLetteredAgain", total(after) - before)
@@ -66,7 +72,7 @@ final class DeadLetterReplay {
       // dead-lettered after this replay began: not committed, left for the next replay
       return Future.failedFuture(new IllegalStateException("beyond this replay"));
     }
-    return group.handle(batch).onSuccess(v -> {
+    return pipeline.handle(batch).onSuccess(v -> {
       replayed.incrementAndGet();
       onReplayed.run();
     });
@@ -75,18 +81,18 @@ final class DeadLetterReplay {
   /** Succeeds with true once every partition's committed offset reached its end, with false on timeout. */
   private Future<Boolean> awaitEnd(Map<Integer, Long> ends, long deadline) {
     Promise<Boolean> done = Promise.promise();
-    check(group.vertx(), ends, deadline, done);
+    check(ends, deadline, done);
     return done.future();
   }
 
-  private void check(Vertx vertx, Map<Integer, Long> ends, long deadline, Promise<Boolean> done) {
-    group.stream().admin().describeGroup(replayGroup).onComplete(ar -> {
+  private void check(Map<Integer, Long> ends, long deadline, Promise<Boolean> done) {
+    stream.admin().describeGroup(replayGroup).onComplete(ar -> {
       if (ar.succeeded() && reachedEnd(ar.result(), ends)) {
         done.complete(true);
       } else if (System.currentTimeMillis() > deadline) {
         done.complete(false);
       } else {
-        vertx.setTimer(CHECK_MILLIS, id -> check(vertx, ends, deadline, done));
+        vertx.setTimer(CHECK_MILLIS, id -> check(ends, deadline, done));
       }
     });
   }
@@ -98,7 +104,7 @@ final class DeadLetterReplay {
   }
 
   private Future<Map<Integer, TopicDescription.PartitionRange>> ranges(String topic) {
-    return group.stream().admin().listTopics().map(topics -> {
+    return stream.admin().listTopics().map(topics -> {
       Map<Integer, TopicDescription.PartitionRange> ranges = new HashMap<>();
       for (TopicDescription description : topics) {
         if (description.name().equals(topic)) {

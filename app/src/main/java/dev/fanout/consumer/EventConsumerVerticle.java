@@ -1,7 +1,8 @@
 package dev.fanout.consumer;
 
+import dev.fanout.stream.BatchHandler;
+import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupMember;
-import dev.fanout.stream.StartPosition;
 import dev.fanout.stream.StreamRecord;
 import dev.fanout.stream.SubscribeOptions;
 import io.vertx.core.Future;
@@ -13,24 +14,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One member of a consumer group of blog events: each deployed instance joins its {@link LocalGroup}'s
- * group once and hands every batch to the group's pipeline ({@link LocalGroup#handle}). Offsets are
- * committed when that succeeds.
+ * One member of a consumer group: joins the group once when deployed, hands every batch to the group's
+ * pipeline (a {@link BatchHandler}) and tells its {@link LocalMembers} when it joins and leaves. Offsets
+ * are committed when the pipeline's future succeeds.
  */
-public final class EventConsumerVerticle extends VerticleBase {
+final class EventConsumerVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventConsumerVerticle.class);
   /** How long a stopping member waits for its in-flight batches before it abandons them. */
   static final long LEAVE_TIMEOUT_MILLIS = 10_000;
 
-  private final LocalGroup group;
-  // written on this verticle's context, read by the group from any thread
+  private final EventStream stream;
+  private final SubscribeOptions options;
+  private final BatchHandler pipeline;
+  private final LocalMembers members;
+  // written on this verticle's context, read from any thread
   private volatile GroupMember member;
   private volatile boolean stopping;
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  EventConsumerVerticle(LocalGroup group) {
-    this.group = group;
+  EventConsumerVerticle(EventStream stream, SubscribeOptions options, BatchHandler pipeline, LocalMembers members) {
+    this.stream = stream;
+    this.options = options;
+    this.pipeline = pipeline;
+    this.members = members;
   }
 
   @Override
@@ -39,18 +46,15 @@ public final class EventConsumerVerticle extends VerticleBase {
   }
 
   private Future<GroupMember> join() {
-    SubscribeOptions options = SubscribeOptions.of(group.topic(), group.name())
-        .withStartFrom(StartPosition.EARLIEST)
-        .withMaxBatchSize(SubscribeOptions.DEFAULT_MAX_BATCH_SIZE);
-    return group.stream().subscribe(options, this::handle).onSuccess(m -> {
+    return stream.subscribe(options, this::handle).onSuccess(m -> {
       member = m;
-      group.joined(this);
+      members.joined(this);
     });
   }
 
   private Future<Void> handle(List<StreamRecord> batch) {
     inFlight.incrementAndGet();
-    return group.handle(batch).onComplete(ar -> inFlight.decrementAndGet());
+    return pipeline.handle(batch).onComplete(ar -> inFlight.decrementAndGet());
   }
 
   /** Batches of this member being handled now. */
@@ -79,12 +83,12 @@ public final class EventConsumerVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalStateException("member is not in its group"));
     }
     member = null;
-    group.left(this);
-    LOG.info("group {}: crashing member {}", group.name(), m.memberId());
+    members.left(this);
+    LOG.info("group {}: crashing member {}", options.group(), m.memberId());
     return m.crash().map(v -> {
       vertx.setTimer(rejoinMillis, id -> {
         if (!stopping) {
-          join().onFailure(e -> LOG.error("group {}: a crashed member could not join again", group.name(), e));
+          join().onFailure(e -> LOG.error("group {}: a crashed member could not join again", options.group(), e));
         }
       });
       return m.memberId();
@@ -98,14 +102,14 @@ public final class EventConsumerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    group.left(this);
+    members.left(this);
     GroupMember m = member;
     if (m == null) {
       return Future.succeededFuture();
     }
     Promise<Void> stopped = Promise.promise();
     long timer = vertx.setTimer(LEAVE_TIMEOUT_MILLIS, id -> {
-      LOG.warn("group {}: in-flight batches did not finish within {} ms; abandoning them", group.name(),
+      LOG.warn("group {}: in-flight batches did not finish within {} ms; abandoning them", options.group(),
           LEAVE_TIMEOUT_MILLIS);
       m.crash().onComplete(ar -> stopped.tryComplete());
     });

@@ -1,6 +1,5 @@
 package dev.fanout.consumer;
 
-import dev.fanout.faults.FaultInjector;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -16,7 +15,8 @@ import java.util.function.Supplier;
 
 /**
  * Runs calls to one sink under its circuit breaker and a retry budget (resilience4j), with the sink's
- * injected faults applied to every attempt. Waits between attempts on Vert.x timers, never by sleeping.
+ * {@link SinkInterceptor} (injected faults) around every attempt. Waits between attempts on Vert.x timers,
+ * never by sleeping.
  *
  * <p>Only transient failures count against the breaker: bad data says nothing about the sink's health.
  * While the breaker is open a call fails at once with {@link CallNotPermittedException}; after the wait
@@ -26,7 +26,8 @@ public final class SinkGuard {
 
   private final Vertx vertx;
   private final String sink;
-  private final FaultInjector faults;
+  private final SinkInterceptor interceptor;
+  private final int attempts;
   private final CircuitBreaker breaker;
   // two budgets of the same size: a batch is retried for transient failures only (a permanent one is
   // isolated event by event instead); a single event is retried for any failure before dead-lettering
@@ -34,10 +35,11 @@ public final class SinkGuard {
   private final Retry eventRetry;
   private final Runnable onRetry;
 
-  public SinkGuard(Vertx vertx, String sink, ResiliencePolicy policy, FaultInjector faults, Runnable onRetry) {
+  public SinkGuard(Vertx vertx, String sink, ResiliencePolicy policy, SinkInterceptor interceptor, Runnable onRetry) {
     this.vertx = vertx;
     this.sink = sink;
-    this.faults = faults;
+    this.interceptor = interceptor;
+    this.attempts = policy.attempts();
     this.onRetry = onRetry;
     this.breaker = CircuitBreaker.of(sink, CircuitBreakerConfig.custom()
         .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
@@ -58,6 +60,11 @@ public final class SinkGuard {
 
   public String sink() {
     return sink;
+  }
+
+  /** Tries per call, the first included. */
+  public int attempts() {
+    return attempts;
   }
 
   public CircuitBreaker breaker() {
@@ -84,7 +91,7 @@ public final class SinkGuard {
     long start = System.nanoTime();
     Future<T> attempt;
     try {
-      attempt = faults.around(sink, call);
+      attempt = interceptor.around(sink, call);
     } catch (RuntimeException e) {
       attempt = Future.failedFuture(e);
     }

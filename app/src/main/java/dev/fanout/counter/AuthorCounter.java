@@ -1,14 +1,16 @@
 package dev.fanout.counter;
 
 import dev.fanout.consumer.GroupSink;
-import dev.fanout.consumer.ProcessedEvents;
 import dev.fanout.events.BlogEvent;
+import dev.fanout.outbox.ProcessedEvents;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -29,6 +31,8 @@ public final class AuthorCounter implements GroupSink {
       "UPDATE author_stats s SET blog_count = greatest(s.blog_count + t.delta, 0) "
           + "FROM unnest($1::text[], $2::bigint[]) AS t(author_id, delta) WHERE s.author_id = t.author_id";
   private static final String READ_COUNT = "SELECT blog_count FROM author_stats WHERE author_id = $1";
+  private static final String COUNTS =
+      "SELECT author_id, blog_count FROM author_stats WHERE author_id > $1 ORDER BY author_id LIMIT $2";
 
   private final Pool pool;
 
@@ -72,6 +76,20 @@ public final class AuthorCounter implements GroupSink {
     return conn.preparedQuery(ENSURE_AUTHORS).execute(Tuple.tuple().addArrayOfString(authors))
         .compose(v -> conn.preparedQuery(APPLY_DELTAS).execute(Tuple.tuple().addArrayOfString(authors).addArrayOfLong(values)))
         .mapEmpty();
+  }
+
+  /**
+   * The counts of up to {@code limit} authors the counter has seen, after {@code after} in author id order
+   * ("" for the first); an author whose blogs were all deleted is there with 0.
+   */
+  public Future<SortedMap<String, Long>> counts(String after, int limit) {
+    return pool.preparedQuery(COUNTS).execute(Tuple.of(after, limit)).map(rows -> {
+      SortedMap<String, Long> counts = new TreeMap<>();
+      for (Row row : rows) {
+        counts.put(row.getString("author_id"), row.getLong("blog_count"));
+      }
+      return counts;
+    });
   }
 
   /** An author's live blog count as counted so far; 0 for an author never seen. */

@@ -1,7 +1,7 @@
 package dev.fanout.counter;
 
-import dev.fanout.app.ApiError;
-import dev.fanout.publisher.BlogDraft;
+import dev.fanout.core.AuthorId;
+import dev.fanout.http.ApiErrors;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
@@ -15,8 +15,8 @@ public final class AuthorRoutes {
   }
 
   public void mount(Router router) {
-    router.get("/api/authors/:authorId").handler(ctx -> ApiError.respond(ctx, 200, () -> {
-      String authorId = BlogDraft.authorId(ctx.pathParam("authorId"));
+    router.get("/api/authors/:authorId").handler(ctx -> ApiErrors.respond(ctx, 200, () -> {
+      String authorId = AuthorId.check(ctx.pathParam("authorId"));
       return counter.count(authorId).map(count -> new JsonObject().put("authorId", authorId).put("blogCount", count));
     }));
   }

@@ -1,5 +1,6 @@
 package dev.fanout.dashboard;
 
+import dev.fanout.consumer.GroupStatus;
 import dev.fanout.consumer.LocalGroup;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupDescription;
@@ -109,11 +110,11 @@ public final class DashboardSampler extends VerticleBase {
     JsonArray array = new JsonArray();
     for (GroupDescription group : groups) {
       LocalGroup here = local.get(group.group());
-      JsonObject figures = here == null ? null : here.toJson();
+      GroupStatus status = here == null ? null : here.status();
       GroupHistory history = histories.computeIfAbsent(group.group(), g -> new GroupHistory(HISTORY));
-      history.add(DashboardSnapshot.sample(group, now,
-          figures != null && figures.getBoolean("paused", false), figures == null ? 0 : figures.getLong("processed", 0L)));
-      array.add(DashboardSnapshot.group(group, history, figures, now));
+      history.add(DashboardSnapshot.sample(group, now, status != null && status.paused(),
+          status == null ? 0 : status.processed()));
+      array.add(DashboardSnapshot.group(group, history, status == null ? null : DashboardSnapshot.figures(status), now));
     }
     lastGood = new JsonObject()
         .put("at", now)

@@ -1,5 +1,6 @@
 package dev.fanout.dashboard;
 
+import dev.fanout.consumer.GroupStatus;
 import dev.fanout.stream.GroupDescription;
 import dev.fanout.stream.TopicDescription;
 import io.vertx.core.json.JsonArray;
@@ -21,9 +22,24 @@ final class DashboardSnapshot {
   private DashboardSnapshot() {
   }
 
+  /** A group's {@code figures}: its {@link GroupStatus} in this process. */
+  static JsonObject figures(GroupStatus status) {
+    return new JsonObject()
+        .put("processed", status.processed())
+        .put("retries", status.retries())
+        .put("deadLetters", status.deadLetters())
+        .put("replayed", status.replayed())
+        .put("latencyP99Millis", status.latencyP99Millis())
+        .put("circuit", status.circuit())
+        .put("paused", status.paused())
+        .put("waitingOnCircuit", status.waitingOnCircuit())
+        .put("localMembers", status.localMembers())
+        .put("batchesInFlight", status.batchesInFlight());
+  }
+
   /** One group: what {@code /api/groups} shows, plus status, time lag, rates and the time to catch up. */
   static JsonObject group(GroupDescription group, GroupHistory history, JsonObject figures, long nowMillis) {
-    JsonObject json = DashboardApi.toJson(group);
+    JsonObject json = StreamRoutes.toJson(group);
     List<GroupSample> samples = history.all();
     List<GroupSample> window = history.last(LagStatus.WINDOW);
     Map<Integer, String> owners = new HashMap<>();

@@ -1,6 +1,8 @@
 package dev.fanout.dashboard;
 
-import dev.fanout.app.ApiError;
+import dev.fanout.core.Refusal;
+import dev.fanout.http.ApiErrors;
+import dev.fanout.http.JsonBodies;
 import dev.fanout.consumer.LocalGroup;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.OffsetSpec;
@@ -44,23 +46,23 @@ public final class GroupControlRoutes {
   }
 
   private void control(Route route, Control control) {
-    route.handler(ctx -> ApiError.respond(ctx, 200, () -> {
+    route.handler(ctx -> ApiErrors.respond(ctx, 200, () -> {
       LocalGroup group = groups.get(ctx.pathParam("group"));
       if (group == null) {
-        throw new ApiError(404, "not_found", "no consumer group '" + ctx.pathParam("group") + "' runs here; groups: "
-            + String.join(", ", groups.keySet()), "group");
+        throw new Refusal(Refusal.Kind.NOT_FOUND, "not_found", "no consumer group '" + ctx.pathParam("group")
+            + "' runs here; groups: " + String.join(", ", groups.keySet()), "group");
       }
       return control.run(ctx, group).recover(e -> Future.failedFuture(
-          e instanceof IllegalStateException ? new ApiError(409, "conflict", e.getMessage(), null) : e));
+          e instanceof IllegalStateException ? Refusal.conflict("conflict", e.getMessage(), null) : e));
     }));
   }
 
   private static JsonObject answer(LocalGroup group) {
-    return group.toJson().put("group", group.name());
+    return DashboardSnapshot.figures(group.status()).put("group", group.name());
   }
 
   private Future<JsonObject> reset(RoutingContext ctx, LocalGroup group) {
-    JsonObject body = ApiError.jsonBody(ctx);
+    JsonObject body = JsonBodies.object(ctx);
     Object to = body.getValue("to");
     OffsetSpec spec;
     if ("earliest".equals(to)) {
@@ -69,15 +71,15 @@ public final class GroupControlRoutes {
       spec = OffsetSpec.latest();
     } else if ("timestamp".equals(to)) {
       if (!(body.getValue("timestamp") instanceof Number ts) || ts.longValue() < 0) {
-        throw ApiError.invalid("timestamp", "timestamp: milliseconds since the epoch are required with \"to\": \"timestamp\"");
+        throw Refusal.invalid("timestamp", "timestamp: milliseconds since the epoch are required with \"to\": \"timestamp\"");
       }
       spec = OffsetSpec.timestamp(ts.longValue());
     } else {
-      throw ApiError.invalid("to", "to: one of \"earliest\", \"latest\", \"timestamp\" is required");
+      throw Refusal.invalid("to", "to: one of \"earliest\", \"latest\", \"timestamp\" is required");
     }
     Object preview = body.getValue("preview", false);
     if (!(preview instanceof Boolean)) {
-      throw ApiError.invalid("preview", "preview: true or false");
+      throw Refusal.invalid("preview", "preview: true or false");
     }
     return stream.admin().resetOffsets(group.name(), group.topic(), spec, (Boolean) preview).map(offsets -> {
       JsonArray partitions = new JsonArray();

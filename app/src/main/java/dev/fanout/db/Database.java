@@ -69,6 +69,11 @@ public final class Database {
     return pool;
   }
 
+  /** Succeeds when the database answers a query; for readiness checks. */
+  public Future<Void> ping() {
+    return pool.query("SELECT 1").execute().mapEmpty();
+  }
+
   /** Options for connections outside the pool (LISTEN, advisory locks). */
   public PgConnectOptions connectOptions() {
     return new PgConnectOptions(connectOptions);

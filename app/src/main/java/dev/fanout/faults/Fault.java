@@ -1,15 +1,18 @@
 package dev.fanout.faults;
 
+import dev.fanout.core.Refusal;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One injected fault on a sink: a full outage, a failure rate, or added latency, for a number of seconds
  * or until cleared.
  *
- * @param sink    the group whose sink it hits: "search" (the search engine) or "counter" (its database writes)
+ * @param sink    the group whose sink it hits, such as "search" (the search engine) or "counter" (its database
+ *                writes)
  * @param mode    outage, fail or latency
  * @param rate    fail: the share of calls that fail, in (0, 1]
  * @param millis  latency: the delay added to each call
@@ -19,30 +22,30 @@ public record Fault(String sink, Mode mode, double rate, long millis, Instant un
 
   public enum Mode { OUTAGE, FAIL, LATENCY }
 
-  /** The sinks faults can be injected into, named after the groups that write to them. */
-  public static final Set<String> SINKS = Set.of("search", "counter");
-
   static final long MAX_SECONDS = 3600;
   static final long MAX_MILLIS = 60_000;
 
   /**
    * Reads a fault from its JSON, such as {@code {"sink": "search", "mode": "outage", "seconds": 30}};
-   * an invalid one is refused with an {@link IllegalArgumentException} naming the field as "field: why".
+   * an invalid one is an {@link Refusal.Kind#INVALID} refusal naming the field, its message "field: why".
+   *
+   * @param sinks the sinks faults can be injected into, named after the groups that write to them
    */
-  public static Fault fromJson(JsonObject json, Instant now) {
+  public static Fault fromJson(JsonObject json, Instant now, Set<String> sinks) {
     String sink = string(json, "sink");
-    if (!SINKS.contains(sink)) {
-      throw new IllegalArgumentException("sink: unknown sink '" + sink + "'; known sinks: counter, search");
+    if (!sinks.contains(sink)) {
+      throw invalid("sink", "unknown sink '" + sink + "'; known sinks: " + String.join(", ", new TreeSet<>(sinks)));
     }
     Mode mode;
     try {
       mode = Mode.valueOf(string(json, "mode").toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("mode: unknown mode '" + json.getValue("mode") + "'; known modes: outage, fail, latency");
+    } catch (IllegalArgumentException | Refusal e) {
+      // a missing mode is as unknown as a misspelt one
+      throw invalid("mode", "unknown mode '" + json.getValue("mode") + "'; known modes: outage, fail, latency");
     }
     Long seconds = number(json, "seconds", 1, MAX_SECONDS);
     if (mode == Mode.OUTAGE && seconds == null) {
-      throw new IllegalArgumentException("seconds: an outage needs its length in seconds, 1 to " + MAX_SECONDS);
+      throw invalid("seconds", "an outage needs its length in seconds, 1 to " + MAX_SECONDS);
     }
     Instant until = seconds == null ? null : now.plusSeconds(seconds);
     return switch (mode) {
@@ -50,14 +53,14 @@ public record Fault(String sink, Mode mode, double rate, long millis, Instant un
       case FAIL -> {
         Object rate = json.getValue("rate");
         if (!(rate instanceof Number n) || !(n.doubleValue() > 0 && n.doubleValue() <= 1)) {
-          throw new IllegalArgumentException("rate: a failure rate must be a number above 0 and at most 1");
+          throw invalid("rate", "a failure rate must be a number above 0 and at most 1");
         }
         yield new Fault(sink, mode, n.doubleValue(), 0, until);
       }
       case LATENCY -> {
         Long millis = number(json, "millis", 1, MAX_MILLIS);
         if (millis == null) {
-          throw new IllegalArgumentException("millis: added latency needs millis, 1 to " + MAX_MILLIS);
+          throw invalid("millis", "added latency needs millis, 1 to " + MAX_MILLIS);
         }
         yield new Fault(sink, mode, 0, millis, until);
       }
@@ -81,7 +84,7 @@ public record Fault(String sink, Mode mode, double rate, long millis, Instant un
   private static String string(JsonObject json, String field) {
     Object value = json.getValue(field);
     if (!(value instanceof String s) || s.isBlank()) {
-      throw new IllegalArgumentException(field + ": a string is required");
+      throw invalid(field, "a string is required");
     }
     return s;
   }
@@ -93,8 +96,12 @@ public record Fault(String sink, Mode mode, double rate, long millis, Instant un
     }
     if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
         || n.longValue() < min || n.longValue() > max) {
-      throw new IllegalArgumentException(field + ": a whole number from " + min + " to " + max + " is required");
+      throw invalid(field, "a whole number from " + min + " to " + max + " is required");
     }
     return n.longValue();
+  }
+
+  private static Refusal invalid(String field, String why) {
+    return Refusal.invalid(field, field + ": " + why);
   }
 }

@@ -1,5 +1,6 @@
 package dev.fanout.faults;
 
+import dev.fanout.consumer.SinkInterceptor;
 import dev.fanout.consumer.SinkUnavailable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -19,16 +21,23 @@ import java.util.function.Supplier;
  * one fault per sink and mode: a new one replaces the old. Expired faults stop acting at once and are
  * forgotten when next listed. Safe to use from any thread.
  */
-public final class FaultInjector {
+public final class FaultInjector implements SinkInterceptor {
 
   private final Vertx vertx;
   private final Clock clock;
+  private final Set<String> sinks;
   // key: sink + mode; written by the admin API, read by every consumer call
   private final Map<String, Fault> faults = new ConcurrentHashMap<>();
 
-  public FaultInjector(Vertx vertx, Clock clock) {
+  /** @param sinks the sinks faults can be injected into, named after the groups that write to them */
+  public FaultInjector(Vertx vertx, Clock clock, Set<String> sinks) {
     this.vertx = vertx;
     this.clock = clock;
+    this.sinks = Set.copyOf(sinks);
+  }
+
+  public Set<String> sinks() {
+    return sinks;
   }
 
   public void add(Fault fault) {
@@ -56,6 +65,7 @@ public final class FaultInjector {
    * with {@link SinkUnavailable} before it reaches the sink, so nothing is written; latency delays it on
    * a timer.
    */
+  @Override
   public <T> Future<T> around(String sink, Supplier<Future<T>> call) {
     if (faults.isEmpty()) {
       return call.get();

@@ -1,6 +1,7 @@
 package dev.fanout.faults;
 
-import dev.fanout.app.ApiError;
+import dev.fanout.http.ApiErrors;
+import dev.fanout.http.JsonBodies;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,24 +24,17 @@ public final class FaultRoutes {
   }
 
   public void mount(Router router) {
-    router.post("/api/admin/faults").handler(ctx -> ApiError.respond(ctx, 201, () -> {
-      Fault fault;
-      try {
-        fault = Fault.fromJson(ApiError.jsonBody(ctx), clock.instant());
-      } catch (IllegalArgumentException e) {
-        String message = e.getMessage();
-        int colon = message.indexOf(':');
-        throw ApiError.invalid(colon > 0 ? message.substring(0, colon) : null, message);
-      }
+    router.post("/api/admin/faults").handler(ctx -> ApiErrors.respond(ctx, 201, () -> {
+      Fault fault = Fault.fromJson(JsonBodies.object(ctx), clock.instant(), faults.sinks());
       faults.add(fault);
       return Future.succeededFuture(fault.toJson());
     }));
-    router.get("/api/admin/faults").handler(ctx -> ApiError.respond(ctx, 200, () -> {
+    router.get("/api/admin/faults").handler(ctx -> ApiErrors.respond(ctx, 200, () -> {
       JsonArray list = new JsonArray();
       faults.list().forEach(f -> list.add(f.toJson()));
       return Future.succeededFuture(new JsonObject().put("faults", list));
     }));
-    router.delete("/api/admin/faults").handler(ctx -> ApiError.respond(ctx, 200,
+    router.delete("/api/admin/faults").handler(ctx -> ApiErrors.respond(ctx, 200,
         () -> Future.succeededFuture(new JsonObject().put("cleared", faults.clear()))));
   }
 }

@@ -1,7 +1,7 @@
 package dev.fanout.publisher;
 
-import dev.fanout.app.ApiError;
-import io.vertx.core.json.DecodeException;
+import dev.fanout.core.AuthorId;
+import dev.fanout.core.Refusal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +10,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * A validated request body of {@code POST /api/blogs} and {@code PUT /api/blogs/{id}}:
@@ -22,45 +21,21 @@ public record BlogDraft(String authorId, String title, String body, List<String>
   public static final int MAX_BODY = 100_000;
   public static final int MAX_TAGS = 10;
   public static final int MAX_TAG = 40;
-  private static final Pattern AUTHOR_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   /**
-   * Parses and validates a request body.
+   * Validates a request body.
    *
-   * @throws ApiError a 400 naming the first bad field
+   * @throws Refusal an {@link Refusal.Kind#INVALID} one naming the first bad field
    */
-  public static BlogDraft parse(String text) {
-    JsonObject json;
-    try {
-      json = new JsonObject(text);
-    } catch (DecodeException | ClassCastException | NullPointerException e) {
-      json = null;
-    }
-    if (json == null) {
-      throw new ApiError(400, "malformed_json", "the body is not a JSON object", null);
-    }
-    String authorId = authorId(json.getValue("authorId"));
+  public static BlogDraft parse(JsonObject json) {
+    String authorId = AuthorId.check(json.getValue("authorId"));
     String title = string(json, "title", 1, MAX_TITLE);
     if (title.isBlank()) {
-      throw ApiError.invalid("title", "title must not be blank");
+      throw Refusal.invalid("title", "title must not be blank");
     }
     String body = string(json, "body", 0, MAX_BODY);
     List<String> tags = tags(json.getValue("tags"));
     return new BlogDraft(authorId, title, body, tags);
-  }
-
-  /** Validates an author id from a path or a body. */
-  public static String authorId(Object value) {
-    if (value == null) {
-      throw ApiError.invalid("authorId", "authorId is required");
-    }
-    if (!(value instanceof String text)) {
-      throw ApiError.invalid("authorId", "authorId must be a string");
-    }
-    if (!AUTHOR_ID.matcher(text).matches()) {
-      throw ApiError.invalid("authorId", "authorId must be 1 to 64 of A-Z, a-z, 0-9, _ and -");
-    }
-    return text;
   }
 
   /** A fingerprint of the request, to tell a retry from a different request under the same key. */
@@ -78,17 +53,17 @@ public record BlogDraft(String authorId, String title, String body, List<String>
   private static String string(JsonObject json, String field, int min, int max) {
     Object value = json.getValue(field);
     if (value == null) {
-      throw ApiError.invalid(field, field + " is required");
+      throw Refusal.invalid(field, field + " is required");
     }
     if (!(value instanceof String text)) {
-      throw ApiError.invalid(field, field + " must be a string");
+      throw Refusal.invalid(field, field + " must be a string");
     }
     int length = text.codePointCount(0, text.length());
     if (length < min || length > max) {
-      throw ApiError.invalid(field, field + " must be " + min + " to " + max + " characters, was " + length);
+      throw Refusal.invalid(field, field + " must be " + min + " to " + max + " characters, was " + length);
     }
     if (text.indexOf('\u0000') >= 0) {
-      throw ApiError.invalid(field, field + " must not contain NUL characters");
+      throw Refusal.invalid(field, field + " must not contain NUL characters");
     }
     return text;
   }
@@ -98,19 +73,19 @@ public record BlogDraft(String authorId, String title, String body, List<String>
       return List.of();
     }
     if (!(value instanceof JsonArray array)) {
-      throw ApiError.invalid("tags", "tags must be an array of strings");
+      throw Refusal.invalid("tags", "tags must be an array of strings");
     }
     if (array.size() > MAX_TAGS) {
-      throw ApiError.invalid("tags", "at most " + MAX_TAGS + " tags, was " + array.size());
+      throw Refusal.invalid("tags", "at most " + MAX_TAGS + " tags, was " + array.size());
     }
     List<String> tags = new ArrayList<>();
     for (Object tag : array) {
       if (!(tag instanceof String text)) {
-        throw ApiError.invalid("tags", "tags must be an array of strings");
+        throw Refusal.invalid("tags", "tags must be an array of strings");
       }
       int length = text.codePointCount(0, text.length());
       if (length < 1 || length > MAX_TAG || text.isBlank() || text.indexOf('\u0000') >= 0) {
-        throw ApiError.invalid("tags", "each tag must be 1 to " + MAX_TAG + " non-blank characters");
+        throw Refusal.invalid("tags", "each tag must be 1 to " + MAX_TAG + " non-blank characters");
       }
       tags.add(text);
     }

@@ -1,6 +1,8 @@
 package dev.fanout.publisher;
 
-import dev.fanout.app.ApiError;
+import dev.fanout.core.Refusal;
+import dev.fanout.http.ApiErrors;
+import dev.fanout.http.JsonBodies;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
@@ -29,8 +31,8 @@ public final class BlogRoutes {
   }
 
   private void publish(RoutingContext ctx) {
-    ApiError.respond(ctx, 201, () -> {
-      BlogDraft draft = BlogDraft.parse(jsonBody(ctx));
+    ApiErrors.respond(ctx, 201, () -> {
+      BlogDraft draft = BlogDraft.parse(JsonBodies.declaredObject(ctx));
       return store.publish(draft, idempotencyKey(ctx)).map(written -> {
         if (written.replayed()) {
           ctx.response().putHeader("Idempotent-Replayed", "true");
@@ -41,31 +43,19 @@ public final class BlogRoutes {
   }
 
   private void update(RoutingContext ctx) {
-    ApiError.respond(ctx, 200, () -> {
+    ApiErrors.respond(ctx, 200, () -> {
       UUID id = blogId(ctx);
-      BlogDraft draft = BlogDraft.parse(jsonBody(ctx));
+      BlogDraft draft = BlogDraft.parse(JsonBodies.declaredObject(ctx));
       return store.update(id, draft).map(BlogStore.Written::toJson);
     });
   }
 
   private void delete(RoutingContext ctx) {
-    ApiError.respond(ctx, 200, () -> store.delete(blogId(ctx)).map(BlogStore.Written::toJson));
+    ApiErrors.respond(ctx, 200, () -> store.delete(blogId(ctx)).map(BlogStore.Written::toJson));
   }
 
   private void find(RoutingContext ctx) {
-    ApiError.respond(ctx, 200, () -> store.find(blogId(ctx)));
-  }
-
-  private static String jsonBody(RoutingContext ctx) {
-    String type = ctx.request().getHeader("content-type");
-    String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
-    if (!mediaType.equals("application/json")) {
-      throw new ApiError(415, "unsupported_media_type", "the body must be application/json", "Content-Type");
-    }
-    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() == 0) {
-      throw new ApiError(400, "malformed_json", "the body is empty", null);
-    }
-    return ctx.body().asString("UTF-8");
+    ApiErrors.respond(ctx, 200, () -> store.find(blogId(ctx)));
   }
 
   // Any id that names no live blog, malformed ones included, is simply not found.
@@ -74,7 +64,7 @@ public final class BlogRoutes {
     try {
       return UUID.fromString(id);
     } catch (IllegalArgumentException e) {
-      throw ApiError.notFound("blog '" + id + "'");
+      throw Refusal.notFound("blog '" + id + "'");
     }
   }
 
@@ -84,7 +74,7 @@ public final class BlogRoutes {
       return null;
     }
     if (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY) {
-      throw ApiError.invalid("Idempotency-Key", "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
+      throw Refusal.invalid("Idempotency-Key", "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
     }
     return key;
   }

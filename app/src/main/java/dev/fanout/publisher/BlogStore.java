@@ -1,34 +1,36 @@
 package dev.fanout.publisher;
 
-import dev.fanout.app.ApiError;
-import dev.fanout.db.GroupCommitter;
+import dev.fanout.core.Refusal;
+import dev.fanout.db.TransactionBatcher;
 import dev.fanout.events.BlogEvent;
+import dev.fanout.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
  * Blogs and their outbox in PostgreSQL. Every change writes the blog row and exactly one outbox row in
  * the same transaction, so the event exists if and only if the change does. Writes go through a
- * {@link GroupCommitter}; expected refusals (not found, wrong author, reused idempotency key) are
- * {@link ApiError}s raised before anything is written.
+ * {@link TransactionBatcher}; expected refusals (not found, wrong author, reused idempotency key) are
+ * {@link Refusal}s raised before anything is written.
  *
- * <p>Use from one Vert.x context (the committer's).
+ * <p>Use from one Vert.x context (the batcher's).
  */
 public final class BlogStore {
-
-  /** The NOTIFY channel the outbox relay listens on. */
-  public static final String OUTBOX_CHANNEL = "fanout_outbox";
 
   private static final String CLAIM_IDEMPOTENCY_KEY =
       "INSERT INTO idempotency_keys (idem_key, request_hash, blog_id, event_id, version) VALUES ($1, $2, $3, $4, 1) "
@@ -45,12 +47,20 @@ public final class BlogStore {
       "UPDATE blogs SET deleted = true, version = version + 1, updated_at = $2 "
           + "WHERE blog_id = $1 AND NOT deleted RETURNING author_id, version";
   private static final String FIND_OWNER = "SELECT author_id FROM blogs WHERE blog_id = $1 AND NOT deleted";
+  private static final String FIRST_VERSIONS =
+      "SELECT blog_id, author_id, version, deleted FROM blogs ORDER BY blog_id LIMIT $1";
+  private static final String NEXT_VERSIONS =
+      "SELECT blog_id, author_id, version, deleted FROM blogs WHERE blog_id > $2 ORDER BY blog_id LIMIT $1";
+  private static final String LIVE_COUNTS =
+      "SELECT author_id, count(*) AS n FROM blogs WHERE NOT deleted AND author_id > $1 "
+          + "GROUP BY author_id ORDER BY author_id LIMIT $2";
   private static final String FIND_BLOG =
       "SELECT blog_id, author_id, title, body, tags, version, published_at, updated_at FROM blogs "
           + "WHERE blog_id = $1 AND NOT deleted";
-  private static final String INSERT_OUTBOX =
-      "INSERT INTO outbox (event_id, event_type, event_key, payload) VALUES ($1, $2, $3, $4)";
-  private static final String NOTIFY = "SELECT pg_notify('" + OUTBOX_CHANNEL + "', '')";
+
+  /** One blog row as the audit compares it with the index: a deleted blog stays as a tombstone row. */
+  public record BlogVersion(UUID blogId, String authorId, int version, boolean deleted) {
+  }
 
   /** What a write answers: the blog, the event it produced, and the blog's new version. */
   public record Written(UUID blogId, UUID eventId, int version, boolean replayed) {
@@ -61,16 +71,16 @@ public final class BlogStore {
   }
 
   private final Pool pool;
-  private final GroupCommitter committer;
+  private final TransactionBatcher batcher;
 
-  public BlogStore(Pool pool, GroupCommitter committer) {
+  public BlogStore(Pool pool, TransactionBatcher batcher) {
     this.pool = pool;
-    this.committer = committer;
+    this.batcher = batcher;
   }
 
   /** Publishes a new blog; with an idempotency key, a repeat of the same request returns the first answer. */
   public Future<Written> publish(BlogDraft draft, String idempotencyKey) {
-    return committer.submit(conn -> {
+    return batcher.submit(conn -> {
       UUID blogId = UUID.randomUUID();
       UUID eventId = UUID.randomUUID();
       if (idempotencyKey == null) {
@@ -87,7 +97,7 @@ public final class BlogStore {
 
   /** Replaces a blog's content; the author must be the blog's author. */
   public Future<Written> update(UUID blogId, BlogDraft draft) {
-    return committer.submit(conn -> {
+    return batcher.submit(conn -> {
       OffsetDateTime now = now();
       return conn.preparedQuery(UPDATE_BLOG)
           .execute(Tuple.of(blogId, draft.authorId(), draft.title(), draft.body(), draft.tags().toArray(String[]::new), now))
@@ -104,13 +114,13 @@ public final class BlogStore {
     });
   }
 
-  /** Deletes a blog (it stays as a tombstone row); 404 when it does not exist or is already deleted. */
+  /** Deletes a blog (it stays as a tombstone row); not found when it does not exist or is already deleted. */
   public Future<Written> delete(UUID blogId) {
-    return committer.submit(conn -> {
+    return batcher.submit(conn -> {
       OffsetDateTime now = now();
       return conn.preparedQuery(DELETE_BLOG).execute(Tuple.of(blogId, now)).compose(rows -> {
         if (rows.size() == 0) {
-          return Future.failedFuture(ApiError.notFound("blog " + blogId));
+          return Future.failedFuture(Refusal.notFound("blog " + blogId));
         }
         Row row = rows.iterator().next();
         BlogEvent event = new BlogEvent(UUID.randomUUID(), BlogEvent.Type.BlogDeleted, blogId,
@@ -120,11 +130,11 @@ public final class BlogStore {
     });
   }
 
-  /** A live blog as JSON, or a 404. Reads outside the committer: no transaction needed. */
+  /** A live blog as JSON, or a not-found refusal. Reads outside the batcher: no transaction needed. */
   public Future<JsonObject> find(UUID blogId) {
     return pool.preparedQuery(FIND_BLOG).execute(Tuple.of(blogId)).compose(rows -> {
       if (rows.size() == 0) {
-        return Future.failedFuture(ApiError.notFound("blog " + blogId));
+        return Future.failedFuture(Refusal.notFound("blog " + blogId));
       }
       Row row = rows.iterator().next();
       return Future.succeededFuture(new JsonObject()
@@ -136,6 +146,35 @@ public final class BlogStore {
           .put("version", row.getInteger("version"))
           .put("publishedAt", row.getOffsetDateTime("published_at").toInstant().toString())
           .put("updatedAt", row.getOffsetDateTime("updated_at").toInstant().toString()));
+    });
+  }
+
+  /** Up to {@code limit} blogs, live or deleted, in blog id order after {@code after} (null: from the first). */
+  public Future<List<BlogVersion>> versions(UUID after, int limit) {
+    Future<RowSet<Row>> page = after == null
+        ? pool.preparedQuery(FIRST_VERSIONS).execute(Tuple.of(limit))
+        : pool.preparedQuery(NEXT_VERSIONS).execute(Tuple.of(limit, after));
+    return page.map(rows -> {
+      List<BlogVersion> versions = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        versions.add(new BlogVersion(row.getUUID("blog_id"), row.getString("author_id"), row.getInteger("version"),
+            row.getBoolean("deleted")));
+      }
+      return versions;
+    });
+  }
+
+  /**
+   * Live blogs per author, for up to {@code limit} authors with live blogs after {@code after} in author id
+   * order ("" for the first).
+   */
+  public Future<SortedMap<String, Long>> liveCounts(String after, int limit) {
+    return pool.preparedQuery(LIVE_COUNTS).execute(Tuple.of(after, limit)).map(rows -> {
+      SortedMap<String, Long> counts = new TreeMap<>();
+      for (Row row : rows) {
+        counts.put(row.getString("author_id"), row.getLong("n"));
+      }
+      return counts;
     });
   }
 
@@ -152,7 +191,7 @@ public final class BlogStore {
     return conn.preparedQuery(READ_IDEMPOTENCY_KEY).execute(Tuple.of(idempotencyKey)).compose(rows -> {
       Row row = rows.iterator().next();
       if (!row.getString("request_hash").equals(fingerprint)) {
-        return Future.failedFuture(new ApiError(422, "idempotency_key_reused",
+        return Future.failedFuture(new Refusal(Refusal.Kind.KEY_REUSED, "idempotency_key_reused",
             "this Idempotency-Key was already used for a different request", "Idempotency-Key"));
       }
       return Future.succeededFuture(new Written(row.getUUID("blog_id"), row.getUUID("event_id"),
@@ -162,16 +201,13 @@ public final class BlogStore {
 
   private Future<Written> whyNotUpdated(SqlConnection conn, UUID blogId) {
     return conn.preparedQuery(FIND_OWNER).execute(Tuple.of(blogId)).compose(rows -> rows.size() == 0
-        ? Future.failedFuture(ApiError.notFound("blog " + blogId))
-        : Future.failedFuture(new ApiError(409, "author_mismatch",
+        ? Future.failedFuture(Refusal.notFound("blog " + blogId))
+        : Future.failedFuture(Refusal.conflict("author_mismatch",
             "authorId does not match the blog's author", "authorId")));
   }
 
   private Future<Written> appendToOutbox(SqlConnection conn, BlogEvent event) {
-    return conn.preparedQuery(INSERT_OUTBOX)
-        .execute(Tuple.of(event.eventId(), event.type().name(), event.authorId(), io.vertx.core.buffer.Buffer.buffer(event.encode())))
-        .compose(v -> conn.query(NOTIFY).execute())
-        .map(v -> new Written(event.blogId(), event.eventId(), event.version(), false));
+    return Outbox.append(conn, event).map(v -> new Written(event.blogId(), event.eventId(), event.version(), false));
   }
 
   private static OffsetDateTime now() {

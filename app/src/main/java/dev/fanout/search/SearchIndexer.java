@@ -1,8 +1,8 @@
 package dev.fanout.search;
 
 import dev.fanout.consumer.GroupSink;
-import dev.fanout.consumer.ProcessedEvents;
 import dev.fanout.events.BlogEvent;
+import dev.fanout.outbox.ProcessedEvents;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.fanout.search;
 
-import dev.fanout.app.ApiError;
+import dev.fanout.core.Refusal;
 import io.vertx.core.MultiMap;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.queryparser.classic.ParseException;
@@ -22,11 +22,11 @@ public record SearchQuery(String text, String author, String tag, int limit, int
   public static final int MAX_OFFSET = 10_000;
   public static final int MAX_QUERY = 500;
 
-  /** Reads and checks the parameters; a bad one is a 400 that names it. */
+  /** Reads and checks the parameters; a bad one is an {@link Refusal.Kind#INVALID} refusal that names it. */
   public static SearchQuery parse(MultiMap params) {
     String text = params.get("q") == null ? "" : params.get("q").trim();
     if (text.length() > MAX_QUERY) {
-      throw ApiError.invalid("q", "q must be at most " + MAX_QUERY + " characters");
+      throw Refusal.invalid("q", "q must be at most " + MAX_QUERY + " characters");
     }
     if (!text.isEmpty()) {
       try {
@@ -34,13 +34,18 @@ public record SearchQuery(String text, String author, String tag, int limit, int
         parser.setAllowLeadingWildcard(false);
         parser.parse(text);
       } catch (ParseException | RuntimeException e) {
-        throw new ApiError(400, "invalid_query", "q is not a valid query: " + firstLine(e.getMessage()), "q");
+        throw invalidQuery("q is not a valid query: " + firstLine(e.getMessage()));
       }
     }
     String author = blankToNull(params.get("author"));
     String tag = blankToNull(params.get("tag"));
     return new SearchQuery(text, author, tag, number(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
         number(params, "offset", 0, 0, MAX_OFFSET));
+  }
+
+  /** A query the engine cannot run: code {@code invalid_query}, field {@code q}. */
+  public static Refusal invalidQuery(String message) {
+    return new Refusal(Refusal.Kind.INVALID, "invalid_query", message, "q");
   }
 
   private static int number(MultiMap params, String name, int defaultValue, int min, int max) {
@@ -52,10 +57,10 @@ public record SearchQuery(String text, String author, String tag, int limit, int
     try {
       parsed = Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
-      throw ApiError.invalid(name, name + " must be a whole number, was '" + value + "'");
+      throw Refusal.invalid(name, name + " must be a whole number, was '" + value + "'");
     }
     if (parsed < min || parsed > max) {
-      throw ApiError.invalid(name, name + " must be " + min + " to " + max + ", was " + parsed);
+      throw Refusal.invalid(name, name + " must be " + min + " to " + max + ", was " + parsed);
     }
     return parsed;
   }

@@ -1,6 +1,6 @@
 package dev.fanout.search;
 
-import dev.fanout.app.ApiError;
+import dev.fanout.http.ApiErrors;
 import io.vertx.ext.web.Router;
 
 /** {@code GET /api/search?q=&author=&tag=&limit=&offset=}: {@code {total, hits: [...]}}. */
@@ -13,7 +13,7 @@ public final class SearchRoutes {
   }
 
   public void mount(Router router) {
-    router.get("/api/search").handler(ctx -> ApiError.respond(ctx, 200,
+    router.get("/api/search").handler(ctx -> ApiErrors.respond(ctx, 200,
         () -> engine.search(SearchQuery.parse(ctx.queryParams())).map(SearchResult::toJson)));
   }
 }

@@ -4,17 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fanout.events.InvalidEventException;
-import dev.fanout.faults.Fault;
-import dev.fanout.faults.FaultInjector;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
-import java.time.Clock;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,10 +33,17 @@ class SinkGuardTest {
   }
 
   private final AtomicInteger retries = new AtomicInteger();
-  private final FaultInjector faults = new FaultInjector(vertx, Clock.systemUTC());
+  // an outage of the sink while set: calls fail before they reach it, as an injected outage does
+  private final AtomicBoolean down = new AtomicBoolean();
+  private final SinkInterceptor outage = new SinkInterceptor() {
+    @Override
+    public <T> Future<T> around(String sink, Supplier<Future<T>> call) {
+      return down.get() ? Future.failedFuture(new SinkUnavailable(sink + " is down")) : call.get();
+    }
+  };
 
   private SinkGuard guard(int attempts, long breakerWaitMillis) {
-    return new SinkGuard(vertx, "search", new ResiliencePolicy(attempts, 5, breakerWaitMillis), faults,
+    return new SinkGuard(vertx, "search", new ResiliencePolicy(attempts, 5, breakerWaitMillis), outage,
         retries::incrementAndGet);
   }
 
@@ -106,8 +111,7 @@ class SinkGuardTest {
   @Test
   void anOutageOpensTheCircuitWhichRefusesCallsThenProbesAndCloses() throws Exception {
     SinkGuard guard = guard(1, 300);
-    faults.add(Fault.fromJson(new JsonObject().put("sink", "search").put("mode", "outage").put("seconds", 60),
-        java.time.Instant.now()));
+    down.set(true);
     AtomicInteger reached = new AtomicInteger();
     for (int i = 0; i < ResiliencePolicy.BREAKER_MIN_CALLS; i++) {
       assertThatThrownBy(() -> await(guard.call(() -> {
@@ -120,7 +124,7 @@ class SinkGuardTest {
     assertThatThrownBy(() -> await(guard.call(() -> Future.succeededFuture("x"), false)))
         .isInstanceOf(CallNotPermittedException.class);
 
-    faults.clear();
+    down.set(false);
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
         assertThat(await(guard.call(() -> Future.succeededFuture("probe"), false))).isEqualTo("probe"));
     assertThat(guard.breaker().getState().name()).isEqualTo("CLOSED");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class FaultTest {
@@ -12,7 +13,7 @@ class FaultTest {
   private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
 
   private static Fault parse(String json) {
-    return Fault.fromJson(new JsonObject(json), NOW);
+    return Fault.fromJson(new JsonObject(json), NOW, Set.of("counter", "search"));
   }
 
   @Test

@@ -1,6 +1,5 @@
 package dev.fanout.search.lucene;
 
-import dev.fanout.app.ApiError;
 import dev.fanout.events.BlogEvent;
 import dev.fanout.search.RefreshPacing;
 import dev.fanout.search.SearchEngine;
@@ -321,7 +320,7 @@ public final class LuceneSearchEngine implements SearchEngine {
         }
         return new SearchResult(total, hits);
       } catch (TooManyClauses e) {
-        throw new ApiError(400, "invalid_query", "q matches too many terms; make it more specific", "q");
+        throw SearchQuery.invalidQuery("q matches too many terms; make it more specific");
       } finally {
         searchers.release(searcher);
       }
@@ -463,7 +462,7 @@ public final class LuceneSearchEngine implements SearchEngine {
     try {
       return new MultiFieldQueryParser(TEXT_FIELDS, analyzer).parse(text);
     } catch (ParseException | RuntimeException e) {
-      throw new ApiError(400, "invalid_query", "q is not a valid query", "q");
+      throw SearchQuery.invalidQuery("q is not a valid query");
     }
   }
 

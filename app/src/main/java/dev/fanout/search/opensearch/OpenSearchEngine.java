@@ -1,6 +1,5 @@
 package dev.fanout.search.opensearch;
 
-import dev.fanout.app.ApiError;
 import dev.fanout.events.BlogEvent;
 import dev.fanout.search.RefreshPacing;
 import dev.fanout.search.SearchEngine;
@@ -264,7 +263,7 @@ public final class OpenSearchEngine implements SearchEngine {
 
   /**
    * Runs the query. A query OpenSearch cannot run (it answers 400, e.g. a syntax error its
-   * {@code query_string} parser finds) fails with {@code ApiError(400, "invalid_query", ..., "q")}.
+   * {@code query_string} parser finds) fails with {@link SearchQuery#invalidQuery}.
    */
   @Override
   public Future<SearchResult> search(SearchQuery query) {
@@ -276,8 +275,8 @@ public final class OpenSearchEngine implements SearchEngine {
           }
           // the rest of the request is ours and fixed: a 400 can only come from the user's text
           if (response.statusCode() == 400 && !query.text().isEmpty()) {
-            return Future.failedFuture(new ApiError(400, "invalid_query",
-                "q is not a valid query: " + reason(response), "q"));
+            return Future.failedFuture(SearchQuery.invalidQuery(
+                "q is not a valid query: " + reason(response)));
           }
           return Future.failedFuture(failure("search", response));
         });

@@ -3,7 +3,7 @@ package dev.fanout.search.opensearch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.fanout.app.ApiError;
+import dev.fanout.core.Refusal;
 import dev.fanout.events.BlogEvent;
 import dev.fanout.search.SearchEngine.IndexedBlog;
 import dev.fanout.search.SearchQuery;
@@ -237,9 +237,9 @@ class OpenSearchEngineTest {
   void queriesOpenSearchCannotRunAreInvalidQueries() {
     for (String bad : List.of("title:(unclosed", "publishedAt:notadate")) {
       Throwable failure = failure(engine.search(query(bad)));
-      assertThat(failure).as(bad).isInstanceOf(ApiError.class);
-      ApiError error = (ApiError) failure;
-      assertThat(error.status()).isEqualTo(400);
+      assertThat(failure).as(bad).isInstanceOf(Refusal.class);
+      Refusal error = (Refusal) failure;
+      assertThat(error.kind()).isEqualTo(Refusal.Kind.INVALID);
       assertThat(error.code()).isEqualTo("invalid_query");
       assertThat(error.field()).isEqualTo("q");
       assertThat(error.getMessage()).startsWith("q is not a valid query: ").doesNotContain("\n");
@@ -276,7 +276,7 @@ class OpenSearchEngineTest {
 
       Throwable failure = failure(blocked.apply(List.of(
           published(UUID.randomUUID(), "ada", 1, "t", "b", List.of(), T0))));
-      assertThat(failure).isNotNull().isNotInstanceOf(ApiError.class);
+      assertThat(failure).isNotNull().isNotInstanceOf(Refusal.class);
       assertThat(failure.getMessage()).contains("cluster_block_exception");
       await(blocked.apply(List.of()));
     } finally {

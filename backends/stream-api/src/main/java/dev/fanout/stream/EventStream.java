@@ -16,6 +16,14 @@ public interface EventStream {
   String backend();
 
   /**
+   * Whether records and committed offsets outlive this process: true when a process that opens the stream
+   * again after a restart finds them (Kafka), false when they live only in this process's memory and a
+   * restarted process starts from empty topics (the in-memory backend). Whatever must not be lost across
+   * a restart, a caller then keeps elsewhere (Fanout: the outbox).
+   */
+  boolean survivesRestart();
+
+  /**
    * Appends one record. A non-null key goes to {@link KeyPartitioner#partition(String, int)}; a null key
    * is spread over the partitions. Records sent with the same key by one caller are appended in the
    * order of the calls. The future succeeds once the record is durable as far as the backend promises

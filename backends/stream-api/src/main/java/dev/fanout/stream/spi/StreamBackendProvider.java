@@ -17,6 +17,14 @@ public interface StreamBackendProvider {
   String name();
 
   /**
+   * The configuration key that names the servers this backend connects to (Kafka: {@code bootstrap.servers}),
+   * or null for a backend that runs inside the process and needs none.
+   */
+  default String serversKey() {
+    return null;
+  }
+
+  /**
    * Opens a stream. The provider validates {@code config} here and fails the future with an
    * {@link IllegalArgumentException} naming the bad setting; it must not block the calling thread.
    */

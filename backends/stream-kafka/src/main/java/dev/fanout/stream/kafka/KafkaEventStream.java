@@ -100,6 +100,11 @@ final class KafkaEventStream implements EventStream {
   }
 
   @Override
+  public boolean survivesRestart() {
+    return true;
+  }
+
+  @Override
   public Future<RecordPosition> send(String topic, String key, Map<String, String> headers, byte[] value) {
     if (closed.get()) {
       return Future.failedFuture(new IllegalStateException("the stream is closed"));

@@ -17,6 +17,11 @@ public final class KafkaStreamProvider implements StreamBackendProvider {
   }
 
   @Override
+  public String serversKey() {
+    return KafkaStreamOptions.Setting.BOOTSTRAP_SERVERS.key();
+  }
+
+  @Override
   public Future<EventStream> open(Vertx vertx, JsonObject config) {
     KafkaStreamOptions options;
     try {

@@ -51,6 +51,11 @@ final class MemoryStream implements EventStream {
   }
 
   @Override
+  public boolean survivesRestart() {
+    return false;
+  }
+
+  @Override
   public Future<RecordPosition> send(String topic, String key, Map<String, String> headers, byte[] value) {
     if (closed) {
       return Future.failedFuture(new IllegalStateException("stream is closed"));

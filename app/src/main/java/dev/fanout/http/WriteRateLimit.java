@@ -1,6 +1,5 @@
-package dev.fanout.publisher;
+package dev.fanout.http;
 
-import dev.fanout.app.ApiError;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.vertx.core.Handler;
@@ -16,7 +15,7 @@ import java.util.Map;
  * {@code Retry-After} and a JSON body, and nothing is written. The most recently seen
  * {@value #MAX_CLIENTS} clients are tracked; one shared instance serves every HTTP verticle.
  */
-public final class PublishRateLimit implements Handler<RoutingContext> {
+public final class WriteRateLimit implements Handler<RoutingContext> {
 
   static final int MAX_CLIENTS = 10_000;
 
@@ -29,7 +28,7 @@ public final class PublishRateLimit implements Handler<RoutingContext> {
     }
   };
 
-  public PublishRateLimit(int perSecond) {
+  public WriteRateLimit(int perSecond) {
     this.config = RateLimiterConfig.custom()
         .limitForPeriod(perSecond)
         .limitRefreshPeriod(Duration.ofSeconds(1))
@@ -48,8 +47,8 @@ public final class PublishRateLimit implements Handler<RoutingContext> {
     if (limiter.acquirePermission()) {
       ctx.next();
     } else {
-      new ApiError(429, "rate_limited", "more than " + config.getLimitForPeriod()
-          + " writes per second from this client; slow down", null).send(ctx);
+      ApiErrors.send(ctx, 429, "rate_limited", "more than " + config.getLimitForPeriod()
+          + " writes per second from this client; slow down", null);
     }
   }
 }

@@ -1,6 +1,6 @@
 package dev.fanout.db;
 
-import dev.fanout.app.ApiError;
+import dev.fanout.core.Refusal;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
@@ -15,14 +15,15 @@ import java.util.function.Function;
  * whole batch. Under light load each unit gets a transaction of its own at once; under heavy load the
  * units that arrive while {@code maxConcurrent} transactions are running wait and share the next one.
  *
- * <p>A unit that fails with an {@link ApiError} (an expected refusal such as "not found") fails alone and
- * the others commit; any other failure rolls the whole batch back and fails every unit in it. Units learn
- * their outcome only after the commit.
+ * <p>A unit that fails with a {@link Refusal} (such as "not found") fails alone and the others commit; any
+ * other failure rolls the whole batch back and fails every unit in it. Units learn their outcome only
+ * after the commit.
  *
  * <p>Not thread-safe: use it from one Vert.x context. The queue is bounded: beyond {@code maxQueued}
- * waiting units, {@link #submit} fails at once with a 503.
+ * waiting units, {@link #submit} fails at once with an {@link Refusal.Kind#OVERLOADED} refusal. When the
+ * database does not take a batch, its units fail with an {@link Refusal.Kind#UNAVAILABLE} one.
  */
-public final class GroupCommitter {
+public final class TransactionBatcher {
 
   private record Unit<T>(Function<SqlConnection, Future<T>> work, Promise<T> promise) {
   }
@@ -35,7 +36,7 @@ public final class GroupCommitter {
   private final ArrayDeque<Unit<?>> queue = new ArrayDeque<>();
   private int running;
 
-  public GroupCommitter(Pool pool, int maxBatch, int maxConcurrent, int maxQueued) {
+  public TransactionBatcher(Pool pool, int maxBatch, int maxConcurrent, int maxQueued) {
     this.pool = pool;
     this.maxBatch = maxBatch;
     this.maxConcurrent = maxConcurrent;
@@ -45,7 +46,8 @@ public final class GroupCommitter {
   /** Runs {@code work} inside a shared transaction; the future completes after that transaction ends. */
   public <T> Future<T> submit(Function<SqlConnection, Future<T>> work) {
     if (queue.size() >= maxQueued) {
-      return Future.failedFuture(new ApiError(503, "overloaded", "too many writes are waiting; retry later", null));
+      return Future.failedFuture(new Refusal(Refusal.Kind.OVERLOADED, "overloaded",
+          "too many writes are waiting; retry later", null));
     }
     Promise<T> promise = Promise.promise();
     queue.add(new Unit<>(work, promise));
@@ -75,7 +77,7 @@ public final class GroupCommitter {
       }
       return Future.join(outcomes).transform(joined -> {
         for (Future<?> outcome : outcomes) {
-          if (outcome.failed() && !(outcome.cause() instanceof ApiError)) {
+          if (outcome.failed() && !(outcome.cause() instanceof Refusal)) {
             return Future.failedFuture(outcome.cause());
           }
         }
@@ -108,9 +110,10 @@ public final class GroupCommitter {
   }
 
   private static Throwable unavailable(Throwable cause) {
-    if (cause instanceof ApiError) {
+    if (cause instanceof Refusal) {
       return cause;
     }
-    return new ApiError(503, "database_unavailable", "the database did not accept the write; retry later", null);
+    return new Refusal(Refusal.Kind.UNAVAILABLE, "database_unavailable",
+        "the database did not accept the write; retry later", null);
   }
 }

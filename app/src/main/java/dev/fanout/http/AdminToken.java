@@ -1,4 +1,4 @@
-package dev.fanout.app;
+package dev.fanout.http;
 
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -14,18 +14,18 @@ import java.util.Base64;
  * {@link MessageDigest#isEqual}), so the token cannot be found a character at a time. Otherwise 401 with
  * a JSON body.
  */
-final class AdminToken implements Handler<RoutingContext> {
+public final class AdminToken implements Handler<RoutingContext> {
 
   private static final String PREFIX = "Bearer ";
 
   private final byte[] expected;
 
-  AdminToken(String token) {
+  public AdminToken(String token) {
     this.expected = sha256(token);
   }
 
   /** A fresh random token for a run that was given none: 32 characters, URL-safe. */
-  static String generate() {
+  public static String generate() {
     byte[] bytes = new byte[24];
     new SecureRandom().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
@@ -40,8 +40,8 @@ final class AdminToken implements Handler<RoutingContext> {
       ctx.next();
     } else {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"fanout-admin\"");
-      new ApiError(401, "unauthorized", "admin endpoints need the header Authorization: Bearer <admin token>", null)
-          .send(ctx);
+      ApiErrors.send(ctx, 401, "unauthorized", "admin endpoints need the header Authorization: Bearer <admin token>",
+          null);
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.fanout.consumer;
+package dev.fanout.outbox;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;

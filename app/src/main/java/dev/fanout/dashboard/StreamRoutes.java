@@ -1,6 +1,6 @@
 package dev.fanout.dashboard;
 
-import dev.fanout.app.ApiError;
+import dev.fanout.http.ApiErrors;
 import dev.fanout.consumer.LocalGroup;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupDescription;
@@ -17,20 +17,20 @@ import java.util.Map;
  * from the stream's admin API; a group that runs in this process also gets its {@code figures}
  * (processed, retries, dead letters, replayed, circuit, paused).
  */
-public final class DashboardApi {
+public final class StreamRoutes {
 
   private final EventStream stream;
   private final Map<String, LocalGroup> local;
 
   /** @param local this process's part of the app's groups, whose retry, dead-letter and circuit figures are added */
-  public DashboardApi(EventStream stream, Map<String, LocalGroup> local) {
+  public StreamRoutes(EventStream stream, Map<String, LocalGroup> local) {
     this.stream = stream;
     this.local = local;
   }
 
   public void mount(Router router) {
-    router.get("/api/groups").handler(ctx -> ApiError.respond(ctx, 200, this::groups));
-    router.get("/api/topics").handler(ctx -> ApiError.respond(ctx, 200, this::topics));
+    router.get("/api/groups").handler(ctx -> ApiErrors.respond(ctx, 200, this::groups));
+    router.get("/api/topics").handler(ctx -> ApiErrors.respond(ctx, 200, this::topics));
   }
 
   /** Every group, sorted by name, with members, partitions, offsets and lag. */
@@ -43,9 +43,9 @@ public final class DashboardApi {
         for (int i = 0; i < all.size(); i++) {
           GroupDescription group = all.resultAt(i);
           JsonObject json = toJson(group);
-          LocalGroup figures = local.get(group.group());
-          if (figures != null) {
-            json.put("figures", figures.toJson());
+          LocalGroup here = local.get(group.group());
+          if (here != null) {
+            json.put("figures", DashboardSnapshot.figures(here.status()));
           }
           groups.add(json);
         }

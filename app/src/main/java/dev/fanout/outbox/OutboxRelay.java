@@ -1,4 +1,4 @@
-package dev.fanout.publisher;
+package dev.fanout.outbox;
 
 import dev.fanout.events.BlogEvent;
 import dev.fanout.stream.EventStream;
@@ -80,7 +80,7 @@ public final class OutboxRelay extends VerticleBase {
   public Future<?> start() {
     subscriber = PgSubscriber.subscriber(vertx, connectOptions)
         .reconnectPolicy(attempt -> 1000L);
-    subscriber.channel(BlogStore.OUTBOX_CHANNEL).handler(payload -> wake());
+    subscriber.channel(Outbox.CHANNEL).handler(payload -> wake());
     vertx.setPeriodic(pollMillis, id -> wake());
     return subscriber.connect().onSuccess(v -> wake());
   }

@@ -5,16 +5,15 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * A group's figures in this process, as Micrometer meters tagged with the group (exported at
- * {@code /metrics}) and as JSON for {@code /api/groups}.
+ * {@code /metrics}); {@link LocalGroup#status()} reads them back.
  */
-public final class GroupFigures {
+public final class GroupMetrics {
 
   final Counter processed;
   final Counter retried;
@@ -22,7 +21,7 @@ public final class GroupFigures {
   final Counter replayed;
   final Timer latency;
 
-  GroupFigures(MeterRegistry registry, String group, Supplier<String> circuit) {
+  GroupMetrics(MeterRegistry registry, String group, Supplier<String> circuit) {
     processed = Counter.builder("fanout.consumer.processed").description("events handled").tag("group", group)
         .register(registry);
     retried = Counter.builder("fanout.consumer.retried").description("retries of sink calls").tag("group", group)
@@ -42,18 +41,13 @@ public final class GroupFigures {
         .description("1 while the group's sink circuit is open or half-open").tag("group", group).register(registry);
   }
 
-  JsonObject toJson() {
-    double p99 = 0;
+  /** The 99th percentile of event time to handled, in whole milliseconds; 0 before any event. */
+  long latencyP99Millis() {
     for (ValueAtPercentile value : latency.takeSnapshot().percentileValues()) {
       if (value.percentile() == 0.99) {
-        p99 = value.value(TimeUnit.MILLISECONDS);
+        return Math.round(value.value(TimeUnit.MILLISECONDS));
       }
     }
-    return new JsonObject()
-        .put("processed", (long) processed.count())
-        .put("retries", (long) retried.count())
-        .put("deadLetters", (long) deadLettered.count())
-        .put("replayed", (long) replayed.count())
-        .put("latencyP99Millis", Math.round(p99));
+    return 0;
   }
 }

@@ -1,4 +1,4 @@
-package dev.fanout.app;
+package dev.fanout.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -16,14 +17,15 @@ import java.util.function.Supplier;
 
 /**
  * The HTTP face of Fanout: the JSON API, health checks and the dashboard's static files. Every API error
- * is JSON, including the router's own (404, 405, 413).
+ * is JSON, including the router's own (404, 405, 413). The features' routes are mounted by the
+ * {@code routes} callback the composition root hands in.
  */
-final class HttpVerticle extends VerticleBase {
+public final class HttpServerVerticle extends VerticleBase {
 
   /** The largest request body accepted: a 100,000-character blog in 4-byte UTF-8 fits. */
-  static final long MAX_BODY_BYTES = 512 * 1024;
+  public static final long MAX_BODY_BYTES = 512 * 1024;
 
-  private final FanoutOptions options;
+  private final Settings settings;
   private final JsonObject info;
   private final Consumer<Router> routes;
   private final Supplier<Future<Void>> readiness;
@@ -31,12 +33,21 @@ final class HttpVerticle extends VerticleBase {
   private final AtomicInteger actualPort;
 
   /**
+   * Where the server listens and which browser origins may call it.
+   *
+   * @param port        0 picks a free port
+   * @param corsOrigins origins allowed to call the API from a browser; empty: CORS closed
+   */
+  public record Settings(String host, int port, List<String> corsOrigins) {
+  }
+
+  /**
    * One instance of the HTTP server; deploy several (they share the port, Vert.x spreads connections)
    * to use several event loops.
    */
-  HttpVerticle(FanoutOptions options, JsonObject info, Consumer<Router> routes, Supplier<Future<Void>> readiness,
+  public HttpServerVerticle(Settings settings, JsonObject info, Consumer<Router> routes, Supplier<Future<Void>> readiness,
                AtomicInteger actualPort) {
-    this.options = options;
+    this.settings = settings;
     this.info = info;
     this.routes = routes;
     this.readiness = readiness;
@@ -46,9 +57,9 @@ final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    if (!options.corsOrigins().isEmpty()) {
+    if (!settings.corsOrigins().isEmpty()) {
       // without this handler no response carries Access-Control-Allow-Origin: browsers keep other sites out
-      router.route().handler(CorsHandler.create().addOrigins(options.corsOrigins())
+      router.route().handler(CorsHandler.create().addOrigins(settings.corsOrigins())
           .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))
           .allowedHeaders(Set.of("Content-Type", "Authorization", "Idempotency-Key")));
     }
@@ -62,14 +73,14 @@ final class HttpVerticle extends VerticleBase {
             .end(new JsonObject().put("status", "DOWN").put("reason", String.valueOf(e.getMessage())).encode())));
     routes.accept(router);
     router.route("/*").handler(StaticHandler.create("webroot"));
-    router.errorHandler(413, ctx -> new ApiError(413, "payload_too_large",
-        "the request body is larger than " + MAX_BODY_BYTES + " bytes", null).send(ctx));
-    router.errorHandler(404, ctx -> new ApiError(404, "not_found", "no such resource", null).send(ctx));
-    router.errorHandler(405, ctx -> new ApiError(405, "method_not_allowed", "method not allowed here", null).send(ctx));
-    router.errorHandler(500, ctx -> ApiError.sendFailure(ctx, ctx.failure()));
+    router.errorHandler(413, ctx -> ApiErrors.send(ctx, 413, "payload_too_large",
+        "the request body is larger than " + MAX_BODY_BYTES + " bytes", null));
+    router.errorHandler(404, ctx -> ApiErrors.send(ctx, 404, "not_found", "no such resource", null));
+    router.errorHandler(405, ctx -> ApiErrors.send(ctx, 405, "method_not_allowed", "method not allowed here", null));
+    router.errorHandler(500, ctx -> ApiErrors.fail(ctx, ctx.failure()));
     return vertx.createHttpServer()
         .requestHandler(router)
-        .listen(options.port(), options.host())
+        .listen(settings.port(), settings.host())
         .onSuccess(server -> actualPort.set(server.actualPort()))
         .map(HttpServer::actualPort);
   }

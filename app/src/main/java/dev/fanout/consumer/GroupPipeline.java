@@ -1,0 +1,146 @@
+package dev.fanout.consumer;
+
+import dev.fanout.events.BlogEvent;
+import dev.fanout.stream.EventStream;
+import dev.fanout.stream.StreamRecord;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one consumer group does with a batch of its topic, the same for every member and for the replay of
+ * its dead letters: decode → apply to the sink under its guard → isolate → dead-letter. The stream commits
+ * the batch's offsets when {@link #handle}'s future succeeds, and redelivers the batch when it fails.
+ *
+ * <ul>
+ *   <li>An undecodable record is dead-lettered at once: decoding it again gives the same answer.</li>
+ *   <li>The decoded events go to the sink together, under the breaker, with retries for transient
+ *       failures ({@link SinkGuard}).</li>
+ *   <li>On a permanent failure the events are applied one by one, each with its own retry budget, so that
+ *       only the bad one is dead-lettered and the partition moves on.</li>
+ *   <li>A transient failure that outlasts the budget, or an open circuit, fails the batch: nothing is
+ *       dead-lettered because a sink is down.</li>
+ * </ul>
+ *
+ * <p>Holds no state of its own beyond its metrics; safe to call from any thread, and for several batches
+ * at once (of different partitions).
+ */
+public final class GroupPipeline {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GroupPipeline.class);
+
+  private final EventStream stream;
+  private final String topic;
+  private final String group;
+  private final GroupSink sink;
+  private final SinkGuard guard;
+  private final GroupMetrics metrics;
+  private final int attempts;
+
+  /**
+   * @param guard   the sink's breaker and retry budget
+   * @param metrics where handled, dead-lettered and latency figures go
+   */
+  public GroupPipeline(EventStream stream, String topic, String group, GroupSink sink, SinkGuard guard,
+                       GroupMetrics metrics) {
+    this.stream = stream;
+    this.topic = topic;
+    this.group = group;
+    this.sink = sink;
+    this.guard = guard;
+    this.metrics = metrics;
+    this.attempts = guard.attempts();
+  }
+
+  /** The group's name. */
+  public String group() {
+    return group;
+  }
+
+  /** The topic the group reads. */
+  public String topic() {
+    return topic;
+  }
+
+  /** Where the group's poison records go. */
+  public String deadLetterTopic() {
+    return DeadLetters.topic(topic, group);
+  }
+
+  /** Handles one batch; see the class comment. */
+  public Future<Void> handle(List<StreamRecord> batch) {
+    List<StreamRecord> records = new ArrayList<>(batch.size());
+    List<BlogEvent> events = new ArrayList<>(batch.size());
+    List<Future<?>> deadLettered = new ArrayList<>();
+    for (StreamRecord record : batch) {
+      try {
+        events.add(BlogEvent.decode(record.value()));
+        records.add(record);
+      } catch (RuntimeException e) {
+        // InvalidEventException by contract; anything else from decoding is as permanent
+        deadLettered.add(deadLetter(record, e, 1));
+      }
+    }
+    return Future.all(deadLettered).compose(v -> events.isEmpty() ? Future.succeededFuture() : apply(records, events));
+  }
+
+  private Future<Void> apply(List<StreamRecord> records, List<BlogEvent> events) {
+    return guard.call(() -> sink.apply(events), false)
+        .onSuccess(v -> handled(events))
+        .recover(e -> {
+          if (isPermanent(e)) {
+            LOG.warn("group {}: a batch of {} failed permanently ({}); applying its events one by one", group,
+                events.size(), e.toString());
+            return applyOneByOne(records, events, 0);
+          }
+          return failed(e, events.size());
+        });
+  }
+
+  private Future<Void> applyOneByOne(List<StreamRecord> records, List<BlogEvent> events, int from) {
+    if (from == events.size()) {
+      return Future.succeededFuture();
+    }
+    BlogEvent event = events.get(from);
+    return guard.call(() -> sink.apply(List.of(event)), true)
+        .onSuccess(v -> handled(List.of(event)))
+        .recover(e -> {
+          if (isPermanent(e)) {
+            return deadLetter(records.get(from), e, attempts).<Void>mapEmpty();
+          }
+          return failed(e, events.size() - from);
+        })
+        .compose(v -> applyOneByOne(records, events, from + 1));
+  }
+
+  private static boolean isPermanent(Throwable e) {
+    return !(e instanceof CallNotPermittedException) && Failures.isPermanent(e);
+  }
+
+  private Future<Void> failed(Throwable e, int size) {
+    if (e instanceof CallNotPermittedException) {
+      LOG.debug("group {}: circuit open, {} events wait", group, size);
+    } else {
+      LOG.warn("group {}: {} events failed after retries, they will be redelivered: {}", group, size, e.toString());
+    }
+    return Future.failedFuture(e);
+  }
+
+  private void handled(List<BlogEvent> events) {
+    metrics.processed.increment(events.size());
+    Instant now = Instant.now();
+    for (BlogEvent event : events) {
+      metrics.latency.record(Duration.between(event.occurredAt(), now));
+    }
+  }
+
+  private Future<?> deadLetter(StreamRecord record, Throwable error, int attempts) {
+    LOG.warn("group {}: dead-lettering {} after {} attempt(s): {}", group, record, attempts, error.toString());
+    return DeadLetters.send(stream, group, record, error, attempts).onSuccess(p -> metrics.deadLettered.increment());
+  }
+}

@@ -1,0 +1,91 @@
+package dev.fanout.outbox;
+
+import dev.fanout.events.BlogEvent;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The {@code outbox} table: every blog change appends exactly one event row in the transaction of the
+ * change, so the event exists if and only if the change does; the {@link OutboxRelay} moves unsent rows
+ * to the stream. This class holds the SQL that writers and the audit run on the table; the relay keeps
+ * its own reads and marks.
+ *
+ * <p>Every method runs its statements on the client it is given (a connection inside the caller's
+ * transaction, or a pool) and returns at once.
+ */
+public final class Outbox {
+
+  /** The NOTIFY channel the relay listens on: a notification means "new unsent rows". */
+  public static final String CHANNEL = "fanout_outbox";
+
+  private static final String INSERT =
+      "INSERT INTO outbox (event_id, event_type, event_key, payload) VALUES ($1, $2, $3, $4)";
+  private static final String NOTIFY = "SELECT pg_notify($1, '')";
+  // the outbox has no blog column: narrow by key (the author), then read the blog id from the payload
+  private static final String UNSEND_BLOG_EVENTS =
+      "UPDATE outbox o SET sent_at = NULL FROM (SELECT id, convert_from(payload, 'UTF8')::jsonb AS event "
+          + "FROM outbox WHERE event_key = ANY($1)) e WHERE o.id = e.id AND e.event ->> 'blogId' = ANY($2) "
+          + "RETURNING o.event_id, e.event ->> 'blogId' AS blog_id, (e.event ->> 'version')::int AS version";
+  private static final String UNSEND_UNPROCESSED =
+      "UPDATE outbox o SET sent_at = NULL WHERE o.event_key = ANY($1) AND NOT EXISTS (SELECT 1 FROM processed_events p "
+          + "WHERE p.group_name = $2 AND p.event_id = o.event_id) RETURNING o.event_id, o.event_key, o.event_type";
+
+  /** An event marked unsent again: its id, and either its blog and version or its key and type. */
+  public record Unsent(UUID eventId, String blogId, int version, String key, String type) {
+  }
+
+  private Outbox() {
+  }
+
+  /** Appends {@code event} and wakes the relay when the transaction commits. */
+  public static Future<Void> append(SqlClient client, BlogEvent event) {
+    return client.preparedQuery(INSERT)
+        .execute(Tuple.of(event.eventId(), event.type().name(), event.authorId(), Buffer.buffer(event.encode())))
+        .compose(v -> wakeRelay(client));
+  }
+
+  /** Wakes the relay (at commit, when run inside a transaction). */
+  public static Future<Void> wakeRelay(SqlClient client) {
+    return client.preparedQuery(NOTIFY).execute(Tuple.of(CHANNEL)).mapEmpty();
+  }
+
+  /**
+   * Marks unsent again every event of the given blogs (whose authors are {@code authors}); the relay sends
+   * them again in id order. Each answer carries its blog id and version.
+   */
+  public static Future<List<Unsent>> unsendBlogEvents(SqlClient client, String[] authors, String[] blogIds) {
+    return client.preparedQuery(UNSEND_BLOG_EVENTS)
+        .execute(Tuple.tuple().addArrayOfString(authors).addArrayOfString(blogIds))
+        .map(rows -> {
+          List<Unsent> unsent = new ArrayList<>();
+          for (Row row : rows) {
+            unsent.add(new Unsent(row.getUUID("event_id"), row.getString("blog_id"), row.getInteger("version"),
+                null, null));
+          }
+          return unsent;
+        });
+  }
+
+  /**
+   * Marks unsent again the events of {@code authors} that {@code group} has not recorded as processed.
+   * Each answer carries its key (the author) and type.
+   */
+  public static Future<List<Unsent>> unsendUnprocessed(SqlClient client, String[] authors, String group) {
+    return client.preparedQuery(UNSEND_UNPROCESSED)
+        .execute(Tuple.tuple().addArrayOfString(authors).addString(group))
+        .map(rows -> {
+          List<Unsent> unsent = new ArrayList<>();
+          for (Row row : rows) {
+            unsent.add(new Unsent(row.getUUID("event_id"), null, 0, row.getString("event_key"),
+                row.getString("event_type")));
+          }
+          return unsent;
+        });
+  }
+}
