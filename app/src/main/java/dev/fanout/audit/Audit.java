@@ -62,13 +62,20 @@ public final class Audit {
   private static final int PAGE = 1_000;
 
   private final Pool pool;
+  private final int page;
   private final BlogStore blogs;
   private final AuthorCounter counter;
   private final SearchEngine search;
 
   /** @param pool where a repair runs its transaction */
   public Audit(Pool pool, BlogStore blogs, AuthorCounter counter, SearchEngine search) {
+    this(pool, blogs, counter, search, PAGE);
+  }
+
+  /** @param page rows and authors read per query */
+  Audit(Pool pool, BlogStore blogs, AuthorCounter counter, SearchEngine search, int page) {
     this.pool = pool;
+    this.page = page;
     this.blogs = blogs;
     this.counter = counter;
     this.search = search;
@@ -112,9 +119,9 @@ public final class Audit {
   // Walks the table in pages of blog ids, taking each blog's entry out of {@code index}; what is left in
   // {@code index} at the end has no row.
   private Future<Void> compareBlogs(Report report, Map<String, IndexedBlog> index, UUID after) {
-    return blogs.versions(after, PAGE).compose(page -> {
+    return blogs.versions(after, page).compose(rows -> {
       UUID last = null;
-      for (BlogVersion blog : page) {
+      for (BlogVersion blog : rows) {
         last = blog.blogId();
         report.blogs++;
         IndexedBlog indexed = index.remove(last.toString());
@@ -126,7 +133,7 @@ public final class Audit {
           report.add(discrepancy);
         }
       }
-      return page.size() < PAGE ? Future.succeededFuture() : compareBlogs(report, index, last);
+      return rows.size() < page ? Future.succeededFuture() : compareBlogs(report, index, last);
     });
   }
 
@@ -134,8 +141,8 @@ public final class Audit {
   // of the two pages' last ids is in both pages if it exists at all, so those are compared, and the walk
   // goes on from there.
   private Future<Void> compareCounts(Report report, String after) {
-    Future<SortedMap<String, Long>> live = blogs.liveCounts(after, PAGE);
-    Future<SortedMap<String, Long>> counted = counter.counts(after, PAGE);
+    Future<SortedMap<String, Long>> live = blogs.liveCounts(after, page);
+    Future<SortedMap<String, Long>> counted = counter.counts(after, page);
     return Future.all(live, counted).compose(v -> {
       String upTo = lowerBound(live.result(), counted.result());
       Set<String> authors = new TreeSet<>(live.result().keySet());
@@ -157,11 +164,11 @@ public final class Audit {
   }
 
   // The last author both pages are complete up to; null when both pages hold everything that is left.
-  private static String lowerBound(SortedMap<String, Long> live, SortedMap<String, Long> counted) {
+  private String lowerBound(SortedMap<String, Long> live, SortedMap<String, Long> counted) {
     String upTo = null;
-    for (SortedMap<String, Long> page : List.of(live, counted)) {
-      if (page.size() == PAGE && (upTo == null || page.lastKey().compareTo(upTo) < 0)) {
-        upTo = page.lastKey();
+    for (SortedMap<String, Long> authors : List.of(live, counted)) {
+      if (authors.size() == page && (upTo == null || authors.lastKey().compareTo(upTo) < 0)) {
+        upTo = authors.lastKey();
       }
     }
     return upTo;

@@ -1,0 +1,134 @@
+package dev.fanout.db;
+
+import static dev.fanout.app.RunningApp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.core.Refusal;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Group commit on a real PostgreSQL: who shares a transaction, and who fails with whom. */
+class TransactionBatcherTest {
+
+  @RegisterExtension
+  static final TestDatabase DB = new TestDatabase();
+
+  private static final String INSERT = "INSERT INTO batch_probe (id) VALUES ($1)";
+
+  @BeforeAll
+  static void createTable() throws Exception {
+    await(DB.database().pool().query("CREATE TABLE batch_probe (id int PRIMARY KEY)").execute());
+  }
+
+  // The batcher is used from one context, as the app uses it from its HTTP verticle's.
+  private static <T> List<Future<T>> onOneContext(Supplier<List<Future<T>>> submits) throws Exception {
+    Context context = DB.vertx().getOrCreateContext();
+    CompletableFuture<List<Future<T>>> submitted = new CompletableFuture<>();
+    context.runOnContext(v -> submitted.complete(submits.get()));
+    return submitted.get(30, TimeUnit.SECONDS);
+  }
+
+  private static Function<SqlConnection, Future<Long>> insertAndTellTransaction(int id) {
+    return conn -> conn.preparedQuery(INSERT).execute(Tuple.of(id))
+        .compose(v -> conn.query("SELECT txid_current() AS tx").execute())
+        .map(rows -> rows.iterator().next().getLong("tx"));
+  }
+
+  private static boolean stored(int id) throws Exception {
+    return await(DB.database().pool().preparedQuery("SELECT 1 FROM batch_probe WHERE id = $1").execute(Tuple.of(id)))
+        .size() == 1;
+  }
+
+  private static Throwable failure(Future<?> future) throws Exception {
+    try {
+      await(future);
+      return null;
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+  }
+
+  @Test
+  void unitsThatArriveWhileATransactionRunsShareTheNextOne() throws Exception {
+    TransactionBatcher batcher = new TransactionBatcher(DB.database().pool(), 64, 1, 1000);
+    List<Future<Long>> units = onOneContext(() -> {
+      List<Future<Long>> list = new ArrayList<>();
+      for (int id = 100; id < 110; id++) {
+        list.add(batcher.submit(insertAndTellTransaction(id)));
+      }
+      return list;
+    });
+    List<Long> transactions = new ArrayList<>();
+    for (Future<Long> unit : units) {
+      transactions.add(await(unit));
+    }
+    assertThat(transactions.subList(1, 10)).as("the nine that waited share one transaction").containsOnly(transactions.get(1));
+    assertThat(transactions.get(0)).as("the first ran at once, alone").isNotEqualTo(transactions.get(1));
+    for (int id = 100; id < 110; id++) {
+      assertThat(stored(id)).isTrue();
+    }
+  }
+
+  @Test
+  void aRefusedUnitFailsAloneAndTheOthersOfItsTransactionCommit() throws Exception {
+    TransactionBatcher batcher = new TransactionBatcher(DB.database().pool(), 64, 1, 1000);
+    Refusal refusal = Refusal.notFound("blog 42");
+    List<Future<Long>> units = onOneContext(() -> List.of(
+        batcher.submit(insertAndTellTransaction(200)),
+        batcher.submit(insertAndTellTransaction(201)),
+        batcher.submit(conn -> Future.failedFuture(refusal)),
+        batcher.submit(insertAndTellTransaction(203))));
+    assertThat(failure(units.get(2))).isSameAs(refusal);
+    assertThat(await(units.get(1))).as("shared with the refused one").isEqualTo(await(units.get(3)));
+    assertThat(stored(200)).isTrue();
+    assertThat(stored(201)).isTrue();
+    assertThat(stored(203)).isTrue();
+  }
+
+  @Test
+  void anyOtherFailureRollsBackItsWholeTransactionAsUnavailable() throws Exception {
+    TransactionBatcher batcher = new TransactionBatcher(DB.database().pool(), 64, 1, 1000);
+    List<Future<Long>> units = onOneContext(() -> List.of(
+        batcher.submit(insertAndTellTransaction(300)),
+        batcher.submit(insertAndTellTransaction(301)),
+        batcher.submit(insertAndTellTransaction(300)), // a duplicate key: not a refusal
+        batcher.submit(insertAndTellTransaction(303))));
+    await(units.get(0));
+    for (int i = 1; i < 4; i++) {
+      Throwable failure = failure(units.get(i));
+      assertThat(failure).as("unit %d", i).isInstanceOf(Refusal.class);
+      assertThat(((Refusal) failure).kind()).isEqualTo(Refusal.Kind.UNAVAILABLE);
+    }
+    assertThat(stored(300)).as("committed alone, before").isTrue();
+    assertThat(stored(301)).as("rolled back with the failing unit").isFalse();
+    assertThat(stored(303)).as("rolled back with the failing unit").isFalse();
+  }
+
+  @Test
+  void beyondTheQueueBoundASubmitIsRefusedAtOnceAsOverloaded() throws Exception {
+    TransactionBatcher batcher = new TransactionBatcher(DB.database().pool(), 64, 1, 2);
+    List<Future<Long>> units = onOneContext(() -> List.of(
+        batcher.submit(insertAndTellTransaction(400)), // running
+        batcher.submit(insertAndTellTransaction(401)), // waiting
+        batcher.submit(insertAndTellTransaction(402)), // waiting
+        batcher.submit(insertAndTellTransaction(403))));
+    assertThat(units.get(3).failed()).as("refused before anything ran").isTrue();
+    assertThat(((Refusal) units.get(3).cause()).kind()).isEqualTo(Refusal.Kind.OVERLOADED);
+    for (int i = 0; i < 3; i++) {
+      await(units.get(i));
+    }
+    assertThat(stored(403)).isFalse();
+  }
+}
