@@ -84,6 +84,8 @@ final class LuceneIndex {
 
   // spaces the reopens out; only used by the reopening thread
   private final RefreshPacing reopenPacing;
+  // the reopens reopen() started; counted by the reopening thread, read by tests
+  private final AtomicLong reopens = new AtomicLong();
 
   /**
    * @param analyzer analyzes the text fields of the documents written
@@ -228,8 +230,14 @@ final class LuceneIndex {
         TimeUnit.NANOSECONDS.sleep(wait); // the caller's worker thread, never an event loop
       }
       reopenPacing.started();
+      reopens.incrementAndGet();
       refresh(); // serves every batch written before it, so the reopens queued behind it skip
     }
+  }
+
+  /** How many reopens {@link #reopen} has started (calls that found their write visible start none); for tests. */
+  long reopens() {
+    return reopens.get();
   }
 
   /** What a search does with a searcher. */

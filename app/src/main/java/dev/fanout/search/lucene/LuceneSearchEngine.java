@@ -163,6 +163,11 @@ public final class LuceneSearchEngine implements SearchEngine {
     }));
   }
 
+  /** The index behind this engine; for tests. */
+  LuceneIndex index() {
+    return index;
+  }
+
   /** Test hook: drops everything since the last commit, as a crash would (the translog stays). */
   void crashForTest() throws IOException {
     if (commitTimer >= 0) {
