@@ -30,8 +30,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Writes are serialized by a lock: a batch looks up the stored version of each blog and writes only
  * newer versions. The look-up asks a table of recently written versions first, then the current reader;
- * an entry leaves the table only once a reader that sees its write is open, so the look-up never misses a
- * write and no batch has to refresh the reader.
+ * an entry leaves the table only once a reader that sees its write is open and the write is durable (its
+ * translog append fsynced, or a commit covers it), so the look-up never misses a write and no batch has to
+ * refresh the reader. A version the index holds counts for a batch only once it is visible and durable: a
+ * batch whose events are there already (the retry of a batch whose append or fsync failed, a duplicate
+ * written before the first one's fsync) waits for that, and appends them again where their append failed.
  *
  * <p>Visibility and durability come without a Lucene commit. Once a batch is written, {@link #reopen} opens
  * a reader that sees it; one reopen serves every batch written before it started, so a change is searchable
@@ -68,17 +71,16 @@ final class LuceneIndex {
   private volatile NRTCachingDirectory store;
   private volatile IndexWriter writer;
   private volatile SearcherManager searchers;
-  // blog id -> {version, write number}, oldest first; guarded by writes
-  private final LinkedHashMap<String, long[]> recent = new LinkedHashMap<>();
+  // blog id -> its last write, oldest first; guarded by writes
+  private final LinkedHashMap<String, Written> recent = new LinkedHashMap<>();
   // the last write number, written under the writes lock; read by the reopening thread
   private volatile long lastWrite;
   // every write up to this number is visible to the current reader; written by the reopening thread (and
   // by open()), read by writers under the writes lock
   private volatile long visibleWrite;
-  // numbers the batches written (by writers); the last one a commit covers (set by the committing thread);
-  // both read by whoever asks whether a commit is due
-  private final AtomicLong written = new AtomicLong();
-  private final AtomicLong committed = new AtomicLong();
+  // every write up to this number is in a Lucene commit; raised by the committing threads (the periodic
+  // one, close's), read by writers under the writes lock and by whoever asks whether a commit is due
+  private final AtomicLong committedWrite = new AtomicLong();
   // set once by open(); appended under the writes lock
   private volatile Translog translog;
 
@@ -138,24 +140,28 @@ final class LuceneIndex {
     commit();
   }
 
-  /** Whether a batch was written since the last {@link #commit} began. */
+  /**
+   * Whether anything was written since the last {@link #commit} began, a batch whose translog append
+   * failed included: its documents are in the writer, and a commit makes them durable.
+   */
   boolean commitDue() {
-    return committed.get() < written.get();
+    return committedWrite.get() < lastWrite;
   }
 
   /** Commits everything written so far and lets the translog generations it covers go. */
   void commit() throws IOException {
-    long upTo = written.get();
+    long upTo;
     long generation;
     writes.lock();
     try {
+      upTo = lastWrite;
       generation = translog.roll(); // every write before this is in an older generation
     } finally {
       writes.unlock();
     }
     writer.setLiveCommitData(Map.of(TRANSLOG_GENERATION, Long.toString(generation)).entrySet());
     writer.commit();
-    committed.set(upTo);
+    committedWrite.accumulateAndGet(upTo, Math::max);
     translog.deleteBelow(generation);
   }
 
@@ -165,28 +171,60 @@ final class LuceneIndex {
   }
 
   /**
-   * A written batch: its number (0 when it changed nothing), the number of its last document write, for
-   * {@link #reopen}, and where its translog records end, for {@link #sync}.
+   * What a written batch waits for before it may be acknowledged: a reader that sees write number
+   * {@code lastWrite} ({@link #reopen}) and the translog durable up to {@code translogPosition}
+   * ({@link #sync}); 0 where there is nothing to wait for.
    */
-  record Batch(long number, long lastWrite, long translogPosition) {
+  record Batch(long lastWrite, long translogPosition) {
   }
+
+  /** A blog's last write, as the table remembers it; guarded by the writes lock. */
+  private static final class Written {
+    final long version;
+    final long write;
+    // where the translog records of this version end, once an append of them succeeded
+    long position = NOT_APPENDED;
+
+    Written(long version, long write) {
+      this.version = version;
+      this.write = write;
+    }
+  }
+
+  private static final long NOT_APPENDED = Long.MAX_VALUE;
 
   /**
    * Writes the events whose version is newer than the stored one, in order, and appends them to the
-   * translog in the same order. Neither visible nor durable yet: see {@link #reopen} and {@link #sync}.
+   * translog in the same order, with the events already there whose append failed. Neither visible nor
+   * durable yet: the batch says what it waits for. When the append throws, its writes stay in the index
+   * and a retry of the batch appends them.
    */
   Batch write(List<BlogEvent> events) throws IOException {
     writes.lock();
     try {
-      List<BlogEvent> changed = new ArrayList<>(events.size());
+      List<BlogEvent> append = new ArrayList<>(events.size());
+      long see = 0;
+      long sync = 0;
       IndexSearcher searcher = searchers.acquire();
       try {
         for (BlogEvent event : events) {
           String blogId = event.blogId().toString();
-          long[] known = recent.get(blogId);
-          long stored = known != null ? known[0] : BlogDocuments.storedVersion(searcher, blogId);
+          Written known = recent.get(blogId);
+          long stored = known != null ? known.version : BlogDocuments.storedVersion(searcher, blogId);
           if (event.version() <= stored) {
-            continue; // a repeated or older event: the index already has this version or a newer one
+            // a repeated or older event: the index already has this version or a newer one, which counts
+            // once it is visible and durable (a version the reader finds without the table is both)
+            if (known != null && known.write > visibleWrite) {
+              see = Math.max(see, known.write);
+            }
+            if (known != null && !durable(known)) {
+              if (known.position == NOT_APPENDED) {
+                append.add(event); // the append that carried it failed: replaying this event is as good
+              } else {
+                sync = Math.max(sync, known.position);
+              }
+            }
+            continue;
           }
           if (known == null && stored == 0) {
             // no document of this blog exists (the table holds every write the reader may not see yet):
@@ -196,21 +234,33 @@ final class LuceneIndex {
             writer.updateDocument(BlogDocuments.blogId(blogId), BlogDocuments.document(event));
           }
           recent.remove(blogId);
-          recent.put(blogId, new long[] {event.version(), ++lastWrite});
-          changed.add(event);
+          recent.put(blogId, new Written(event.version(), ++lastWrite));
+          see = lastWrite;
+          append.add(event);
         }
       } finally {
         searchers.release(searcher);
       }
-      forgetVisibleVersions();
-      if (changed.isEmpty()) {
-        return new Batch(0, 0, 0);
+      if (!append.isEmpty()) {
+        long position = translog.append(append);
+        for (BlogEvent event : append) {
+          Written entry = recent.get(event.blogId().toString());
+          if (entry.version == event.version()) {
+            entry.position = position;
+          }
+        }
+        sync = position; // the end of everything appended so far
       }
-      long position = translog.append(changed);
-      return new Batch(written.incrementAndGet(), lastWrite, position);
+      forgetVisibleVersions();
+      return new Batch(see, sync);
     } finally {
       writes.unlock();
     }
+  }
+
+  // Under the writes lock: whether the translog or a commit holds the write durably.
+  private boolean durable(Written written) {
+    return written.write <= committedWrite.get() || written.position <= translog.synced();
   }
 
   /** Returns once the translog holds everything up to {@code position} durably. */
@@ -238,6 +288,11 @@ final class LuceneIndex {
   /** How many reopens {@link #reopen} has started (calls that found their write visible start none); for tests. */
   long reopens() {
     return reopens.get();
+  }
+
+  /** The translog; for tests. */
+  Translog translog() {
+    return translog;
   }
 
   /** What a search does with a searcher. */
@@ -296,11 +351,13 @@ final class LuceneIndex {
     visibleWrite = Math.max(visibleWrite, before);
   }
 
-  // Under the writes lock: drops the oldest remembered versions once the reader sees their writes.
+  // Under the writes lock: drops the oldest remembered versions once the reader sees their writes and they
+  // are durable. One whose append failed holds the rest back until a retry appends it or a commit covers it.
   private void forgetVisibleVersions() {
-    Iterator<long[]> oldest = recent.values().iterator();
+    Iterator<Written> oldest = recent.values().iterator();
     while (recent.size() > RECENT_VERSIONS && oldest.hasNext()) {
-      if (oldest.next()[1] > visibleWrite) {
+      Written written = oldest.next();
+      if (written.write > visibleWrite || !durable(written)) {
         break;
       }
       oldest.remove();

@@ -98,9 +98,9 @@ public final class LuceneSearchEngine implements SearchEngine {
 
   @Override
   public Future<Void> apply(List<BlogEvent> events) {
-    return vertx.executeBlocking(() -> index.write(events), false)
-        .compose(batch -> batch.number() == 0 ? Future.succeededFuture()
-            : Future.all(visible(batch.lastWrite()), durable(batch.translogPosition())).mapEmpty());
+    return vertx.executeBlocking(() -> index.write(events), false).compose(batch -> Future.all(
+        batch.lastWrite() == 0 ? Future.succeededFuture() : visible(batch.lastWrite()),
+        batch.translogPosition() == 0 ? Future.succeededFuture() : durable(batch.translogPosition())).mapEmpty());
   }
 
   // Completes once the translog holds everything up to {@code position} durably.
