@@ -37,6 +37,8 @@ final class Translog implements Closeable {
   private long generation;
   private long appended;
   private long synced;
+  // test hook, null in production; set by a test thread, read by appenders and syncers
+  private volatile Faults faults;
 
   Translog(Path directory) throws IOException {
     this.directory = directory;
@@ -46,6 +48,18 @@ final class Translog implements Closeable {
     channel = open(generation);
   }
 
+  /** Test hook: runs before an append writes and before an fsync; what it throws, that step throws. */
+  interface Faults {
+    void beforeAppend() throws IOException;
+
+    void beforeSync() throws IOException;
+  }
+
+  /** Makes the appends and fsyncs from now on consult {@code faults}; for tests. */
+  void faults(Faults faults) {
+    this.faults = faults;
+  }
+
   /** The generation new appends go to. */
   synchronized long generation() {
     return generation;
@@ -53,6 +67,10 @@ final class Translog implements Closeable {
 
   /** Appends the events; returns the position to {@link #sync} to make them durable. */
   synchronized long append(List<BlogEvent> events) throws IOException {
+    Faults test = faults;
+    if (test != null) {
+      test.beforeAppend();
+    }
     for (BlogEvent event : events) {
       byte[] bytes = event.encode();
       ByteBuffer record = ByteBuffer.allocate(4 + bytes.length).putInt(bytes.length).put(bytes).flip();
@@ -62,6 +80,11 @@ final class Translog implements Closeable {
       appended += 4 + bytes.length;
     }
     return appended;
+  }
+
+  /** The position up to which everything appended is durable. */
+  synchronized long synced() {
+    return synced;
   }
 
   /** Makes everything appended up to {@code position} durable; one fsync serves every append before it. */
@@ -74,6 +97,10 @@ final class Translog implements Closeable {
       }
       current = channel;
       target = appended;
+    }
+    Faults test = faults;
+    if (test != null) {
+      test.beforeSync();
     }
     try {
       current.force(false);
