@@ -56,7 +56,10 @@ class PublisherApiTest {
     JsonObject written = app.json(created);
     String blogId = written.getString("blogId");
     assertThat(written.getInteger("version")).isEqualTo(1);
-    assertThat(UUID.fromString(written.getString("eventId"))).isNotNull();
+    // the answer names the one event this publish wrote: its outbox row, of this blog
+    assertThat(app.queryLong("SELECT count(*) FROM outbox WHERE event_id = $1 AND event_type = 'BlogPublished' "
+        + "AND convert_from(payload, 'UTF8')::jsonb ->> 'blogId' = $2",
+        UUID.fromString(written.getString("eventId")), blogId)).isEqualTo(1);
 
     JsonObject blog = app.json(app.get("/api/blogs/" + blogId));
     assertThat(blog.getString("title")).isEqualTo("First");

@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -186,6 +187,12 @@ class ScaleOutTest {
     assertThat(counted).as("every acknowledged blog counted once").isGreaterThanOrEqualTo(acknowledged.size());
     assertThat(counted).isEqualTo(b.getJson("/api/audit").getJsonObject("checked").getLong("blogs"));
 
+    // the order check below means something only when the probe saw what was acknowledged
+    Awaitility.await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+      Set<String> probed = new HashSet<>();
+      seen.forEach(event -> probed.add(event.blogId().toString()));
+      assertThat(probed).as("blogs whose events the probe saw").containsAll(acknowledged);
+    });
     // the first arrival of each blog's events comes in version order
     assertThat(EventOrder.violations(seen)).isEmpty();
     assertThat(updates.get()).isPositive();
