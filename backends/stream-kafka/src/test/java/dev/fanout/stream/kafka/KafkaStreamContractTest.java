@@ -1,36 +1,20 @@
 package dev.fanout.stream.kafka;
 
-import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
 import dev.fanout.stream.EventStream;
-import dev.fanout.stream.StreamBackends;
 import dev.fanout.stream.tck.StreamContractSuite;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The whole stream contract, unchanged, against one real Kafka broker started once for the class. */
+/** The whole stream contract, unchanged, against the Kafka broker all contract classes share. */
 class KafkaStreamContractTest extends StreamContractSuite {
 
-  private EmbeddedKafkaCluster cluster;
-
-  @BeforeAll
-  void startBroker() {
-    cluster = EmbeddedKafkaCluster.start(1);
-  }
-
-  @AfterAll
-  void stopBroker() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension
+  static final SharedKafkaBroker broker = new SharedKafkaBroker();
 
   @Override
   protected Future<EventStream> openStream(Vertx vertx) {
-    return StreamBackends.open(vertx, backendName(),
-        new JsonObject().put("bootstrap.servers", cluster.bootstrapServers()));
+    return broker.openStream(vertx);
   }
 
   @Override
