@@ -1,13 +1,13 @@
 package dev.fanout.stream.kafka;
 
 import dev.fanout.stream.EventStream;
-import dev.fanout.stream.tck.StreamContractSuite;
+import dev.fanout.stream.tck.PauseResumeTestBase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The whole stream contract, unchanged, against the Kafka broker all contract classes share. */
-class KafkaStreamContractTest extends StreamContractSuite {
+/** The pause and resume contract, unchanged, against the Kafka broker all contract classes share. */
+class KafkaPauseResumeTest extends PauseResumeTestBase {
 
   @RegisterExtension
   static final SharedKafkaBroker broker = new SharedKafkaBroker();
