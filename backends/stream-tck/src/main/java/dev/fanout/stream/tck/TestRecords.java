@@ -3,9 +3,11 @@ package dev.fanout.stream.tck;
 import dev.fanout.stream.KeyPartitioner;
 import dev.fanout.stream.StreamRecord;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The records the contract suite writes: the value is {@code "<key>:<seq>"} in UTF-8, where {@code seq}
+ * The records the contract tests write: the value is {@code "<key>:<seq>"} in UTF-8, where {@code seq}
  * counts the records a producer sent with that key, from 0. A handler can therefore tell which send a
  * record came from without any shared state.
  */
@@ -32,6 +34,17 @@ final class TestRecords {
   /** A stable identity of a send, {@code "<key>:<seq>"}. */
   static String idOf(StreamRecord record) {
     return new String(record.value(), StandardCharsets.UTF_8);
+  }
+
+  /** {@code perKey} records for each of {@code count} keys, interleaved. */
+  static List<String> keys(int count, int perKey) {
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < perKey; i++) {
+      for (int k = 0; k < count; k++) {
+        keys.add("key-" + k);
+      }
+    }
+    return keys;
   }
 
   /**
