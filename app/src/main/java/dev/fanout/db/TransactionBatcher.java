@@ -3,6 +3,7 @@ package dev.fanout.db;
 import dev.fanout.core.Refusal;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import java.util.ArrayDeque;
@@ -15,17 +16,35 @@ import java.util.function.Function;
  * whole batch. Under light load each unit gets a transaction of its own at once; under heavy load the
  * units that arrive while {@code maxConcurrent} transactions are running wait and share the next one.
  *
- * <p>A unit that fails with a {@link Refusal} (such as "not found") fails alone and the others commit; any
- * other failure rolls the whole batch back and fails every unit in it. Units learn their outcome only
- * after the commit.
+ * <p>Outcomes, each known only after the transaction ended:
+ * <ul>
+ *   <li>A unit that fails with a {@link Refusal} (such as "not found") fails alone and the others commit.
+ *       A unit must refuse before it writes anything: its writes would commit with the others.</li>
+ *   <li>A unit that fails otherwise (a statement the database rejects, a broken connection) spoils its
+ *       transaction, which is rolled back; its units are then run again, each in a transaction of its own,
+ *       so that only the failing one fails: with the database's own error when it rejected the statement
+ *       (running it again cannot help), else as below. A unit's work must therefore be safe to run again
+ *       after a rollback.</li>
+ *   <li>When the database cannot be reached or the connection breaks before COMMIT is sent, nothing is
+ *       written: the units fail with an {@link Refusal.Kind#UNAVAILABLE} refusal, code
+ *       {@code database_unavailable}.</li>
+ *   <li>When the connection breaks after COMMIT was sent and before its answer, the outcome is unknown:
+ *       the units fail with an {@link Refusal.Kind#UNAVAILABLE} refusal, code {@code outcome_unknown}, and
+ *       are not run again (that could write them twice).</li>
+ * </ul>
  *
  * <p>Not thread-safe: use it from one Vert.x context. The queue is bounded: beyond {@code maxQueued}
- * waiting units, {@link #submit} fails at once with an {@link Refusal.Kind#OVERLOADED} refusal. When the
- * database does not take a batch, its units fail with an {@link Refusal.Kind#UNAVAILABLE} one.
+ * waiting units, {@link #submit} fails at once with an {@link Refusal.Kind#OVERLOADED} refusal.
  */
 public final class TransactionBatcher {
 
   private record Unit<T>(Function<SqlConnection, Future<T>> work, Promise<T> promise) {
+  }
+
+  /** How one transaction of units ended. */
+  private enum Ending { COMMITTED, UNIT_FAILED, NOT_WRITTEN, UNKNOWN }
+
+  private record Attempt(Ending ending, List<Future<?>> outcomes, Throwable cause) {
   }
 
   private final Pool pool;
@@ -43,7 +62,10 @@ public final class TransactionBatcher {
     this.maxQueued = maxQueued;
   }
 
-  /** Runs {@code work} inside a shared transaction; the future completes after that transaction ends. */
+  /**
+   * Runs {@code work} inside a shared transaction; the future completes after that transaction ends (see
+   * the class comment for the outcomes). {@code work} may run twice: after a rollback caused by another unit.
+   */
   public <T> Future<T> submit(Function<SqlConnection, Future<T>> work) {
     if (queue.size() >= maxQueued) {
       return Future.failedFuture(new Refusal(Refusal.Kind.OVERLOADED, "overloaded",
@@ -69,31 +91,54 @@ public final class TransactionBatcher {
     }
   }
 
+  // One transaction for the batch; when a unit spoiled it, one transaction per unit, one after the other.
   private Future<Void> run(List<Unit<?>> batch) {
+    return transact(batch).compose(attempt -> {
+      if (attempt.ending() == Ending.UNIT_FAILED && batch.size() > 1) {
+        Future<Void> alone = Future.succeededFuture();
+        for (Unit<?> unit : batch) {
+          alone = alone.compose(v -> run(List.of(unit)));
+        }
+        return alone;
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        finish(batch.get(i), attempt, i);
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Attempt> transact(List<Unit<?>> batch) {
     List<Future<?>> outcomes = new ArrayList<>(batch.size());
-    Future<Void> transaction = pool.withTransaction(conn -> {
+    return pool.getConnection().compose(conn -> conn.begin().compose(tx -> {
       for (Unit<?> unit : batch) {
         outcomes.add(start(unit, conn));
       }
       return Future.join(outcomes).transform(joined -> {
         for (Future<?> outcome : outcomes) {
           if (outcome.failed() && !(outcome.cause() instanceof Refusal)) {
-            return Future.failedFuture(outcome.cause());
+            return tx.rollback().transform(r ->
+                Future.succeededFuture(new Attempt(Ending.UNIT_FAILED, outcomes, outcome.cause())));
           }
         }
-        return Future.succeededFuture();
+        // an error answer to COMMIT means it did not commit; no answer at all leaves the outcome unknown
+        return tx.commit().transform(committed -> Future.succeededFuture(committed.succeeded()
+            ? new Attempt(Ending.COMMITTED, outcomes, null)
+            : new Attempt(committed.cause() instanceof PgException ? Ending.UNIT_FAILED : Ending.UNKNOWN,
+                outcomes, committed.cause())));
       });
-    });
-    return transaction.transform(ar -> {
-      for (int i = 0; i < batch.size(); i++) {
-        if (ar.succeeded()) {
-          complete(batch.get(i), outcomes.get(i));
-        } else {
-          batch.get(i).promise().fail(unavailable(ar.cause()));
-        }
-      }
-      return Future.succeededFuture();
-    });
+    }).eventually(conn::close)).recover(e -> Future.succeededFuture(new Attempt(Ending.NOT_WRITTEN, outcomes, e)));
+  }
+
+  private static void finish(Unit<?> unit, Attempt attempt, int index) {
+    switch (attempt.ending()) {
+      case COMMITTED -> complete(unit, attempt.outcomes().get(index));
+      case UNIT_FAILED -> unit.promise().fail(rejected(attempt.cause()) ? attempt.cause() : notWritten());
+      case NOT_WRITTEN -> unit.promise().fail(notWritten());
+      case UNKNOWN -> unit.promise().fail(new Refusal(Refusal.Kind.UNAVAILABLE, "outcome_unknown",
+          "the database did not confirm the write: it may or may not be stored; retry with the same "
+              + "Idempotency-Key to find out (a retry without one may store it twice)", null));
+    }
   }
 
   private static <T> Future<T> start(Unit<T> unit, SqlConnection conn) {
@@ -109,11 +154,21 @@ public final class TransactionBatcher {
     unit.promise().handle((io.vertx.core.AsyncResult<T>) outcome);
   }
 
-  private static Throwable unavailable(Throwable cause) {
-    if (cause instanceof Refusal) {
-      return cause;
+  // The database answered that it will not run this write (bad data, a broken constraint, a bug in a
+  // statement): running it again cannot help. Connection trouble, a shutdown, exhausted resources and a
+  // transaction rolled back by the server (classes 08, 57, 53, 40) say nothing about the write.
+  private static boolean rejected(Throwable failure) {
+    if (!(failure instanceof PgException pg) || pg.getSqlState() == null || pg.getSqlState().length() < 2) {
+      return false;
     }
+    return switch (pg.getSqlState().substring(0, 2)) {
+      case "08", "57", "53", "40" -> false;
+      default -> true;
+    };
+  }
+
+  private static Refusal notWritten() {
     return new Refusal(Refusal.Kind.UNAVAILABLE, "database_unavailable",
-        "the database did not accept the write; retry later", null);
+        "the database did not take the write, nothing was written; retry later", null);
   }
 }

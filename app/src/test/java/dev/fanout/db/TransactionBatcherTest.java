@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fanout.core.Refusal;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -98,22 +99,49 @@ class TransactionBatcherTest {
   }
 
   @Test
-  void anyOtherFailureRollsBackItsWholeTransactionAsUnavailable() throws Exception {
+  void aUnitTheDatabaseRejectsFailsAloneWithItsErrorAndTheOthersCommitWithoutIt() throws Exception {
     TransactionBatcher batcher = new TransactionBatcher(DB.database().pool(), 64, 1, 1000);
     List<Future<Long>> units = onOneContext(() -> List.of(
         batcher.submit(insertAndTellTransaction(300)),
         batcher.submit(insertAndTellTransaction(301)),
-        batcher.submit(insertAndTellTransaction(300)), // a duplicate key: not a refusal
+        batcher.submit(insertAndTellTransaction(300)), // a duplicate key: the database rejects it
         batcher.submit(insertAndTellTransaction(303))));
     await(units.get(0));
-    for (int i = 1; i < 4; i++) {
-      Throwable failure = failure(units.get(i));
-      assertThat(failure).as("unit %d", i).isInstanceOf(Refusal.class);
-      assertThat(((Refusal) failure).kind()).isEqualTo(Refusal.Kind.UNAVAILABLE);
-    }
-    assertThat(stored(300)).as("committed alone, before").isTrue();
-    assertThat(stored(301)).as("rolled back with the failing unit").isFalse();
-    assertThat(stored(303)).as("rolled back with the failing unit").isFalse();
+    assertThat(failure(units.get(2))).as("the rejected unit, with the database's own error")
+        .isInstanceOf(PgException.class).hasMessageContaining("duplicate key");
+    assertThat(await(units.get(1))).as("run again in a transaction of its own")
+        .isNotEqualTo(await(units.get(3)));
+    assertThat(stored(301)).isTrue();
+    assertThat(stored(303)).isTrue();
+  }
+
+  @Test
+  void aConnectionLostBeforeCommitMeansNothingWasWritten() throws Exception {
+    TransactionBatcher batcher = new TransactionBatcher(DB.database().pool(), 64, 1, 1000);
+    List<Future<Long>> units = onOneContext(() -> List.of(
+        batcher.submit(conn -> conn.preparedQuery(INSERT).execute(Tuple.of(500))
+            .compose(v -> conn.query("SELECT pg_terminate_backend(pg_backend_pid())").execute())
+            .map(v -> 0L))));
+    Throwable failure = failure(units.get(0));
+    assertThat(failure).isInstanceOf(Refusal.class);
+    assertThat(((Refusal) failure).kind()).isEqualTo(Refusal.Kind.UNAVAILABLE);
+    assertThat(((Refusal) failure).code()).isEqualTo("database_unavailable");
+    assertThat(stored(500)).isFalse();
+  }
+
+  @Test
+  void aConnectionLostWhileCommittingLeavesTheOutcomeUnknown() throws Exception {
+    // a deferred trigger runs inside COMMIT; ending its own session there loses COMMIT's answer
+    await(DB.database().pool().query("CREATE FUNCTION end_session() RETURNS trigger LANGUAGE plpgsql AS "
+        + "$$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$").execute());
+    await(DB.database().pool().query("CREATE CONSTRAINT TRIGGER end_session_at_commit AFTER INSERT ON batch_probe "
+        + "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.id = 600) EXECUTE FUNCTION end_session()").execute());
+    TransactionBatcher batcher = new TransactionBatcher(DB.database().pool(), 64, 1, 1000);
+    List<Future<Long>> units = onOneContext(() -> List.of(batcher.submit(insertAndTellTransaction(600))));
+    Throwable failure = failure(units.get(0));
+    assertThat(failure).isInstanceOf(Refusal.class);
+    assertThat(((Refusal) failure).code()).isEqualTo("outcome_unknown");
+    assertThat(failure.getMessage()).contains("may or may not be stored");
   }
 
   @Test
