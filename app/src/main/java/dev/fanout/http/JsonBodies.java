@@ -1,17 +1,33 @@
 package dev.fanout.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Reads a request body as one JSON object. A missing, empty or non-object body is a 400
- * {@code malformed_json}; where the media type is required, anything but {@code application/json} is a
- * 415 {@code unsupported_media_type}. Both are thrown as {@link RequestProblem}s before anything is
- * written.
+ * Reads a request body as one JSON object, strictly: nothing a client sent is silently altered or dropped.
+ * Thrown as {@link RequestProblem}s, before anything is written:
+ *
+ * <ul>
+ *   <li>a missing, empty or non-object body: 400 {@code malformed_json};</li>
+ *   <li>a key given twice in one object ({@code {"authorId": "a", "authorId": "b"}}): 400
+ *       {@code duplicate_field}, naming the key (a lenient parser keeps the last one);</li>
+ *   <li>a string holding a lone UTF-16 surrogate ({@code "\ud800"}, which has no character and would be
+ *       stored as {@code ?}): 400 {@code invalid_field}, naming the top-level key it is under;</li>
+ *   <li>where the media type is required, anything but {@code application/json}: 415
+ *       {@code unsupported_media_type}.</li>
+ * </ul>
  */
 public final class JsonBodies {
+
+  private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'");
 
   private JsonBodies() {
   }
@@ -34,12 +50,51 @@ public final class JsonBodies {
     return object(ctx);
   }
 
-  // a body that is JSON but no object (an array, a number) is as malformed here
-  private static JsonObject parse(String text) {
+  /** {@code text} as a JSON object; see the class comment for what is refused. */
+  static JsonObject parse(String text) {
+    JsonObject json;
     try {
-      return new JsonObject(text);
+      JsonParser parser = JacksonCodec.createParser(text);
+      parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> map = JacksonCodec.fromParser(parser, Map.class);
+      json = new JsonObject(map);
     } catch (DecodeException | ClassCastException | NullPointerException e) {
+      Matcher duplicate = DUPLICATE.matcher(e.getCause() == null ? "" : String.valueOf(e.getCause().getMessage()));
+      if (duplicate.find()) {
+        throw new RequestProblem(400, "duplicate_field", "the key '" + duplicate.group(1)
+            + "' appears twice in one object; send it once", duplicate.group(1));
+      }
+      // a body that is JSON but no object (an array, a number) is as malformed here
       throw new RequestProblem(400, "malformed_json", "the body is not a JSON object", null);
     }
+    for (String key : json.fieldNames()) {
+      if (holdsLoneSurrogate(key) || holdsLoneSurrogate(json.getValue(key))) {
+        throw new RequestProblem(400, "invalid_field", key + " holds a lone UTF-16 surrogate (such as \\ud800), "
+            + "which is no character; send valid Unicode text", key);
+      }
+    }
+    return json;
+  }
+
+  private static boolean holdsLoneSurrogate(Object value) {
+    if (value instanceof String text) {
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+          i++;
+        } else if (Character.isSurrogate(c)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (value instanceof JsonObject object) {
+      return object.fieldNames().stream().anyMatch(k -> holdsLoneSurrogate(k) || holdsLoneSurrogate(object.getValue(k)));
+    }
+    if (value instanceof JsonArray array) {
+      return array.stream().anyMatch(JsonBodies::holdsLoneSurrogate);
+    }
+    return false;
   }
 }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -194,6 +195,54 @@ class PublisherApiTest {
     assertThat(response.statusCode()).isEqualTo(413);
     assertThat(app.json(response).getString("error")).isEqualTo("payload_too_large");
     assertThat(rows("blogs")).isEqualTo(blogs);
+  }
+
+  @Test
+  void aKeyGivenTwiceIsRefusedNamingItAndNothingIsWritten() throws Exception {
+    long blogs = rows("blogs");
+    HttpResponse<String> response = post("{\"authorId\":\"ada\",\"authorId\":\"eve\",\"title\":\"t\",\"body\":\"b\"}");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    assertThat(app.json(response).getString("error")).isEqualTo("duplicate_field");
+    assertThat(app.json(response).getString("field")).isEqualTo("authorId");
+    assertThat(rows("blogs")).isEqualTo(blogs);
+  }
+
+  @Test
+  void aLoneSurrogateIsRefusedNamingItsFieldAndNothingIsWritten() throws Exception {
+    long blogs = rows("blogs");
+    for (String field : List.of("title", "body", "tags")) {
+      String value = field.equals("tags") ? "[\"ok\", \"\\ud800\"]" : "\"before \\ud800 after\"";
+      JsonObject fields = new JsonObject().put("authorId", "ada").put("title", "t").put("body", "b");
+      fields.remove(field);
+      String encoded = fields.encode();
+      String body = encoded.substring(0, encoded.length() - 1) + ",\"" + field + "\":" + value + "}";
+      HttpResponse<String> response = post(body);
+      assertThat(response.statusCode()).as(body + " -> " + response.body()).isEqualTo(400);
+      assertThat(app.json(response).getString("field")).isEqualTo(field);
+    }
+    // a surrogate pair is one character, and is kept
+    HttpResponse<String> pair = post("{\"authorId\":\"ada\",\"title\":\"\\ud83d\\ude00\",\"body\":\"b\"}");
+    assertThat(pair.statusCode()).as(pair.body()).isEqualTo(201);
+    String blogId = app.json(pair).getString("blogId");
+    assertThat(app.json(app.get("/api/blogs/" + blogId)).getString("title")).isEqualTo("\uD83D\uDE00");
+    assertThat(rows("blogs")).isEqualTo(blogs + 1);
+  }
+
+  @Test
+  void theLargestValidBlogInItsLargestEncodingIsAccepted() throws Exception {
+    // every character escaped as a surrogate pair, as Python's json.dumps writes emoji: 12 bytes each
+    String emoji = "\\ud83d\\ude00";
+    StringBuilder body = new StringBuilder("{\"authorId\":\"" + "a".repeat(64) + "\",\"title\":\"")
+        .append(emoji.repeat(300)).append("\",\"body\":\"").append(emoji.repeat(100_000)).append("\",\"tags\":[");
+    for (int i = 0; i < 10; i++) {
+      body.append(i == 0 ? "" : ",").append('"').append(emoji.repeat(39)).append((char) ('a' + i)).append('"');
+    }
+    body.append("]}");
+    assertThat(body.length()).as("bytes sent").isGreaterThan(1_200_000);
+    HttpResponse<String> response = post(body.toString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    JsonObject stored = app.json(app.get("/api/blogs/" + app.json(response).getString("blogId")));
+    assertThat(stored.getString("body").codePointCount(0, stored.getString("body").length())).isEqualTo(100_000);
   }
 
   @Test
