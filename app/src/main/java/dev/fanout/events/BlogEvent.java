@@ -105,9 +105,10 @@ public record BlogEvent(UUID eventId, Type type, UUID blogId, String authorId, i
         return new BlogEvent(UUID.fromString(required(json, "eventId")), type, UUID.fromString(required(json, "blogId")),
             required(json, "authorId"), version, null, null, List.of(), null, Instant.parse(required(json, "occurredAt")));
       }
+      // a published or updated blog always has content; an event without it cannot be indexed
       return new BlogEvent(UUID.fromString(required(json, "eventId")), type,
           UUID.fromString(required(json, "blogId")), required(json, "authorId"), version,
-          json.getString("title"), json.getString("body"), tags,
+          required(json, "title"), required(json, "body"), tags,
           publishedAt == null ? null : Instant.parse(publishedAt), Instant.parse(required(json, "occurredAt")));
     } catch (ClassCastException | IllegalArgumentException | DateTimeParseException | NullPointerException e) {
       if (e instanceof InvalidEventException invalid) {

@@ -1,6 +1,7 @@
 package dev.fanout.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.util.UUID;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -47,11 +49,29 @@ class BlogEventDecodingTest {
     assertDecodesOrRefuses(json.encode().getBytes(StandardCharsets.UTF_8));
   }
 
+  @Example
+  void aPublishedOrUpdatedEventWithoutTitleOrBodyIsRefused() {
+    for (BlogEvent.Type type : List.of(BlogEvent.Type.BlogPublished, BlogEvent.Type.BlogUpdated)) {
+      BlogEvent event = new BlogEvent(UUID.randomUUID(), type, UUID.randomUUID(), "ada", 1, "t", "b", List.of(),
+          Instant.EPOCH, Instant.EPOCH);
+      for (String field : List.of("title", "body")) {
+        JsonObject json = new JsonObject(new String(event.encode(), StandardCharsets.UTF_8));
+        json.remove(field);
+        assertThatThrownBy(() -> BlogEvent.decode(json.encode().getBytes(StandardCharsets.UTF_8)))
+            .as("%s without %s", type, field).isInstanceOf(InvalidEventException.class).hasMessageContaining(field);
+      }
+    }
+  }
+
   private static void assertDecodesOrRefuses(byte[] payload) {
     try {
       BlogEvent decoded = BlogEvent.decode(payload);
       // whatever decodes is an event a consumer can apply, and encodes again
       assertThat(BlogEvent.decode(decoded.encode())).isEqualTo(decoded);
+      if (decoded.type() != BlogEvent.Type.BlogDeleted) {
+        assertThat(decoded.title()).as("the title of a %s", decoded.type()).isNotNull();
+        assertThat(decoded.body()).as("the body of a %s", decoded.type()).isNotNull();
+      }
     } catch (InvalidEventException expected) {
       assertThat(expected.getMessage()).isNotBlank();
     }
