@@ -31,6 +31,8 @@ final class EventConsumerVerticle extends VerticleBase {
   // written on this verticle's context, read from any thread
   private volatile GroupMember member;
   private volatile boolean stopping;
+  // the latest join, which stop() waits for; accessed on this verticle's context
+  private Future<GroupMember> joining = Future.succeededFuture();
   private final AtomicInteger inFlight = new AtomicInteger();
 
   EventConsumerVerticle(EventStream stream, SubscribeOptions options, BatchHandler pipeline, LocalMembers members) {
@@ -45,16 +47,29 @@ final class EventConsumerVerticle extends VerticleBase {
     return join();
   }
 
+  // A join that completes after stop() began (a re-join after a crash) leaves at once: stop() may have
+  // found no member to leave, and nobody else would ever stop this one.
   private Future<GroupMember> join() {
-    return stream.subscribe(options, this::handle).onSuccess(m -> {
+    Future<GroupMember> joined = stream.subscribe(options, this::handle).compose(m -> {
+      if (stopping) {
+        return m.leave().transform(ar -> Future.failedFuture(new IllegalStateException("stopped while joining")));
+      }
       member = m;
       members.joined(this);
+      return Future.succeededFuture(m);
     });
+    joining = joined;
+    return joined;
   }
 
   private Future<Void> handle(List<StreamRecord> batch) {
     inFlight.incrementAndGet();
     return pipeline.handle(batch).onComplete(ar -> inFlight.decrementAndGet());
+  }
+
+  /** Whether {@link #stop()} has begun. */
+  boolean stopping() {
+    return stopping;
   }
 
   /** Batches of this member being handled now. */
@@ -88,7 +103,11 @@ final class EventConsumerVerticle extends VerticleBase {
     return m.crash().map(v -> {
       vertx.setTimer(rejoinMillis, id -> {
         if (!stopping) {
-          join().onFailure(e -> LOG.error("group {}: a crashed member could not join again", options.group(), e));
+          join().onFailure(e -> {
+            if (!stopping) {
+              LOG.error("group {}: a crashed member could not join again", options.group(), e);
+            }
+          });
         }
       });
       return m.memberId();
@@ -105,7 +124,8 @@ final class EventConsumerVerticle extends VerticleBase {
     members.left(this);
     GroupMember m = member;
     if (m == null) {
-      return Future.succeededFuture();
+      // a re-join may be in flight: it leaves by itself when it completes
+      return joining.otherwiseEmpty().mapEmpty();
     }
     Promise<Void> stopped = Promise.promise();
     long timer = vertx.setTimer(LEAVE_TIMEOUT_MILLIS, id -> {
