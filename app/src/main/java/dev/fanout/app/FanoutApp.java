@@ -201,12 +201,14 @@ public final class FanoutApp {
     AdminToken adminToken = new AdminToken(resources.adminToken);
     WriteRateLimit rateLimit = options.publishRateLimit() > 0 ? new WriteRateLimit(options.publishRateLimit()) : null;
     DashboardSampler sampler = new DashboardSampler(stream, readOnlyGroups);
+    LiveRoutes live = new LiveRoutes(sampler::latest, options.liveMaxConnections());
     chain = chain.compose(v -> deploy(vertx, deployments, () -> sampler));
     HttpServerVerticle.Settings httpSettings = new HttpServerVerticle.Settings(options.host(), options.port(),
         options.corsOrigins());
     Supplier<HttpServerVerticle> http = () -> new HttpServerVerticle(httpSettings, info, router -> {
-      // before every admin route
+      // before every admin route, and the audit, which reads whole tables
       router.route("/api/admin/*").handler(adminToken);
+      router.get("/api/audit").handler(adminToken);
       if (rateLimit != null) {
         router.route("/api/blogs*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.DELETE)
             .handler(rateLimit);
@@ -216,7 +218,7 @@ public final class FanoutApp {
       new AuthorRoutes(counter).mount(router);
       new SearchRoutes(search).mount(router);
       new StreamRoutes(stream, readOnlyGroups).mount(router);
-      new LiveRoutes(sampler::latest).mount(router);
+      live.mount(router);
       new GroupControlRoutes(stream, readOnlyGroups).mount(router);
       new FaultRoutes(resources.faults, Clock.systemUTC()).mount(router);
       router.get("/metrics").handler(ctx -> ctx.response()

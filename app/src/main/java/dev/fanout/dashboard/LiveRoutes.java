@@ -1,10 +1,13 @@
 package dev.fanout.dashboard;
 
+import dev.fanout.http.ApiErrors;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -14,15 +17,22 @@ import java.util.function.Supplier;
  * plain JSON, and {@code /webjars/} serves the chart library from the classpath.
  *
  * <p>A connection that cannot keep up misses snapshots instead of buffering them: each one is complete,
- * so the next one makes up for it.
+ * so the next one makes up for it. At most {@code maxConnections} live connections are open at once in
+ * this process; one more is answered 503 {@code too_many_viewers} with {@code Retry-After}.
+ *
+ * <p>One instance serves the routers of every HTTP verticle: it is safe to use from any thread.
  */
 public final class LiveRoutes {
 
   private final Supplier<String> latest;
+  private final int maxConnections;
+  // live connections open now, over every event loop
+  private final AtomicInteger open = new AtomicInteger();
 
   /** @param latest the newest snapshot, encoded; see {@link DashboardSampler#latest()} */
-  public LiveRoutes(Supplier<String> latest) {
+  public LiveRoutes(Supplier<String> latest, int maxConnections) {
     this.latest = latest;
+    this.maxConnections = maxConnections;
   }
 
   public void mount(Router router) {
@@ -35,6 +45,12 @@ public final class LiveRoutes {
   }
 
   private void live(RoutingContext ctx) {
+    if (open.incrementAndGet() > maxConnections) {
+      open.decrementAndGet();
+      ApiErrors.send(ctx, 503, "too_many_viewers", "more than " + maxConnections
+          + " live connections are open; use GET /api/dashboard or try again later", null);
+      return;
+    }
     HttpServerResponse response = ctx.response()
         .setChunked(true)
         .putHeader("content-type", "text/event-stream; charset=utf-8")
@@ -46,8 +62,15 @@ public final class LiveRoutes {
         response.write(event(message.body()));
       }
     });
-    response.closeHandler(v -> consumer.unregister());
-    response.exceptionHandler(e -> consumer.unregister());
+    AtomicBoolean closed = new AtomicBoolean();
+    Runnable close = () -> {
+      if (closed.compareAndSet(false, true)) {
+        open.decrementAndGet();
+        consumer.unregister();
+      }
+    };
+    response.closeHandler(v -> close.run());
+    response.exceptionHandler(e -> close.run());
   }
 
   /** One SSE event; encoded JSON holds no raw line break, so one data line carries it. */

@@ -22,6 +22,8 @@ import org.awaitility.Awaitility;
 public final class AppProcess implements AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** The admin token every process started here gets. */
+  static final String ADMIN_TOKEN = "app-process-admin-token-0123456789";
 
   private final int port;
   private final Path dataDir;
@@ -45,7 +47,8 @@ public final class AppProcess implements AutoCloseable {
   public void restart() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
+        Main.class.getName(), "--port", Integer.toString(port), "--data-dir", dataDir.toString(),
+        "--admin-token", ADMIN_TOKEN));
     command.addAll(flags);
     process = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(dataDir.toFile(), "app.log"))).start();
@@ -82,6 +85,17 @@ public final class AppProcess implements AutoCloseable {
 
   public JsonObject getJson(String path) throws Exception {
     return new JsonObject(get(path).body());
+  }
+
+  /** {@code GET /api/audit} with the admin token. */
+  public JsonObject audit() throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/audit"))
+        .header("Authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("audit failed: " + response.statusCode() + " " + response.body());
+    }
+    return new JsonObject(response.body());
   }
 
   public HttpResponse<String> publish(String authorId, String title) throws Exception {

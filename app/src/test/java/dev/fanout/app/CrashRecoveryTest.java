@@ -133,7 +133,7 @@ class CrashRecoveryTest {
         assertThat(one(pool, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")).isZero();
         assertThat(one(pool, "SELECT count(*) FROM processed_events WHERE group_name = 'counter'")).isEqualTo(events);
         assertThat(one(pool, "SELECT count(*) FROM processed_events WHERE group_name = 'search'")).isEqualTo(events);
-        assertThat(app.getJson("/api/audit").getJsonArray("discrepancies")).isEmpty();
+        assertThat(app.audit().getJsonArray("discrepancies")).isEmpty();
       });
       assertThat(app.missingBlogs(acknowledged)).as("acknowledged but lost").isEmpty();
       Map<String, Long> live = new TreeMap<>();

@@ -142,7 +142,7 @@ class DatabaseOutageTest {
       long events = app.queryLong("SELECT count(*) FROM outbox");
       assertThat(app.queryLong("SELECT count(*) FROM processed_events WHERE group_name = 'counter'")).isEqualTo(events);
       assertThat(app.queryLong("SELECT count(*) FROM processed_events WHERE group_name = 'search'")).isEqualTo(events);
-      assertThat(app.json(app.get("/api/audit")).getJsonArray("discrepancies")).isEmpty();
+      assertThat(app.audit().getJsonArray("discrepancies")).isEmpty();
     });
     for (String blogId : acknowledged) {
       assertThat(app.get("/api/blogs/" + blogId).statusCode()).as(blogId).isEqualTo(200);

@@ -121,6 +121,15 @@ public final class RunningApp implements AutoCloseable, BeforeAllCallback, After
         "Authorization", "Bearer " + app.adminToken());
   }
 
+  /** {@code GET /api/audit} with the admin token; fails unless it answers 200. */
+  public JsonObject audit() throws Exception {
+    HttpResponse<String> response = admin("GET", "/api/audit", null);
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("audit failed: " + response.statusCode() + " " + response.body());
+    }
+    return json(response);
+  }
+
   /** Publishes a blog and returns its id; fails unless the publish is acknowledged. */
   public String publish(String authorId, String title) throws Exception {
     HttpResponse<String> response = send("POST", "/api/blogs", "application/json", new JsonObject()

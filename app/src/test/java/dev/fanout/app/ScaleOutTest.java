@@ -177,7 +177,7 @@ class ScaleOutTest {
       JsonObject search = b.group("search");
       assertThat(counter.getLong("lag")).isZero();
       assertThat(search.getLong("lag")).isZero();
-      assertThat(b.getJson("/api/audit").getJsonArray("discrepancies")).isEmpty();
+      assertThat(b.audit().getJsonArray("discrepancies")).isEmpty();
     });
     assertThat(b.missingBlogs(acknowledged)).as("acknowledged but lost").isEmpty();
     long counted = 0;
@@ -185,7 +185,7 @@ class ScaleOutTest {
       counted += b.getJson("/api/authors/scale-" + author).getLong("blogCount");
     }
     assertThat(counted).as("every acknowledged blog counted once").isGreaterThanOrEqualTo(acknowledged.size());
-    assertThat(counted).isEqualTo(b.getJson("/api/audit").getJsonObject("checked").getLong("blogs"));
+    assertThat(counted).isEqualTo(b.audit().getJsonObject("checked").getLong("blogs"));
 
     // the order check below means something only when the probe saw what was acknowledged
     Awaitility.await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {

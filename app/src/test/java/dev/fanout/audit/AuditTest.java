@@ -167,7 +167,8 @@ class AuditTest {
   }
 
   private JsonObject audit() throws Exception {
-    HttpResponse<String> response = app.get("/api/audit");
+    assertThat(app.get("/api/audit").statusCode()).as("the audit without the admin token").isEqualTo(401);
+    HttpResponse<String> response = app.admin("GET", "/api/audit", null);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return app.json(response);
   }

@@ -67,7 +67,7 @@ class MemberCrashTest {
     Map<String, Long> counted = app.queryMap("SELECT author_id, blog_count FROM author_stats");
     assertThat(counted).isEqualTo(live);
     assertThat(live.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(BLOGS - deletes);
-    assertThat(app.json(app.get("/api/audit")).getJsonArray("discrepancies")).isEmpty();
+    assertThat(app.audit().getJsonArray("discrepancies")).isEmpty();
     assertThat(app.figures("counter").getLong("deadLetters")).isZero();
     // a crashed batch still finishes its transaction, then its records come again: handled twice, counted once
     assertThat(app.figures("counter").getLong("processed")).isGreaterThan(events);

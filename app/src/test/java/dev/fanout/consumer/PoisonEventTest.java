@@ -84,7 +84,7 @@ class PoisonEventTest {
     assertThat(count("poison-author")).isEqualTo(1);
     assertThat(app.figures("search").getLong("processed")).as("search never sees the replay").isEqualTo(searchProcessed);
     assertThat(processed("counter")).isEqualTo(counted + events);
-    assertThat(app.json(app.get("/api/audit")).getJsonArray("discrepancies")).isEmpty();
+    assertThat(app.audit().getJsonArray("discrepancies")).isEmpty();
   }
 
   @Test

@@ -89,7 +89,7 @@ class SearchOutageTest {
       assertThat(app.group("search").getLong("lag")).isZero();
       assertThat(app.group("counter").getLong("lag")).isZero();
       assertThat(app.queryLong("SELECT count(*) FROM processed_events WHERE group_name = 'search'")).isEqualTo(events);
-      assertThat(app.json(app.get("/api/audit")).getJsonArray("discrepancies")).isEmpty();
+      assertThat(app.audit().getJsonArray("discrepancies")).isEmpty();
     });
     assertThat(app.figures("search").getLong("retries")).isPositive();
     assertThat(app.figures("search").getLong("deadLetters")).isZero();
