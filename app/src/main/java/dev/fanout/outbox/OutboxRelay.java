@@ -11,19 +11,29 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Moves outbox rows to the stream, oldest first, and marks them sent: at-least-once, since a crash between
- * the send and the mark sends the rows again (consumers are idempotent). Rows of one author are sent in
- * the order they were committed, so they keep that order in their partition.
+ * the send and the mark sends the rows again (consumers are idempotent). Rows are sent in outbox id order.
+ * The events of one blog are written one transaction after the other (its row is locked by each change),
+ * so their ids, and their order in the blog's partition, follow its versions. Events of different blogs may
+ * be sent in another order than they committed: an id is taken at insert, before its transaction commits.
  *
  * <p>Only one relay works at a time: the one holding a PostgreSQL advisory lock on its own connection;
  * others stand by and try again. It is woken by LISTEN/NOTIFY on each outbox write, and polls as a
  * fallback. When the stream does not survive restarts (the in-memory backend), the relay first marks
  * unsent again every event that some consumer group has not recorded as processed.
+ *
+ * <p>A group whose committed offset fell out of the stream's retention goes on from the oldest record
+ * still kept: the records in between are gone from the stream, never handled by that group. The leader
+ * watches each group's {@code offsetResets}; when it grows, it marks unsent again every event that group
+ * has not recorded as processed, so the gap is made up without a restart or a repair (the other groups
+ * see those events again too, and change nothing: they are idempotent).
  *
  * <p>The leader reads and marks on its lock connection, whose session does not wait for the WAL flush on
  * commit ({@code synchronous_commit off}): a mark lost in a crash only sends its rows again, which
@@ -42,6 +52,9 @@ public final class OutboxRelay extends VerticleBase {
   private static final String UNSEND_UNPROCESSED =
       "UPDATE outbox SET sent_at = NULL WHERE sent_at IS NOT NULL AND (SELECT count(*) FROM processed_events p "
           + "WHERE p.event_id = outbox.event_id AND p.group_name = ANY($1)) < cardinality($1)";
+  private static final String UNSEND_UNPROCESSED_BY =
+      "UPDATE outbox o SET sent_at = NULL WHERE sent_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM processed_events p "
+          + "WHERE p.group_name = $1 AND p.event_id = o.event_id)";
 
   private final Pool pool;
   private final PgConnectOptions connectOptions;
@@ -59,6 +72,9 @@ public final class OutboxRelay extends VerticleBase {
   private boolean running;
   private boolean wokenWhileRunning;
   private boolean stopped;
+  private boolean checkingResets;
+  // per group, the offsetResets the leader has made up for
+  private final Map<String, Long> resetsMadeUp = new HashMap<>();
 
   /**
    * @param replayUnprocessed whether the stream forgets on restart, so unprocessed events must be re-sent
@@ -81,7 +97,10 @@ public final class OutboxRelay extends VerticleBase {
     subscriber = PgSubscriber.subscriber(vertx, connectOptions)
         .reconnectPolicy(attempt -> 1000L);
     subscriber.channel(Outbox.CHANNEL).handler(payload -> wake());
-    vertx.setPeriodic(pollMillis, id -> wake());
+    vertx.setPeriodic(pollMillis, id -> {
+      wake();
+      makeUpRetentionGaps();
+    });
     return subscriber.connect().onSuccess(v -> wake());
   }
 
@@ -113,6 +132,36 @@ public final class OutboxRelay extends VerticleBase {
             wake();
           }
         });
+  }
+
+  private void makeUpRetentionGaps() {
+    if (!leader || stopped || checkingResets) {
+      return;
+    }
+    checkingResets = true;
+    List<Future<?>> checks = new ArrayList<>();
+    for (String group : groups) {
+      checks.add(stream.admin().describeGroup(group).compose(description -> {
+        long resets = description.offsetResets();
+        long madeUp = resetsMadeUp.getOrDefault(group, 0L);
+        if (resets <= madeUp) {
+          return Future.succeededFuture();
+        }
+        return pool.preparedQuery(UNSEND_UNPROCESSED_BY).execute(Tuple.of(group)).map(rows -> {
+          resetsMadeUp.put(group, resets);
+          LOG.warn("group {} lost records to the stream's retention ({} offset resets); re-sending the {} events "
+              + "it has not processed", group, resets, rows.rowCount());
+          return null;
+        });
+      }));
+    }
+    Future.join(checks).onComplete(ar -> {
+      checkingResets = false;
+      if (ar.failed()) {
+        LOG.debug("outbox relay: checking the groups' offset resets failed, will retry: {}", ar.cause().toString());
+      }
+      wake();
+    });
   }
 
   private Future<Boolean> becomeLeader() {

@@ -1,0 +1,63 @@
+package dev.fanout.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.app.RunningApp;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * On the embedded default (in-memory stream, 16 MiB kept per partition), a search outage long enough for
+ * the search group's committed offset to fall out of the stream's retention: once the outage ends, every
+ * blog becomes searchable without a restart or a repair, because the relay re-sends what the group lost.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RetentionGapTest {
+
+  /** About 100 KB a record: a partition keeps about 160 of them. */
+  private static final String BODY = "retained ".repeat(11_000);
+  private static final int MAX_PUBLISHES = 600;
+
+  @RegisterExtension
+  final RunningApp app = RunningApp.perClass("--partitions", "1", "--retry-backoff-ms", "10", "--retry-attempts", "1",
+      "--breaker-wait-ms", "300", "--publish-rate-limit", "0");
+
+  private long offsetResets(String group) throws Exception {
+    return app.group(group).getLong("offsetResets");
+  }
+
+  @Test
+  void aGroupThatLostRecordsToRetentionCatchesUpByItself() throws Exception {
+    HttpResponse<String> outage = app.admin("POST", "/api/admin/faults",
+        new JsonObject().put("sink", "search").put("mode", "outage").put("seconds", 600).encode());
+    assertThat(outage.statusCode()).as(outage.body()).isEqualTo(201);
+
+    int published = 0;
+    while (offsetResets("search") == 0) {
+      assertThat(published).as("publishes before the search group's offset fell out of retention")
+          .isLessThan(MAX_PUBLISHES);
+      for (int i = 0; i < 20; i++, published++) {
+        HttpResponse<String> response = app.send("POST", "/api/blogs", "application/json", new JsonObject()
+            .put("authorId", "author-" + published % 3).put("title", "kept " + published).put("body", BODY).encode());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+      }
+      // the search members wait out the open circuit; each probe reads from the committed offset
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+          app.group("counter").getLong("lag") == 0 || offsetResets("search") > 0);
+    }
+
+    HttpResponse<String> cleared = app.admin("DELETE", "/api/admin/faults", null);
+    assertThat(cleared.statusCode()).isEqualTo(200);
+    int all = published;
+    Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      JsonObject audit = app.audit();
+      assertThat(audit.getJsonArray("discrepancies")).as("the audit after the outage").isEmpty();
+      assertThat(audit.getJsonObject("checked").getLong("indexed")).isEqualTo(all);
+    });
+  }
+}
