@@ -37,6 +37,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -177,7 +178,8 @@ public final class FanoutApp {
     groups.put(SearchIndexer.GROUP, new LocalGroup(vertx, stream, EVENTS_TOPIC, SearchIndexer.GROUP,
         new SearchIndexer(search, database.pool()), options.resilience(), resources.faults, resources.metrics));
     Future<Void> chain = deploy(vertx, deployments, () -> new OutboxRelay(database.pool(),
-        database.connectOptions(), stream, EVENTS_TOPIC, !stream.survivesRestart(), GROUPS, 500, 1000));
+        database.connectOptions(), stream, EVENTS_TOPIC, !stream.survivesRestart(), GROUPS, 500, 1000,
+        Duration.ofMinutes(options.outboxKeepMinutes())));
     for (int i = 0; i < options.consumersPerGroup(); i++) {
       for (LocalGroup group : groups.values()) {
         chain = chain.compose(v -> group.addMember()).mapEmpty();

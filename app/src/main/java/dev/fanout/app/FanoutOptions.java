@@ -36,12 +36,14 @@ import java.util.function.Function;
  * @param opensearchRefreshMillis the least time between two refresh requests to OpenSearch; 0: right after
  *                          the previous one
  * @param liveMaxConnections live dashboard connections ({@code /api/live}) this process keeps open at most
+ * @param outboxKeepMinutes how long a sent event stays in the outbox at least, before pruning may take it
  */
 public record FanoutOptions(int port, String host, Path dataDir, String backend, String kafkaBootstrap,
                             String pgUrl, int partitions, int consumersPerGroup, String search,
                             String opensearchUrl, String adminToken, ResiliencePolicy resilience,
                             int publishRateLimit, List<String> corsOrigins, int replicationFactor,
-                            int luceneRefreshMillis, int opensearchRefreshMillis, int liveMaxConnections) {
+                            int luceneRefreshMillis, int opensearchRefreshMillis, int liveMaxConnections,
+                            int outboxKeepMinutes) {
 
   /** One option: its flag, environment variable, default and meaning, as the README's table lists them. */
   record Option(String flag, String defaultValue, String description) {
@@ -70,7 +72,8 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       new Option("breaker-wait-ms", "5000", "how long a sink's open circuit waits before a probe, 100 to 600000"),
       new Option("publish-rate-limit", "2000", "writes to /api/blogs per second per client address (429 beyond); 0: no limit"),
       new Option("cors-origins", "", "origins allowed to call the API from browsers, comma-separated; empty: CORS closed"),
-      new Option("live-max-connections", "100", "live dashboard connections (/api/live) open at once, 503 beyond; 1 to 10000"));
+      new Option("live-max-connections", "100", "live dashboard connections (/api/live) open at once, 503 beyond; 1 to 10000"),
+      new Option("outbox-keep-minutes", "60", "least time a sent event stays in the outbox (pruned later, once no redelivery can reach it), 0 to 10080"));
 
   /** Parses flags and environment; {@code --help} is handled by the caller. */
   public static FanoutOptions parse(String[] args, Map<String, String> env) {
@@ -122,7 +125,8 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
         parse(values, "replication-factor", v -> intInRange(v, 1, 16)),
         parse(values, "lucene-refresh-ms", v -> intInRange(v, 0, 10_000)),
         parse(values, "opensearch-refresh-ms", v -> intInRange(v, 0, 10_000)),
-        parse(values, "live-max-connections", v -> intInRange(v, 1, 10_000)));
+        parse(values, "live-max-connections", v -> intInRange(v, 1, 10_000)),
+        parse(values, "outbox-keep-minutes", v -> intInRange(v, 0, 10_080)));
     if (options.search().equals("opensearch") && options.opensearchUrl() == null) {
       throw new IllegalArgumentException("option --opensearch-url is required with --search opensearch");
     }

@@ -2,6 +2,7 @@ package dev.fanout.outbox;
 
 import dev.fanout.events.BlogEvent;
 import dev.fanout.stream.EventStream;
+import dev.fanout.stream.RecordPosition;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.pgclient.PgConnectOptions;
@@ -10,6 +11,8 @@ import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * has not recorded as processed, so the gap is made up without a restart or a repair (the other groups
  * see those events again too, and change nothing: they are idempotent).
  *
+ * <p>The relay records where each send landed (partition and offset). The leader also prunes, in small
+ * batches every {@value #PRUNE_EVERY_MILLIS} ms, the events nothing can need any more
+ * ({@link OutboxPruner}), so the outbox, the processed-events record and the start-up re-send stay bounded
+ * by what the stream still holds, what is unprocessed and the kept window, not by history.
+ *
  * <p>The leader reads and marks on its lock connection, whose session does not wait for the WAL flush on
  * commit ({@code synchronous_commit off}): a mark lost in a crash only sends its rows again, which
  * at-least-once delivery allows, and a round no longer waits for an fsync before it looks for new rows.
@@ -42,13 +50,19 @@ import org.slf4j.LoggerFactory;
 public final class OutboxRelay extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+  /** Events the pruner deletes per statement. */
+  static final int PRUNE_BATCH = 1000;
+  /** After a batch that was not full, the pruner waits this long. */
+  static final long PRUNE_EVERY_MILLIS = 10_000;
   private static final long LOCK_KEY = 0x46616e6f75744f42L; // "FanoutOB"
 
   private static final String TRY_LOCK = "SELECT pg_try_advisory_lock($1) AS locked";
   private static final String NO_FLUSH_WAIT = "SET synchronous_commit TO OFF";
   private static final String SELECT_UNSENT =
       "SELECT id, event_id, event_type, event_key, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1";
-  private static final String MARK_SENT = "UPDATE outbox SET sent_at = now() WHERE id = ANY($1)";
+  private static final String MARK_SENT =
+      "UPDATE outbox o SET sent_at = now(), stream_partition = s.part, stream_offset = s.off "
+          + "FROM unnest($1::bigint[], $2::int[], $3::bigint[]) AS s(id, part, off) WHERE o.id = s.id";
   private static final String UNSEND_UNPROCESSED =
       "UPDATE outbox SET sent_at = NULL WHERE sent_at IS NOT NULL AND (SELECT count(*) FROM processed_events p "
           + "WHERE p.event_id = outbox.event_id AND p.group_name = ANY($1)) < cardinality($1)";
@@ -64,6 +78,9 @@ public final class OutboxRelay extends VerticleBase {
   private final String[] groups;
   private final int batchSize;
   private final long pollMillis;
+  private final OutboxPruner pruner;
+  // when this relay started: what was sent before went to an earlier life of a stream that forgets
+  private final Instant startedAt = Instant.now();
 
   // all accessed on this verticle's context
   private PgConnection lockConnection;
@@ -73,15 +90,19 @@ public final class OutboxRelay extends VerticleBase {
   private boolean wokenWhileRunning;
   private boolean stopped;
   private boolean checkingResets;
+  private boolean pruning;
+  private long lastPrune;
   // per group, the offsetResets the leader has made up for
   private final Map<String, Long> resetsMadeUp = new HashMap<>();
 
   /**
    * @param replayUnprocessed whether the stream forgets on restart, so unprocessed events must be re-sent
    * @param groups            the consumer groups that record processed events
+   * @param keepSent          how long a sent event stays in the outbox at least (see {@link OutboxPruner})
    */
   public OutboxRelay(Pool pool, PgConnectOptions connectOptions, EventStream stream, String topic,
-                     boolean replayUnprocessed, List<String> groups, int batchSize, long pollMillis) {
+                     boolean replayUnprocessed, List<String> groups, int batchSize, long pollMillis,
+                     Duration keepSent) {
     this.pool = pool;
     this.connectOptions = connectOptions;
     this.stream = stream;
@@ -90,6 +111,7 @@ public final class OutboxRelay extends VerticleBase {
     this.groups = groups.toArray(String[]::new);
     this.batchSize = batchSize;
     this.pollMillis = pollMillis;
+    this.pruner = new OutboxPruner(pool, groups, keepSent, PRUNE_BATCH);
   }
 
   @Override
@@ -100,6 +122,7 @@ public final class OutboxRelay extends VerticleBase {
     vertx.setPeriodic(pollMillis, id -> {
       wake();
       makeUpRetentionGaps();
+      prune();
     });
     return subscriber.connect().onSuccess(v -> wake());
   }
@@ -164,6 +187,27 @@ public final class OutboxRelay extends VerticleBase {
     });
   }
 
+  // One batch per tick, at most one tick in PRUNE_EVERY_MILLIS, more while batches come back full.
+  private void prune() {
+    long now = System.currentTimeMillis();
+    if (!leader || stopped || pruning || now - lastPrune < PRUNE_EVERY_MILLIS) {
+      return;
+    }
+    pruning = true;
+    stream.admin().listTopics()
+        .map(topics -> topics.stream().filter(t -> t.name().equals(topic))
+            .flatMap(t -> t.partitions().stream()).toList())
+        .compose(partitions -> pruner.pruneOnce(partitions, replayUnprocessed ? startedAt : null))
+        .onComplete(ar -> {
+          pruning = false;
+          if (ar.failed()) {
+            LOG.debug("outbox relay: pruning failed, will retry: {}", ar.cause().toString());
+          } else if (ar.result() < PRUNE_BATCH) {
+            lastPrune = now;
+          }
+        });
+  }
+
   private Future<Boolean> becomeLeader() {
     if (leader) {
       return Future.succeededFuture(true);
@@ -209,7 +253,7 @@ public final class OutboxRelay extends VerticleBase {
       if (rows.size() == 0 || stopped) {
         return Future.succeededFuture();
       }
-      List<Future<?>> sends = new ArrayList<>(rows.size());
+      List<Future<RecordPosition>> sends = new ArrayList<>(rows.size());
       Long[] ids = new Long[rows.size()];
       int i = 0;
       for (Row row : rows) {
@@ -220,7 +264,16 @@ public final class OutboxRelay extends VerticleBase {
       }
       boolean full = rows.size() == batchSize;
       return Future.all(sends)
-          .compose(v -> conn.preparedQuery(MARK_SENT).execute(Tuple.of((Object) ids)))
+          .compose(v -> {
+            Integer[] partitions = new Integer[ids.length];
+            Long[] offsets = new Long[ids.length];
+            for (int j = 0; j < ids.length; j++) {
+              partitions[j] = sends.get(j).result().partition();
+              offsets[j] = sends.get(j).result().offset();
+            }
+            return conn.preparedQuery(MARK_SENT).execute(Tuple.tuple().addArrayOfLong(ids)
+                .addArrayOfInteger(partitions).addArrayOfLong(offsets));
+          })
           .compose(v -> full ? relayAll() : Future.succeededFuture());
     });
   }

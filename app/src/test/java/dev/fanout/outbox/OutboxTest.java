@@ -85,7 +85,7 @@ class OutboxTest {
 
   private static String deployRelay(String topic, boolean replayUnprocessed) throws Exception {
     return await(DB.vertx().deployVerticle(new OutboxRelay(pool(), DB.database().connectOptions(), stream, topic,
-        replayUnprocessed, GROUPS, 3, 100)));
+        replayUnprocessed, GROUPS, 3, 100, Duration.ofDays(1))));
   }
 
   @Test

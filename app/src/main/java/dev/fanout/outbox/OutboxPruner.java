@@ -1,0 +1,75 @@
+package dev.fanout.outbox;
+
+import dev.fanout.stream.TopicDescription;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * Keeps the {@code outbox} and {@code processed_events} tables from growing without end. An event's outbox
+ * row and its processed-events records are deleted together, in small batches, once nothing can need them:
+ *
+ * <ul>
+ *   <li>every group has recorded it as processed, so the relay will never send it again for a gap;</li>
+ *   <li>its record can never be delivered again: its offset is below the first record its partition still
+ *       keeps, or it was sent to an earlier life of a stream that does not survive restarts. Until then a
+ *       group reset to the earliest offset could read it again, and its dedupe record must be there;</li>
+ *   <li>it was sent longer than {@code keep} ago, so recent events stay for audits and traces.</li>
+ * </ul>
+ *
+ * <p>Each call deletes at most {@code batch} events; run it from one place at a time (the relay's leader).
+ */
+final class OutboxPruner {
+
+  private static final String PRUNE =
+      "WITH kept AS (SELECT * FROM unnest($1::int[], $2::bigint[]) AS k(part, first_offset)), "
+          + "doomed AS (SELECT o.id, o.event_id FROM outbox o LEFT JOIN kept k ON k.part = o.stream_partition "
+          + "  WHERE o.sent_at IS NOT NULL AND o.sent_at < $3 "
+          + "  AND (o.sent_at < $4 OR o.stream_offset < k.first_offset) "
+          + "  AND (SELECT count(*) FROM processed_events p WHERE p.event_id = o.event_id AND p.group_name = ANY($5)) "
+          + "      = cardinality($5) "
+          + "  ORDER BY o.id LIMIT $6), "
+          + "gone AS (DELETE FROM outbox o USING doomed d WHERE o.id = d.id RETURNING o.event_id), "
+          + "records AS (DELETE FROM processed_events p USING gone g WHERE p.event_id = g.event_id) "
+          + "SELECT count(*) AS n FROM gone";
+
+  private final Pool pool;
+  private final String[] groups;
+  private final Duration keep;
+  private final int batch;
+
+  /**
+   * @param groups every consumer group that records processed events
+   * @param keep   how long a sent event stays at least
+   */
+  OutboxPruner(Pool pool, List<String> groups, Duration keep, int batch) {
+    this.pool = pool;
+    this.groups = groups.toArray(String[]::new);
+    this.keep = keep;
+    this.batch = batch;
+  }
+
+  /**
+   * Deletes one batch.
+   *
+   * @param partitions     the topic's partitions as the stream keeps them now
+   * @param forgottenBefore events sent before this went to a life of the stream that is gone (the start of
+   *                       this process for a stream that does not survive restarts), or null
+   * @return how many events were deleted
+   */
+  Future<Integer> pruneOnce(List<TopicDescription.PartitionRange> partitions, Instant forgottenBefore) {
+    Integer[] parts = partitions.stream().map(TopicDescription.PartitionRange::partition).toArray(Integer[]::new);
+    Long[] firstOffsets = partitions.stream().map(TopicDescription.PartitionRange::startOffset).toArray(Long[]::new);
+    OffsetDateTime sentBefore = OffsetDateTime.now(ZoneOffset.UTC).minus(keep);
+    OffsetDateTime forgotten = (forgottenBefore == null ? Instant.EPOCH : forgottenBefore).atOffset(ZoneOffset.UTC);
+    return pool.preparedQuery(PRUNE)
+        .execute(Tuple.tuple().addArrayOfInteger(parts).addArrayOfLong(firstOffsets).addOffsetDateTime(sentBefore)
+            .addOffsetDateTime(forgotten).addArrayOfString(groups).addInteger(batch))
+        .map(rows -> rows.iterator().next().getLong("n").intValue());
+  }
+}
