@@ -13,8 +13,7 @@ import java.util.List;
  * a repeated or older event never overwrites a newer one. BlogDeleted removes the blog from results but
  * keeps its version (a tombstone), so an older update delivered late cannot bring it back. The future
  * succeeds only once the changes are durable in the engine (Lucene: fsynced to its translog; OpenSearch:
- * acknowledged),
- * because the consumer commits its offsets right after.
+ * acknowledged), because the consumer commits its offsets right after.
  *
  * <p>Every method returns at once; blocking work runs on worker threads.
  */
