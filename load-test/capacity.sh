@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Publish capacity and CPU cost per publish: a light closed-loop generator (Debian's wrk, one thread) posts
+# ~1,300-character blogs from Zipf-like authors as fast as the app answers. Per run it prints publishes/s,
+# HTTP p50/p99, and the CPU the app JVM and the embedded PostgreSQL (postmaster and every backend) spent
+# per publish, read from /proc before and after the measured window; then it drains the groups and runs
+# the audit (every publish counted and searchable: an empty audit).
+#   load-test/capacity.sh                                   # WARMUP=60 DURATION=60 CONNECTIONS=32
+#   JARS="/tmp/before.jar app/target/fanout.jar" load-test/capacity.sh     # jars side by side, interleaved
+#   FLAGS="none --backend=kafka" load-test/capacity.sh      # app flag sets, ',' joins the flags of one set
+#   ROUNDS=2 ...                                            # repeat the whole matrix
+#   APP_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/x.jfr,settings=profile" ...
+# Builds the app jar in this checkout unless SKIP_BUILD=1. Everything listens on 127.0.0.1; each run is
+# bounded by WARMUP + DURATION seconds of load and a drain of at most DRAIN seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source load-test/lib.sh
+WARMUP=${WARMUP:-60}
+DURATION=${DURATION:-60}
+CONNECTIONS=${CONNECTIONS:-32}
+DRAIN=${DRAIN:-300}
+ROUNDS=${ROUNDS:-1}
+APP_PORT=${APP_PORT:-18191}
+JARS=${JARS:-app/target/fanout.jar}
+FLAGS=${FLAGS:-none}
+TOKEN=capacity-admin-token-0123456789
+
+command -v wrk >/dev/null || { echo "capacity.sh needs wrk: apt-get install wrk" >&2; exit 1; }
+lib_build ""
+work=$(mktemp -d /tmp/fanout-capacity.XXXXXX)
+cleanup() {
+  lib_cleanup
+  [ "${KEEP_WORK:-0}" = 1 ] && echo "logs kept in $work" || rm -rf "$work"
+}
+trap cleanup EXIT
+
+# pg_cpu_seconds DATA_DIR: CPU (user + system, own and waited-for children's) of the embedded PostgreSQL's
+# postmaster and every process it has now
+pg_cpu_seconds() {
+  local postmaster
+  postmaster=$(head -1 "$1/pg/postmaster.pid")
+  { cat "/proc/$postmaster/stat"; for child in $(pgrep -P "$postmaster"); do cat "/proc/$child/stat" 2>/dev/null || true; done; } |
+    awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); s += $12 + $13 + $14 + $15 } END { printf "%.2f", s / hz }'
+}
+
+# load SECONDS OUT: wrk for SECONDS, its summary (with latency percentiles) into OUT
+load() {
+  wrk -t1 -c"$CONNECTIONS" -d"${1}s" --timeout 10s --latency -s load-test/publish.lua "http://127.0.0.1:$APP_PORT" > "$2" 2>&1
+}
+
+run=0
+for round in $(seq 1 "$ROUNDS"); do
+  for variant in $FLAGS; do
+    for jar in $JARS; do
+      run=$((run + 1))
+      flags=(--admin-token "$TOKEN")
+      if [ "$variant" != none ]; then
+        IFS=, read -r -a extra <<< "$variant"
+        flags+=("${extra[@]}")
+      fi
+      data="$work/app-$run"
+      start_app "$jar" "$APP_PORT" "$data" "$work/app-$run.log" "${flags[@]}"
+      echo "== round=$round flags=$variant jar=$jar connections=$CONNECTIONS warmup=${WARMUP}s duration=${DURATION}s load_before=\"$(loadavg)\""
+      [ "$WARMUP" -gt 0 ] && load "$WARMUP" "$work/warmup-$run.txt"
+      app_before=$(app_cpu_seconds); pg_before=$(pg_cpu_seconds "$data")
+      load "$DURATION" "$work/wrk-$run.txt"
+      app_after=$(app_cpu_seconds); pg_after=$(pg_cpu_seconds "$data")
+      requests=$(awk '/requests in/ { print $1 }' "$work/wrk-$run.txt")
+      failed=$(awk '/Non-2xx or 3xx responses/ { print $NF }' "$work/wrk-$run.txt")
+      errors=$(grep -o 'Socket errors:.*' "$work/wrk-$run.txt" || true)
+      published=$((requests - ${failed:-0}))
+      awk -v n="$published" -v d="$DURATION" -v a0="$app_before" -v a1="$app_after" -v p0="$pg_before" -v p1="$pg_after" \
+        -v failed="${failed:-0}" 'BEGIN {
+          printf "publishes=%d publishes_per_s=%.0f refused=%d app_cpu_cores=%.2f pg_cpu_cores=%.2f app_us_per_publish=%.0f pg_us_per_publish=%.0f\n",
+            n, n / d, failed, (a1 - a0) / d, (p1 - p0) / d, n ? (a1 - a0) * 1e6 / n : 0, n ? (p1 - p0) * 1e6 / n : 0 }'
+      awk '/^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 } END { printf "http_p50=%s http_p99=%s\n", p50, p99 }' "$work/wrk-$run.txt"
+      [ -n "$errors" ] && echo "wrk: $errors"
+      started=$(date +%s)
+      drain "$APP_PORT" "$DRAIN"
+      if audit=$(curl -fs --max-time 120 -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$APP_PORT/api/audit"); then
+        discrepancies=$(printf '%s' "$audit" | awk -v RS='"kind"' 'END { print NR - 1 }')
+      else
+        discrepancies="? (the audit failed)"
+      fi
+      echo "drained_in_s=$(( $(date +%s) - started )) audit_discrepancies=$discrepancies load_after=\"$(loadavg)\""
+      stop_app
+    done
+  done
+done

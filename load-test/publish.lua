@@ -1,0 +1,58 @@
+-- wrk script for capacity.sh: POST /api/blogs with ~1,300-character bodies from Zipf-like authors.
+-- Bodies are built once per thread from a fixed word list, so the generator spends almost nothing per
+-- request; each request picks an author (author-1 is the most frequent, as s = 1 Zipf draws give) and
+-- one of the prepared bodies.
+local words = { "stream", "partition", "offset", "consumer", "group", "outbox", "replay", "lag", "index",
+  "search", "counter", "author", "blog", "event", "commit", "durable", "latency", "throughput", "kafka",
+  "postgres", "lucene", "vertx", "retention", "circuit", "breaker", "idempotent", "ordering", "fanout" }
+local authors = 1000
+local cumulative = {}
+local bodies = {}
+
+local function zipf_table()
+  local total = 0
+  for k = 1, authors do total = total + 1 / k end
+  local running = 0
+  for k = 1, authors do
+    running = running + (1 / k) / total
+    cumulative[k] = running
+  end
+end
+
+local function author()
+  local u = math.random()
+  local lo, hi = 1, authors
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if cumulative[mid] < u then lo = mid + 1 else hi = mid end
+  end
+  return "author-" .. lo
+end
+
+local function text(length)
+  local parts, size = {}, 0
+  while size < length do
+    local w = words[math.random(#words)]
+    parts[#parts + 1] = w
+    size = size + #w + 1
+  end
+  return table.concat(parts, " ")
+end
+
+function init(args)
+  math.randomseed(os.time() + (tonumber(tostring({}):match("0x(%x+)"), 16) or 0))
+  zipf_table()
+  for i = 1, 64 do
+    bodies[i] = text(1300)
+  end
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+end
+
+local n = 0
+function request()
+  n = n + 1
+  local body = '{"authorId":"' .. author() .. '","title":"capacity ' .. n .. '","body":"' ..
+    bodies[(n % #bodies) + 1] .. '","tags":["load"]}'
+  return wrk.format(nil, "/api/blogs", nil, body)
+end
