@@ -9,6 +9,7 @@
 #   FLAGS="none --backend=kafka" load-test/capacity.sh      # app flag sets, ',' joins the flags of one set
 #   ROUNDS=2 ...                                            # repeat the whole matrix
 #   APP_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/x.jfr,settings=profile" ...
+#   PG_STATS=1 ...     # pg_stat_statements over the measured window: calls and execution time per publish
 # Builds the app jar in this checkout unless SKIP_BUILD=1. Everything listens on 127.0.0.1; each run is
 # bounded by WARMUP + DURATION seconds of load and a drain of at most DRAIN seconds.
 set -euo pipefail
@@ -42,6 +43,13 @@ pg_cpu_seconds() {
     awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); s += $12 + $13 + $14 + $15 } END { printf "%.2f", s / hz }'
 }
 
+# psql_app SQL: runs SQL in the app's embedded PostgreSQL (its port from /api/info)
+psql_app() {
+  local port
+  port=$(curl -fs "http://127.0.0.1:$APP_PORT/api/info" | grep -o 'port [0-9]*' | cut -d' ' -f2)
+  PGPASSWORD=postgres psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -X -q -A -F ' | ' -c "$1"
+}
+
 # load SECONDS OUT: wrk for SECONDS, its summary (with latency percentiles) into OUT
 load() {
   wrk -t1 -c"$CONNECTIONS" -d"${1}s" --timeout 10s --latency -s load-test/publish.lua "http://127.0.0.1:$APP_PORT" > "$2" 2>&1
@@ -58,9 +66,13 @@ for round in $(seq 1 "$ROUNDS"); do
         flags+=("${extra[@]}")
       fi
       data="$work/app-$run"
-      start_app "$jar" "$APP_PORT" "$data" "$work/app-$run.log" "${flags[@]}"
+      APP_JAVA_OPTS="${APP_JAVA_OPTS:-}$([ "${PG_STATS:-0}" = 1 ] && echo " -Dfanout.pg.statement-stats=true")" \
+        start_app "$jar" "$APP_PORT" "$data" "$work/app-$run.log" "${flags[@]}"
       echo "== round=$round flags=$variant jar=$jar connections=$CONNECTIONS warmup=${WARMUP}s duration=${DURATION}s load_before=\"$(loadavg)\""
       [ "$WARMUP" -gt 0 ] && load "$WARMUP" "$work/warmup-$run.txt"
+      if [ "${PG_STATS:-0}" = 1 ]; then
+        psql_app "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null
+      fi
       app_before=$(app_cpu_seconds); pg_before=$(pg_cpu_seconds "$data")
       load "$DURATION" "$work/wrk-$run.txt"
       app_after=$(app_cpu_seconds); pg_after=$(pg_cpu_seconds "$data")
@@ -74,6 +86,13 @@ for round in $(seq 1 "$ROUNDS"); do
             n, n / d, failed, (a1 - a0) / d, (p1 - p0) / d, n ? (a1 - a0) * 1e6 / n : 0, n ? (p1 - p0) * 1e6 / n : 0 }'
       awk '/^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 } END { printf "http_p50=%s http_p99=%s\n", p50, p99 }' "$work/wrk-$run.txt"
       [ -n "$errors" ] && echo "wrk: $errors"
+      if [ "${PG_STATS:-0}" = 1 ]; then
+        echo "pg_stat_statements over the window (per publish: calls, execution ms; then the statement):"
+        psql_app "SELECT round(calls::numeric / $published, 3) AS calls_per_publish,
+                  round((total_exec_time / $published)::numeric, 4) AS exec_ms_per_publish,
+                  left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS statement
+                  FROM pg_stat_statements WHERE calls > 0 ORDER BY total_exec_time DESC LIMIT 20"
+      fi
       started=$(date +%s)
       drain "$APP_PORT" "$DRAIN"
       if audit=$(curl -fs --max-time 120 -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$APP_PORT/api/audit"); then

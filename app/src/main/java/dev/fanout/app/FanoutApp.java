@@ -19,6 +19,7 @@ import dev.fanout.http.HttpServerVerticle;
 import dev.fanout.http.WriteRateLimit;
 import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
 import dev.fanout.outbox.OutboxRelay;
+import dev.fanout.outbox.RelaySignal;
 import dev.fanout.publisher.BlogRoutes;
 import dev.fanout.publisher.BlogStore;
 import dev.fanout.search.SearchEngine;
@@ -177,9 +178,10 @@ public final class FanoutApp {
         options.resilience(), resources.faults, resources.metrics));
     groups.put(SearchIndexer.GROUP, new LocalGroup(vertx, stream, EVENTS_TOPIC, SearchIndexer.GROUP,
         new SearchIndexer(search, database.pool()), options.resilience(), resources.faults, resources.metrics));
+    RelaySignal relaySignal = new RelaySignal(vertx);
     Future<Void> chain = deploy(vertx, deployments, () -> new OutboxRelay(database.pool(),
         database.connectOptions(), stream, EVENTS_TOPIC, !stream.survivesRestart(), GROUPS, 500, 1000,
-        Duration.ofMinutes(options.outboxKeepMinutes())));
+        Duration.ofMinutes(options.outboxKeepMinutes()), relaySignal));
     for (int i = 0; i < options.consumersPerGroup(); i++) {
       for (LocalGroup group : groups.values()) {
         chain = chain.compose(v -> group.addMember()).mapEmpty();
@@ -215,7 +217,8 @@ public final class FanoutApp {
         router.route("/api/blogs*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.DELETE)
             .handler(rateLimit);
       }
-      BlogStore store = new BlogStore(database.pool(), new TransactionBatcher(database.pool(), 64, 4, 10_000));
+      BlogStore store = new BlogStore(database.pool(), new TransactionBatcher(database.pool(), 64, 4, 10_000),
+          relaySignal);
       new BlogRoutes(store).mount(router);
       new AuthorRoutes(counter).mount(router);
       new SearchRoutes(search).mount(router);

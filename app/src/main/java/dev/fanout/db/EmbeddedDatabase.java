@@ -39,6 +39,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
     this.lock = lock;
   }
 
+  /**
+   * A system property: {@code -Dfanout.pg.statement-stats=true} loads {@code pg_stat_statements} into the
+   * embedded server (then {@code CREATE EXTENSION pg_stat_statements} shows the figures), for benchmarks.
+   */
+  public static final String STATEMENT_STATS = "fanout.pg.statement-stats";
+
   /** Starts a server on {@code dataDir}, creating it on first use. */
   public static EmbeddedDatabase start(Path dataDir) throws IOException {
     Files.createDirectories(dataDir);
@@ -56,7 +62,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
     try {
       stopOrphan(dataDir);
-      EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+      if (Boolean.getBoolean(STATEMENT_STATS)) {
+        // for measurements only: per-statement figures cost a little on every statement
+        builder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
+            .setServerConfig("pg_stat_statements.track", "all");
+      }
+      EmbeddedPostgres postgres = builder
           .setDataDirectory(dataDir)
           .setCleanDataDirectory(false)
           .setServerConfig("fsync", "on")

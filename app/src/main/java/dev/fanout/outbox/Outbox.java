@@ -43,11 +43,20 @@ public final class Outbox {
   private Outbox() {
   }
 
-  /** Appends {@code event} and wakes the relay when the transaction commits. */
+  /** Appends {@code event}; the transaction notifies the relay when it commits. */
   public static Future<Void> append(SqlClient client, BlogEvent event) {
-    return client.preparedQuery(INSERT)
+    return append(client, event, true);
+  }
+
+  /**
+   * Appends {@code event}; with {@code notify} the transaction notifies the relay when it commits, else the
+   * caller wakes it after the commit (see {@link RelaySignal}).
+   */
+  public static Future<Void> append(SqlClient client, BlogEvent event, boolean notify) {
+    Future<Void> inserted = client.preparedQuery(INSERT)
         .execute(Tuple.of(event.eventId(), event.type().name(), event.authorId(), Buffer.buffer(event.encode())))
-        .compose(v -> wakeRelay(client));
+        .mapEmpty();
+    return notify ? inserted.compose(v -> wakeRelay(client)) : inserted;
   }
 
   /** Wakes the relay (at commit, when run inside a transaction). */

@@ -79,6 +79,7 @@ public final class OutboxRelay extends VerticleBase {
   private final int batchSize;
   private final long pollMillis;
   private final OutboxPruner pruner;
+  private final RelaySignal signal;
   // when this relay started: what was sent before went to an earlier life of a stream that forgets
   private final Instant startedAt = Instant.now();
 
@@ -99,10 +100,11 @@ public final class OutboxRelay extends VerticleBase {
    * @param replayUnprocessed whether the stream forgets on restart, so unprocessed events must be re-sent
    * @param groups            the consumer groups that record processed events
    * @param keepSent          how long a sent event stays in the outbox at least (see {@link OutboxPruner})
+   * @param signal            how this process's writers learn whether this relay leads, and wake it
    */
   public OutboxRelay(Pool pool, PgConnectOptions connectOptions, EventStream stream, String topic,
                      boolean replayUnprocessed, List<String> groups, int batchSize, long pollMillis,
-                     Duration keepSent) {
+                     Duration keepSent, RelaySignal signal) {
     this.pool = pool;
     this.connectOptions = connectOptions;
     this.stream = stream;
@@ -112,6 +114,7 @@ public final class OutboxRelay extends VerticleBase {
     this.batchSize = batchSize;
     this.pollMillis = pollMillis;
     this.pruner = new OutboxPruner(pool, groups, keepSent, PRUNE_BATCH);
+    this.signal = signal;
   }
 
   @Override
@@ -119,6 +122,7 @@ public final class OutboxRelay extends VerticleBase {
     subscriber = PgSubscriber.subscriber(vertx, connectOptions)
         .reconnectPolicy(attempt -> 1000L);
     subscriber.channel(Outbox.CHANNEL).handler(payload -> wake());
+    vertx.eventBus().localConsumer(RelaySignal.ADDRESS, message -> wake());
     vertx.setPeriodic(pollMillis, id -> {
       wake();
       makeUpRetentionGaps();
@@ -130,6 +134,7 @@ public final class OutboxRelay extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopped = true;
+    signal.leading(false);
     Future<Void> closeSubscriber = subscriber == null ? Future.succeededFuture() : subscriber.close();
     Future<Void> closeLock = lockConnection == null ? Future.succeededFuture() : lockConnection.close();
     return Future.join(closeSubscriber, closeLock);
@@ -219,6 +224,7 @@ public final class OutboxRelay extends VerticleBase {
             // the session's advisory lock went with the connection
             lockConnection = null;
             leader = false;
+            signal.leading(false);
           });
           return conn.query(NO_FLUSH_WAIT).execute().map(conn).onFailure(e -> conn.close());
         });
@@ -230,6 +236,7 @@ public final class OutboxRelay extends VerticleBase {
             return Future.succeededFuture(false);
           }
           leader = true;
+          signal.leading(true);
           LOG.info("outbox relay is the leader");
           if (!replayUnprocessed) {
             return Future.succeededFuture(true);

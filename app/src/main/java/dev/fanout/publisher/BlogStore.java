@@ -4,6 +4,7 @@ import dev.fanout.core.Refusal;
 import dev.fanout.db.TransactionBatcher;
 import dev.fanout.events.BlogEvent;
 import dev.fanout.outbox.Outbox;
+import dev.fanout.outbox.RelaySignal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Blogs and their outbox in PostgreSQL. Every change writes the blog row and exactly one outbox row in
@@ -72,15 +74,18 @@ public final class BlogStore {
 
   private final Pool pool;
   private final TransactionBatcher batcher;
+  private final RelaySignal signal;
 
-  public BlogStore(Pool pool, TransactionBatcher batcher) {
+  /** @param signal wakes the outbox relay after a commit (or tells the write to NOTIFY it) */
+  public BlogStore(Pool pool, TransactionBatcher batcher, RelaySignal signal) {
     this.pool = pool;
     this.batcher = batcher;
+    this.signal = signal;
   }
 
   /** Publishes a new blog; with an idempotency key, a repeat of the same request returns the first answer. */
   public Future<Written> publish(BlogDraft draft, String idempotencyKey) {
-    return batcher.submit(conn -> {
+    return write(conn -> {
       UUID blogId = UUID.randomUUID();
       UUID eventId = UUID.randomUUID();
       if (idempotencyKey == null) {
@@ -97,7 +102,7 @@ public final class BlogStore {
 
   /** Replaces a blog's content; the author must be the blog's author. */
   public Future<Written> update(UUID blogId, BlogDraft draft) {
-    return batcher.submit(conn -> {
+    return write(conn -> {
       OffsetDateTime now = now();
       return conn.preparedQuery(UPDATE_BLOG)
           .execute(Tuple.of(blogId, draft.authorId(), draft.title(), draft.body(), draft.tags().toArray(String[]::new), now))
@@ -116,7 +121,7 @@ public final class BlogStore {
 
   /** Deletes a blog (it stays as a tombstone row); not found when it does not exist or is already deleted. */
   public Future<Written> delete(UUID blogId) {
-    return batcher.submit(conn -> {
+    return write(conn -> {
       OffsetDateTime now = now();
       return conn.preparedQuery(DELETE_BLOG).execute(Tuple.of(blogId, now)).compose(rows -> {
         if (rows.size() == 0) {
@@ -207,7 +212,17 @@ public final class BlogStore {
   }
 
   private Future<Written> appendToOutbox(SqlConnection conn, BlogEvent event) {
-    return Outbox.append(conn, event).map(v -> new Written(event.blogId(), event.eventId(), event.version(), false));
+    return Outbox.append(conn, event, signal.notifyInTransaction())
+        .map(v -> new Written(event.blogId(), event.eventId(), event.version(), false));
+  }
+
+  // A write through the batcher; once it committed an event, the relay is woken.
+  private Future<Written> write(Function<SqlConnection, Future<Written>> work) {
+    return batcher.submit(work).onSuccess(written -> {
+      if (!written.replayed()) {
+        signal.committed();
+      }
+    });
   }
 
   private static OffsetDateTime now() {

@@ -7,6 +7,7 @@ import dev.fanout.counter.AuthorCounter;
 import dev.fanout.db.TestDatabase;
 import dev.fanout.db.TransactionBatcher;
 import dev.fanout.events.BlogEvent;
+import dev.fanout.outbox.RelaySignal;
 import dev.fanout.publisher.BlogDraft;
 import dev.fanout.publisher.BlogStore;
 import dev.fanout.search.lucene.LuceneSearchEngine;
@@ -49,7 +50,8 @@ class AuditPagesTest {
     indexDir = Files.createTempDirectory("fanout-audit-pages");
     index = new LuceneSearchEngine(DB.vertx(), indexDir, 0);
     await(index.start());
-    blogs = new BlogStore(DB.database().pool(), new TransactionBatcher(DB.database().pool(), 64, 4, 1000));
+    blogs = new BlogStore(DB.database().pool(), new TransactionBatcher(DB.database().pool(), 64, 4, 1000),
+        new RelaySignal(DB.vertx()));
     counter = new AuthorCounter(DB.database().pool());
   }
 

@@ -58,7 +58,8 @@ class OutboxPrunerTest {
       return chain;
     }));
     String relay = await(DB.vertx().deployVerticle(new OutboxRelay(DB.database().pool(),
-        DB.database().connectOptions(), stream, TOPIC, false, GROUPS, 100, 100, Duration.ofDays(1))));
+        DB.database().connectOptions(), stream, TOPIC, false, GROUPS, 100, 100,
+        Duration.ofDays(1), new RelaySignal(DB.vertx()))));
     try {
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
           ids("SELECT event_id FROM outbox WHERE sent_at IS NOT NULL AND event_key = 'pruned'").size() == 10);
@@ -115,7 +116,8 @@ class OutboxPrunerTest {
       await(ProcessedEvents.record(DB.database().pool(), group, events));
     }
     String relay = await(DB.vertx().deployVerticle(new OutboxRelay(DB.database().pool(),
-        DB.database().connectOptions(), stream, "prune-by-relay", false, GROUPS, 100, 100, Duration.ZERO)));
+        DB.database().connectOptions(), stream, "prune-by-relay", false, GROUPS, 100, 100,
+        Duration.ZERO, new RelaySignal(DB.vertx()))));
     try {
       Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
           assertThat(ids("SELECT event_id FROM outbox WHERE event_key = 'pruned-by-relay' ORDER BY id"))

@@ -85,7 +85,8 @@ class OutboxTest {
 
   private static String deployRelay(String topic, boolean replayUnprocessed) throws Exception {
     return await(DB.vertx().deployVerticle(new OutboxRelay(pool(), DB.database().connectOptions(), stream, topic,
-        replayUnprocessed, GROUPS, 3, 100, Duration.ofDays(1))));
+        replayUnprocessed, GROUPS, 3, 100,
+        Duration.ofDays(1), new RelaySignal(DB.vertx()))));
   }
 
   @Test
@@ -172,6 +173,33 @@ class OutboxTest {
       await(DB.vertx().undeploy(relay));
       await(reader.leave());
     }
+  }
+
+  @Test
+  void aLeadingRelayIsWokenInProcessAndItsWritersSendNoNotify() throws Exception {
+    String topic = "relay-signal";
+    await(stream.admin().createTopic(topic, 1, 1));
+    List<UUID> received = new CopyOnWriteArrayList<>();
+    GroupMember reader = await(stream.subscribe(SubscribeOptions.of(topic, "relay-signal-reader"), batch -> {
+      batch.forEach(r -> received.add(BlogEvent.decode(r.value()).eventId()));
+      return Future.succeededFuture();
+    }));
+    RelaySignal signal = new RelaySignal(DB.vertx());
+    assertThat(signal.notifyInTransaction()).as("no relay leads here yet").isTrue();
+    // it polls once a minute: only a wake moves rows within the test's bound
+    String relay = await(DB.vertx().deployVerticle(new OutboxRelay(pool(), DB.database().connectOptions(), stream,
+        topic, false, GROUPS, 100, 60_000, Duration.ofDays(1), signal)));
+    try {
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !signal.notifyInTransaction());
+      BlogEvent event = event("outbox-signal", "woken");
+      await(pool().withTransaction(conn -> Outbox.append(conn, event, signal.notifyInTransaction())));
+      signal.committed();
+      Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(received).contains(event.eventId()));
+    } finally {
+      await(DB.vertx().undeploy(relay));
+      await(reader.leave());
+    }
+    assertThat(signal.notifyInTransaction()).as("a stopped relay leads no more").isTrue();
   }
 
   @Test
