@@ -28,6 +28,8 @@ public final class LocalGroup {
   private static final Logger LOG = LoggerFactory.getLogger(LocalGroup.class);
   /** How long a crashed member stays away before it joins again, as a restarted process would. */
   static final long REJOIN_AFTER_CRASH_MILLIS = 1_000;
+  /** The most events the batches of several partitions bring to one shared sink call. */
+  static final int MAX_SHARED_CALL_EVENTS = 2_000;
 
   private final Vertx vertx;
   private final EventStream stream;
@@ -53,7 +55,8 @@ public final class LocalGroup {
     this.policy = policy;
     this.metrics = new GroupMetrics(registry, name, this::circuit);
     this.guard = new SinkGuard(vertx, name, policy, interceptor, metrics.retried::increment);
-    this.pipeline = new GroupPipeline(stream, topic, name, sink, guard, metrics);
+    this.pipeline = new GroupPipeline(stream, topic, name, new CoalescingSink(sink, MAX_SHARED_CALL_EVENTS), guard,
+        metrics);
     this.subscription = SubscribeOptions.of(topic, name)
         .withStartFrom(StartPosition.EARLIEST)
         .withMaxBatchSize(SubscribeOptions.DEFAULT_MAX_BATCH_SIZE);
