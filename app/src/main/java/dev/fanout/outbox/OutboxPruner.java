@@ -22,18 +22,22 @@ import java.util.List;
  *   <li>it was sent longer than {@code keep} ago, so recent events stay for audits and traces.</li>
  * </ul>
  *
- * <p>Each call deletes at most {@code batch} events; run it from one place at a time (the relay's leader).
+ * <p>Each call looks at the {@code batch} oldest events only, and deletes those of them that may go: its cost
+ * does not grow with the table. Events are mostly sent and processed in id order, so the oldest are the
+ * first to go; a few that must stay at the head (a group has not processed them yet) hold back nothing but
+ * their own window's neighbours until they go too. Run it from one place at a time (the relay's leader).
  */
 final class OutboxPruner {
 
   private static final String PRUNE =
       "WITH kept AS (SELECT * FROM unnest($1::int[], $2::bigint[]) AS k(part, first_offset)), "
-          + "doomed AS (SELECT o.id, o.event_id FROM outbox o LEFT JOIN kept k ON k.part = o.stream_partition "
+          // only the oldest rows are looked at: the statement costs the same however long the table is
+          + "oldest AS (SELECT id, event_id, sent_at, stream_partition, stream_offset FROM outbox ORDER BY id LIMIT $6), "
+          + "doomed AS (SELECT o.id, o.event_id FROM oldest o LEFT JOIN kept k ON k.part = o.stream_partition "
           + "  WHERE o.sent_at IS NOT NULL AND o.sent_at < $3 "
           + "  AND (o.sent_at < $4 OR o.stream_offset < k.first_offset) "
           + "  AND (SELECT count(*) FROM processed_events p WHERE p.event_id = o.event_id AND p.group_name = ANY($5)) "
-          + "      = cardinality($5) "
-          + "  ORDER BY o.id LIMIT $6), "
+          + "      = cardinality($5)), "
           + "gone AS (DELETE FROM outbox o USING doomed d WHERE o.id = d.id RETURNING o.event_id), "
           + "records AS (DELETE FROM processed_events p USING gone g WHERE p.event_id = g.event_id) "
           + "SELECT count(*) AS n FROM gone";
