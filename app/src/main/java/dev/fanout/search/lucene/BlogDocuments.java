@@ -11,10 +11,16 @@ import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * How a blog is kept in the index: one document per blog, keyed by its id, carrying the version of the
@@ -29,6 +35,8 @@ final class BlogDocuments {
   static final String BLOG_ID = "blogId";
   static final String AUTHOR_ID = "authorId";
   static final String VERSION = "version";
+  /** The version again, as a doc value: looked up per written event without decompressing stored fields. */
+  static final String VERSION_VALUE = "versionValue";
   /** {@code "true"} on tombstones, {@code "false"} on live blogs. */
   static final String DELETED = "deleted";
   /** One exact term per tag, for the tag filter. */
@@ -57,6 +65,7 @@ final class BlogDocuments {
     doc.add(new StringField(BLOG_ID, event.blogId().toString(), Field.Store.YES));
     doc.add(new StringField(AUTHOR_ID, event.authorId(), Field.Store.YES));
     doc.add(new StoredField(VERSION, event.version()));
+    doc.add(new NumericDocValuesField(VERSION_VALUE, event.version()));
     boolean deleted = event.type() == BlogEvent.Type.BlogDeleted;
     doc.add(new StringField(DELETED, Boolean.toString(deleted), Field.Store.YES));
     if (!deleted) {
@@ -75,13 +84,37 @@ final class BlogDocuments {
     return doc;
   }
 
-  /** The version of the blog's document that {@code searcher} sees; 0 when it sees none. */
+  /**
+   * The version of the blog's document that {@code searcher} sees; 0 when it sees none. Looks the id's term up
+   * segment by segment and reads the version's doc value: no query, no scoring, no stored fields (which are
+   * compressed in blocks with the bodies). A document written before the doc value existed is read from its
+   * stored fields.
+   */
   static int storedVersion(IndexSearcher searcher, String blogId) throws IOException {
-    TopDocs found = searcher.search(new TermQuery(blogId(blogId)), 1);
-    if (found.scoreDocs.length == 0) {
-      return 0;
+    BytesRef id = new BytesRef(blogId);
+    for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+      Terms terms = leaf.reader().terms(BLOG_ID);
+      if (terms == null) {
+        continue;
+      }
+      TermsEnum ids = terms.iterator();
+      if (!ids.seekExact(id)) {
+        continue;
+      }
+      Bits live = leaf.reader().getLiveDocs();
+      PostingsEnum docs = ids.postings(null, PostingsEnum.NONE);
+      for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+        if (live != null && !live.get(doc)) {
+          continue;
+        }
+        NumericDocValues versions = leaf.reader().getNumericDocValues(VERSION_VALUE);
+        if (versions != null && versions.advanceExact(doc)) {
+          return (int) versions.longValue();
+        }
+        return version(leaf.reader().storedFields().document(doc));
+      }
     }
-    return version(searcher.storedFields().document(found.scoreDocs[0].doc));
+    return 0;
   }
 
   /** A search hit from a live blog's stored fields and its snippet. */
