@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -186,31 +187,38 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
     }
     List<ConsumerGroup.Grant> grants = group.grants(memberId);
     boolean[] owns = new boolean[group.partitions()];
-    for (ConsumerGroup.Grant grant : grants) {
-      owns[grant.partition()] = true;
-    }
-    cursors.entrySet().removeIf(e -> !owns[e.getKey()] && !e.getValue().inFlight);
+    List<ConsumerGroup.Grant> readable = new ArrayList<>();
     for (ConsumerGroup.Grant grant : grants) {
       int partition = grant.partition();
       Cursor cursor = cursors.get(partition);
       if (cursor != null && cursor.inFlight) {
+        owns[partition] = true; // kept, even when revoked, until its batch ends
         continue;
-      }
-      if (cursor == null || cursor.epoch != grant.epoch()) {
-        cursor = new Cursor(grant.epoch());
-        cursors.put(partition, cursor);
       }
       if (grant.revoking()) {
         cursors.remove(partition);
-        owns[partition] = false;
         group.release(memberId, partition, grant.epoch());
         continue;
       }
-      if (!paused && !leaving && !cursor.waitingRetry) {
-        fetch(partition, cursor);
+      owns[partition] = true;
+      if (cursor == null || cursor.epoch != grant.epoch()) {
+        cursors.put(partition, new Cursor(grant.epoch()));
+      }
+      readable.add(grant);
+    }
+    cursors.entrySet().removeIf(e -> !owns[e.getKey()] && !e.getValue().inFlight);
+    // Published before any read: an append that the reads below miss then finds its partition owned and
+    // schedules another drain. Published after them, an append in between would wake nobody.
+    publishAssignment(owns);
+    if (paused || leaving) {
+      return;
+    }
+    for (ConsumerGroup.Grant grant : readable) {
+      Cursor cursor = cursors.get(grant.partition());
+      if (!cursor.waitingRetry) {
+        fetch(grant.partition(), cursor);
       }
     }
-    publishAssignment(owns);
   }
 
   private void publishAssignment(boolean[] owns) {

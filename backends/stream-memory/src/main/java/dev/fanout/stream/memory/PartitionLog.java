@@ -33,6 +33,10 @@ final class PartitionLog {
   private long retainedBytes;
   private long lastTimestamp;
 
+  // Test seam, package-private and null in production: runs at the start of every read, before the lock
+  // is taken, so that a test can append at the exact moment a reader races with a writer.
+  private volatile Runnable beforeRead;
+
   PartitionLog(String topic, int partition, long retentionRecords, long retentionBytes) {
     if (retentionRecords < 1 || retentionBytes < 1) {
       throw new IllegalArgumentException("retention must be positive");
@@ -72,19 +76,34 @@ final class PartitionLog {
    *
    * @throws OffsetOutOfRangeException when {@code from} is before the start or after the end
    */
-  synchronized List<StreamRecord> read(long from, int max) {
-    if (from < startOffset || from > endOffset) {
-      throw new OffsetOutOfRangeException(from, startOffset, endOffset);
+  List<StreamRecord> read(long from, int max) {
+    runBeforeRead();
+    synchronized (this) {
+      if (from < startOffset || from > endOffset) {
+        throw new OffsetOutOfRangeException(from, startOffset, endOffset);
+      }
+      int count = (int) Math.min(max, endOffset - from);
+      if (count == 0) {
+        return Collections.emptyList();
+      }
+      List<StreamRecord> batch = new ArrayList<>(count);
+      for (long offset = from; offset < from + count; offset++) {
+        batch.add(ring[index(offset)]);
+      }
+      return batch;
     }
-    int count = (int) Math.min(max, endOffset - from);
-    if (count == 0) {
-      return Collections.emptyList();
+  }
+
+  /** Test seam: {@code hook} runs before every later read, on the reading thread; null removes it. */
+  void beforeRead(Runnable hook) {
+    beforeRead = hook;
+  }
+
+  private void runBeforeRead() {
+    Runnable hook = beforeRead;
+    if (hook != null) {
+      hook.run();
     }
-    List<StreamRecord> batch = new ArrayList<>(count);
-    for (long offset = from; offset < from + count; offset++) {
-      batch.add(ring[index(offset)]);
-    }
-    return batch;
   }
 
   synchronized long startOffset() {
