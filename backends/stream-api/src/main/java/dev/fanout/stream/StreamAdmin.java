@@ -28,7 +28,8 @@ public interface StreamAdmin {
 
   /**
    * Moves a group's committed offsets on {@code topic} to {@code spec}, every partition, clamped to the
-   * retained range. With {@code preview} nothing changes and the offsets it would set are returned.
+   * retained range. With {@code preview} nothing changes (a group that does not exist is not created) and
+   * the offsets it would set are returned.
    * Members of the group that this stream created are paused, moved and resumed, so a running group can
    * be reset; a backend may refuse while members in other processes are active.
    *

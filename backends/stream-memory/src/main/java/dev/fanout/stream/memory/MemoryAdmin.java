@@ -92,7 +92,8 @@ final class MemoryAdmin implements StreamAdmin {
     }
     ConsumerGroup group;
     try {
-      group = stream.group(groupName, topic);
+      // a preview must not create the group: it only looks
+      group = preview ? stream.existingGroup(groupName, topic) : stream.group(groupName, topic);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
@@ -109,7 +110,7 @@ final class MemoryAdmin implements StreamAdmin {
       };
       offsets.put(p, target);
     }
-    if (!preview) {
+    if (group != null && !preview) {
       group.reset(offsets);
     }
     return Future.succeededFuture(offsets);

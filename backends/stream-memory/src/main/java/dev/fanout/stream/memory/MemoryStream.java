@@ -140,10 +140,19 @@ final class MemoryStream implements EventStream {
 
   /** The group called {@code name}, created on first use; a group reads exactly one topic. */
   ConsumerGroup group(String name, MemoryTopic topic) {
-    ConsumerGroup group = groups.computeIfAbsent(name,
-        n -> new ConsumerGroup(n, topic.name(), topic.partitions()));
+    return readsOnly(groups.computeIfAbsent(name, n -> new ConsumerGroup(n, topic.name(), topic.partitions())),
+        topic);
+  }
+
+  /** The group called {@code name} if it exists, else null; fails when it reads another topic. */
+  ConsumerGroup existingGroup(String name, MemoryTopic topic) {
+    ConsumerGroup group = groups.get(name);
+    return group == null ? null : readsOnly(group, topic);
+  }
+
+  private static ConsumerGroup readsOnly(ConsumerGroup group, MemoryTopic topic) {
     if (!group.topic().equals(topic.name())) {
-      throw new IllegalArgumentException("group '" + name + "' reads topic '" + group.topic()
+      throw new IllegalArgumentException("group '" + group.name() + "' reads topic '" + group.topic()
           + "'; a group reads exactly one topic");
     }
     return group;
