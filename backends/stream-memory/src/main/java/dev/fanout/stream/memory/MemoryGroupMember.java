@@ -2,7 +2,6 @@ package dev.fanout.stream.memory;
 
 import dev.fanout.stream.BatchHandler;
 import dev.fanout.stream.GroupMember;
-import dev.fanout.stream.StartPosition;
 import dev.fanout.stream.StreamRecord;
 import dev.fanout.stream.SubscribeOptions;
 import io.vertx.core.AsyncResult;
@@ -235,24 +234,20 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
   }
 
   private void fetch(int partition, Cursor cursor) {
-    PartitionLog log = topic.log(partition);
     if (cursor.position < 0) {
-      long committed = group.committed(partition);
-      cursor.position = committed >= 0 ? committed : startPosition(log);
-      if (committed < 0) {
-        group.commit(memberId, partition, cursor.epoch, cursor.position);
+      cursor.position = group.committed(partition); // -1 without one: the read falls back to the start position
+    }
+    boolean hadOffset = cursor.position >= 0;
+    PartitionLog.Read read = topic.log(partition).readOrFallBack(cursor.position, options.maxBatchSize(),
+        options.startFrom());
+    if (read.fellBack()) {
+      if (hadOffset) {
+        group.countOffsetReset(); // the offset fell out of retention: records were lost, say so
       }
-    }
-    List<StreamRecord> batch;
-    try {
-      batch = log.read(cursor.position, options.maxBatchSize());
-    } catch (PartitionLog.OffsetOutOfRangeException e) {
-      // The committed offset fell out of retention: follow the start position, and say so.
-      group.countOffsetReset();
-      cursor.position = startPosition(log);
+      cursor.position = read.from();
       group.commit(memberId, partition, cursor.epoch, cursor.position);
-      batch = log.read(cursor.position, options.maxBatchSize());
     }
+    List<StreamRecord> batch = read.records();
     if (batch.isEmpty()) {
       return;
     }
@@ -296,10 +291,6 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
     }
   }
 
-  private long startPosition(PartitionLog log) {
-    return options.startFrom() == StartPosition.EARLIEST ? log.startOffset() : log.endOffset();
-  }
-
   // On the context: leaves the group at once; in-flight batches can no longer commit.
   private void disappear() {
     gone = true;
@@ -322,8 +313,12 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
   private Future<Void> onContext(Runnable action) {
     Promise<Void> done = promise();
     runHere(() -> {
-      action.run();
-      done.complete();
+      try {
+        action.run();
+        done.complete();
+      } catch (RuntimeException e) {
+        done.fail(e); // a bug, but the caller hears of it rather than waiting forever
+      }
     });
     return done.future();
   }

@@ -1,5 +1,6 @@
 package dev.fanout.stream.memory;
 
+import dev.fanout.stream.StartPosition;
 import dev.fanout.stream.StreamRecord;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -82,16 +83,41 @@ final class PartitionLog {
       if (from < startOffset || from > endOffset) {
         throw new OffsetOutOfRangeException(from, startOffset, endOffset);
       }
-      int count = (int) Math.min(max, endOffset - from);
-      if (count == 0) {
-        return Collections.emptyList();
-      }
-      List<StreamRecord> batch = new ArrayList<>(count);
-      for (long offset = from; offset < from + count; offset++) {
-        batch.add(ring[index(offset)]);
-      }
-      return batch;
+      return readLocked(from, max);
     }
+  }
+
+  /** What {@link #readOrFallBack} read: where it started, the records, and whether it fell back. */
+  record Read(long from, List<StreamRecord> records, boolean fellBack) {
+  }
+
+  /**
+   * Like {@link #read}, except that a {@code from} outside the retained range (a negative one included)
+   * reads from the start ({@code EARLIEST}) or the end ({@code LATEST}) instead. Choosing the offset and
+   * reading happen under one lock, so the records cannot move on in between: it never throws.
+   */
+  Read readOrFallBack(long from, int max, StartPosition fallback) {
+    runBeforeRead();
+    synchronized (this) {
+      if (from >= startOffset && from <= endOffset) {
+        return new Read(from, readLocked(from, max), false);
+      }
+      long at = fallback == StartPosition.EARLIEST ? startOffset : endOffset;
+      return new Read(at, readLocked(at, max), true);
+    }
+  }
+
+  // Caller holds the lock and checked that from is in range.
+  private List<StreamRecord> readLocked(long from, int max) {
+    int count = (int) Math.min(max, endOffset - from);
+    if (count == 0) {
+      return Collections.emptyList();
+    }
+    List<StreamRecord> batch = new ArrayList<>(count);
+    for (long offset = from; offset < from + count; offset++) {
+      batch.add(ring[index(offset)]);
+    }
+    return batch;
   }
 
   /** Test seam: {@code hook} runs before every later read, on the reading thread; null removes it. */
