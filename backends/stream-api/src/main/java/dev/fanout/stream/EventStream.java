@@ -28,6 +28,9 @@ public interface EventStream {
    * is spread over the partitions. Records sent with the same key by one caller are appended in the
    * order of the calls. The future succeeds once the record is durable as far as the backend promises
    * (in memory: appended; Kafka: acknowledged by all in-sync replicas). Fails for an unknown topic.
+   *
+   * @param headers null for none; every name and value must be non-null, else the future fails with an
+   *                {@link IllegalArgumentException} and nothing is written
    */
   Future<RecordPosition> send(String topic, String key, Map<String, String> headers, byte[] value);
 

@@ -7,6 +7,7 @@ import dev.fanout.stream.KeyPartitioner;
 import dev.fanout.stream.RecordPosition;
 import dev.fanout.stream.StreamAdmin;
 import dev.fanout.stream.SubscribeOptions;
+import dev.fanout.stream.spi.ArgumentChecks;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -111,6 +112,10 @@ final class KafkaEventStream implements EventStream {
     }
     if (topic == null || value == null) {
       return Future.failedFuture(new NullPointerException(topic == null ? "topic" : "value"));
+    }
+    IllegalArgumentException badHeaders = ArgumentChecks.badHeaders(headers);
+    if (badHeaders != null) {
+      return Future.failedFuture(badHeaders);
     }
     return partitionCount(topic).compose(partitions -> {
       int partition = key == null

@@ -6,6 +6,7 @@ import dev.fanout.stream.GroupMember;
 import dev.fanout.stream.RecordPosition;
 import dev.fanout.stream.StreamAdmin;
 import dev.fanout.stream.SubscribeOptions;
+import dev.fanout.stream.spi.ArgumentChecks;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -66,6 +67,10 @@ final class MemoryStream implements EventStream {
     }
     if (value == null) {
       return Future.failedFuture(new NullPointerException("value"));
+    }
+    IllegalArgumentException badHeaders = ArgumentChecks.badHeaders(headers);
+    if (badHeaders != null) {
+      return Future.failedFuture(badHeaders);
     }
     Map<String, String> copy = headers == null || headers.isEmpty()
         ? Map.of()
