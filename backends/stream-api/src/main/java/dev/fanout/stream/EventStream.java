@@ -37,8 +37,10 @@ public interface EventStream {
   /**
    * Adds one member to a consumer group and starts delivering records to {@code handler} on the
    * caller's Vert.x context (a new one when called outside a context). The group rebalances: its
-   * partitions are spread over all members; a partition taken from another member is started only
-   * after that member's in-flight batch on it has finished or been abandoned, from the committed offset.
+   * partitions are spread over all members (partition counts differ by at most one), and when members join
+   * or leave only the partitions that balance needs change hands; a partition taken from another member is
+   * started only after that member's in-flight batch on it has finished or been abandoned, from the
+   * committed offset.
    */
   Future<GroupMember> subscribe(SubscribeOptions options, BatchHandler handler);
 
