@@ -32,7 +32,7 @@ final class MemoryAdmin implements StreamAdmin {
       return Future.failedFuture(new IllegalArgumentException("the in-memory backend keeps one copy of each "
           + "record: replication factor must be 1, was " + replicationFactor));
     }
-    MemoryTopic existing = stream.createTopic(topic, partitions);
+    MemoryTopic existing = stream.store().createTopic(topic, partitions);
     if (existing.partitions() != partitions) {
       return Future.failedFuture(new IllegalStateException("topic '" + topic + "' exists with "
           + existing.partitions() + " partitions, not " + partitions));
@@ -43,7 +43,7 @@ final class MemoryAdmin implements StreamAdmin {
   @Override
   public Future<List<TopicDescription>> listTopics() {
     List<TopicDescription> result = new ArrayList<>();
-    for (MemoryTopic topic : stream.topics()) {
+    for (MemoryTopic topic : stream.store().topics()) {
       List<TopicDescription.PartitionRange> ranges = new ArrayList<>();
       for (int p = 0; p < topic.partitions(); p++) {
         PartitionLog log = topic.log(p);
@@ -57,14 +57,14 @@ final class MemoryAdmin implements StreamAdmin {
 
   @Override
   public Future<List<String>> listGroups() {
-    List<String> names = stream.groupNames();
+    List<String> names = stream.store().groupNames();
     names.sort(null);
     return Future.succeededFuture(names);
   }
 
   @Override
   public Future<GroupDescription> describeGroup(String name) {
-    ConsumerGroup group = stream.existingGroup(name);
+    ConsumerGroup group = stream.store().existingGroup(name);
     if (group == null) {
       return Future.failedFuture(new IllegalArgumentException("unknown group '" + name + "'"));
     }
@@ -93,7 +93,7 @@ final class MemoryAdmin implements StreamAdmin {
     ConsumerGroup group;
     try {
       // a preview must not create the group: it only looks
-      group = preview ? stream.existingGroup(groupName, topic) : stream.group(groupName, topic);
+      group = preview ? stream.store().existingGroup(groupName, topic) : stream.store().group(groupName, topic);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }

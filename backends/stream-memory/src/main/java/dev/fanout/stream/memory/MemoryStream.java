@@ -18,31 +18,34 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
  * The in-memory backend: partitioned logs and consumer groups inside this JVM, with Kafka's semantics
  * (offsets, groups that read independently, at-least-once delivery, rebalancing).
  *
- * <p>Each instance is an independent broker: two streams opened from the provider share nothing.
- * One instance is safe to share between verticles; every method may be called from any thread. Appends
+ * <p>Each stream is an independent broker (two streams opened from the provider share nothing) unless both
+ * name the same {@code instance}: then they share one {@link MemoryStore}, as two clients of one broker, and
+ * a group may have members in both. One stream is safe to share between verticles; every method may be
+ * called from any thread. Appends
  * hold a partition's lock for a few hundred nanoseconds and never wait on anything else, so sending
  * from an event loop is fine. Nothing survives the JVM.
  */
 final class MemoryStream implements EventStream {
 
   private final Vertx vertx;
-  private final MemoryStreamOptions options;
-  private final ConcurrentHashMap<String, MemoryTopic> topics = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
+  private final MemoryStore store;
   // members this stream created and that have not left; any thread
   private final Set<MemoryGroupMember> members = ConcurrentHashMap.newKeySet();
   private final MemoryAdmin admin;
-  private volatile boolean closed;
+  // any thread
+  private final AtomicBoolean closed = new AtomicBoolean();
 
+  /** @throws IllegalArgumentException when the options name an instance that was opened with other settings */
   MemoryStream(Vertx vertx, MemoryStreamOptions options) {
     this.vertx = vertx;
-    this.options = options;
+    this.store = MemoryStore.attach(options);
     this.admin = new MemoryAdmin(this);
   }
 
@@ -58,10 +61,10 @@ final class MemoryStream implements EventStream {
 
   @Override
   public Future<RecordPosition> send(String topic, String key, Map<String, String> headers, byte[] value) {
-    if (closed) {
+    if (closed.get()) {
       return Future.failedFuture(new IllegalStateException("stream is closed"));
     }
-    MemoryTopic target = topics.get(topic);
+    MemoryTopic target = store.topic(topic);
     if (target == null) {
       return Future.failedFuture(new IllegalArgumentException("unknown topic '" + topic + "'"));
     }
@@ -80,16 +83,16 @@ final class MemoryStream implements EventStream {
 
   @Override
   public Future<GroupMember> subscribe(SubscribeOptions options, BatchHandler handler) {
-    if (closed) {
+    if (closed.get()) {
       return Future.failedFuture(new IllegalStateException("stream is closed"));
     }
-    MemoryTopic topic = topics.get(options.topic());
+    MemoryTopic topic = store.topic(options.topic());
     if (topic == null) {
       return Future.failedFuture(new IllegalArgumentException("unknown topic '" + options.topic() + "'"));
     }
     ConsumerGroup group;
     try {
-      group = group(options.group(), topic);
+      group = store.group(options.group(), topic);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
@@ -116,51 +119,26 @@ final class MemoryStream implements EventStream {
     return admin;
   }
 
+  /** Every member of this stream leaves its group, then the stream detaches from its store. */
   @Override
   public Future<Void> close() {
-    closed = true;
-    return eachMember(null, GroupMember::leave);
-  }
-
-  MemoryTopic topic(String name) {
-    return topics.get(name);
-  }
-
-  /** Creates the topic unless it exists; returns the one that exists. */
-  MemoryTopic createTopic(String name, int partitions) {
-    return topics.computeIfAbsent(name, n -> new MemoryTopic(n, partitions, options));
-  }
-
-  List<MemoryTopic> topics() {
-    return new ArrayList<>(topics.values());
-  }
-
-  ConsumerGroup existingGroup(String name) {
-    return groups.get(name);
-  }
-
-  List<String> groupNames() {
-    return new ArrayList<>(groups.keySet());
-  }
-
-  /** The group called {@code name}, created on first use; a group reads exactly one topic. */
-  ConsumerGroup group(String name, MemoryTopic topic) {
-    return readsOnly(groups.computeIfAbsent(name, n -> new ConsumerGroup(n, topic.name(), topic.partitions())),
-        topic);
-  }
-
-  /** The group called {@code name} if it exists, else null; fails when it reads another topic. */
-  ConsumerGroup existingGroup(String name, MemoryTopic topic) {
-    ConsumerGroup group = groups.get(name);
-    return group == null ? null : readsOnly(group, topic);
-  }
-
-  private static ConsumerGroup readsOnly(ConsumerGroup group, MemoryTopic topic) {
-    if (!group.topic().equals(topic.name())) {
-      throw new IllegalArgumentException("group '" + group.name() + "' reads topic '" + group.topic()
-          + "'; a group reads exactly one topic");
+    if (!closed.compareAndSet(false, true)) {
+      return Future.succeededFuture();
     }
-    return group;
+    return eachMember(null, GroupMember::leave).eventually(() -> {
+      store.detach();
+      return Future.succeededFuture();
+    });
+  }
+
+  /** The topics and groups this stream sees: its own, or those of its named instance. */
+  MemoryStore store() {
+    return store;
+  }
+
+  /** The topic called {@code name}, null when there is none. */
+  MemoryTopic topic(String name) {
+    return store.topic(name);
   }
 
   private Future<Void> eachMember(String group, Function<GroupMember, Future<Void>> action) {
