@@ -31,7 +31,9 @@ public interface StreamAdmin {
    * retained range. With {@code preview} nothing changes (a group that does not exist is not created) and
    * the offsets it would set are returned.
    * Members of the group that this stream created are paused, moved and resumed, so a running group can
-   * be reset; a backend may refuse while members in other processes are active.
+   * be reset. While the group has active members that this stream did not create (another process's, or
+   * another stream's), the reset fails with an {@link IllegalStateException} naming them, before anything
+   * changed; a preview is still answered.
    *
    * @return the new committed offset per partition
    */

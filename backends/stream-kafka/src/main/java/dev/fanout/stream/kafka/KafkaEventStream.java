@@ -195,10 +195,17 @@ final class KafkaEventStream implements EventStream {
     return result;
   }
 
-  /** Ids of every live member of {@code group} created by this stream. */
+  /**
+   * Ids of every member of {@code group} created by this stream that has not closed yet, leaving ones
+   * included: the coordinator may still list them.
+   */
   Set<String> memberIds(String group) {
     Set<String> ids = new HashSet<>();
-    members(group).forEach(m -> ids.add(m.memberId()));
+    for (KafkaGroupMember member : members) {
+      if (member.group().equals(group)) {
+        ids.add(member.memberId());
+      }
+    }
     return ids;
   }
 

@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** Admin operations of the in-memory backend; they complete at once and never block. */
 final class MemoryAdmin implements StreamAdmin {
@@ -96,6 +98,15 @@ final class MemoryAdmin implements StreamAdmin {
       group = preview ? stream.store().existingGroup(groupName, topic) : stream.store().group(groupName, topic);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
+    }
+    if (group != null && !preview) {
+      Set<String> foreign = new TreeSet<>(group.ownership().keySet());
+      foreign.removeAll(stream.memberIds(groupName));
+      if (!foreign.isEmpty()) {
+        // as under Kafka: a stream moves only members it created, and is refused before it changes anything
+        return Future.failedFuture(new IllegalStateException("cannot reset offsets of group '" + groupName
+            + "': it has active members outside this stream " + foreign + "; stop them first"));
+      }
     }
     Map<Integer, Long> offsets = new TreeMap<>();
     for (int p = 0; p < topic.partitions(); p++) {

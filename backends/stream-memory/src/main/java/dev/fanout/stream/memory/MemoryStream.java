@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,6 +140,17 @@ final class MemoryStream implements EventStream {
   /** The topic called {@code name}, null when there is none. */
   MemoryTopic topic(String name) {
     return store.topic(name);
+  }
+
+  /** Ids of the members of {@code group} that this stream created and that have not left. */
+  Set<String> memberIds(String group) {
+    Set<String> ids = new HashSet<>();
+    for (MemoryGroupMember member : members) {
+      if (member.group().equals(group)) {
+        ids.add(member.memberId());
+      }
+    }
+    return ids;
   }
 
   private Future<Void> eachMember(String group, Function<GroupMember, Future<Void>> action) {
