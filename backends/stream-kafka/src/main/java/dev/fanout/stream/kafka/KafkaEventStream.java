@@ -55,6 +55,8 @@ final class KafkaEventStream implements EventStream {
   private final Map<String, AtomicInteger> spread = new ConcurrentHashMap<>();
   // any thread: members created by this stream that have not left
   private final Set<KafkaGroupMember> members = ConcurrentHashMap.newKeySet();
+  // any thread: per group a member of this stream joined, the offset resets its members met
+  private final Map<String, AtomicLong> offsetResets = new ConcurrentHashMap<>();
   // any thread
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -134,6 +136,7 @@ final class KafkaEventStream implements EventStream {
     Context context = vertx.getOrCreateContext();
     String memberId = options.clientIdPrefix() + "-" + subscription.group() + "-" + instance + "-"
         + memberCounter.incrementAndGet();
+    offsetResets.putIfAbsent(subscription.group(), new AtomicLong());
     return partitionCount(subscription.topic()).compose(partitions -> {
       KafkaGroupMember member = new KafkaGroupMember(this, vertx, context, options, subscription, handler,
           memberId);
@@ -207,6 +210,20 @@ final class KafkaEventStream implements EventStream {
       }
     }
     return ids;
+  }
+
+  /** Counts a member's move to its start position because its offset had left the log. */
+  void countOffsetReset(String group) {
+    offsetResets.computeIfAbsent(group, g -> new AtomicLong()).incrementAndGet();
+  }
+
+  /**
+   * The offset resets the members of this stream met in {@code group} since it opened; -1 when none of
+   * them joined it (Kafka keeps no count, and other processes' members are not seen).
+   */
+  long offsetResets(String group) {
+    AtomicLong count = offsetResets.get(group);
+    return count == null ? -1 : count.get();
   }
 
   void forget(KafkaGroupMember member) {

@@ -68,6 +68,8 @@ final class KafkaGroupMember implements GroupMember {
 
   // accessed on context
   private KafkaReadStream<String, byte[]> consumer;
+  // accessed on context; only its thread-safe takeStartPosition is called from here
+  private MemberConsumer nativeConsumer;
   // accessed on context; null until the consumer is subscribed
   private PollLoop loop;
   // accessed on context: the partitions owned now, each with its state
@@ -106,9 +108,10 @@ final class KafkaGroupMember implements GroupMember {
     return onContext(() -> context.executeBlocking(() -> new MemberConsumer(
             options.consumerProperties(subscription.group(), memberId, subscription.startFrom()),
             this::finishBeforeRevoke, options.revocationWait()))
-        .compose(nativeConsumer -> {
+        .compose(created -> {
+          nativeConsumer = created;
           // created on this context, so the stream's callbacks run here
-          consumer = KafkaReadStream.create(vertx, nativeConsumer);
+          consumer = KafkaReadStream.create(vertx, created);
           consumer.partitionsAssignedHandler(this::assigned);
           consumer.partitionsRevokedHandler(this::revoked);
           return consumer.subscribe(Set.of(subscription.topic()));
@@ -226,7 +229,11 @@ final class KafkaGroupMember implements GroupMember {
           long offset = targets.get(feed.partition());
           feed.restartAt(offset);
           loop.commitLater(feed.partition(), offset);
-          seeks.add(consumer.seek(topicPartition(feed.partition()), offset));
+          seeks.add(consumer.seek(topicPartition(feed.partition()), offset).andThen(ar -> {
+            if (feeds.get(feed.partition()) == feed) {
+              feed.seekDone();
+            }
+          }));
           moved.add(feed.partition());
         }
         Future<Void> committed = loop.nextRound();
@@ -251,7 +258,14 @@ final class KafkaGroupMember implements GroupMember {
         continue;
       }
       for (ConsumerRecord<String, byte[]> record : records.records(tp)) {
-        feed.offer(RecordCodec.fromKafka(record));
+        long expected = feed.expected();
+        if (feed.offer(RecordCodec.fromKafka(record)) == PartitionFeed.Offer.MOVED) {
+          // Kafka reset the position itself (auto.offset.reset): the offset had left the log
+          LOG.log(Level.INFO, "member " + memberId + " of group " + subscription.group() + ": partition "
+              + tp + " moved from offset " + expected + " to " + record.offset() + " by itself (the offset"
+              + " left the log); following it");
+          stream.countOffsetReset(subscription.group());
+        }
       }
     }
     dispatchAll();
@@ -269,6 +283,11 @@ final class KafkaGroupMember implements GroupMember {
       }
       PartitionFeed feed = new PartitionFeed(tp.partition(), subscription.maxBatchSize(), bufferLimit);
       feeds.put(tp.partition(), feed);
+      Long start = nativeConsumer.takeStartPosition(tp);
+      if (start != null) {
+        feed.positionKnown(start);
+        continue;
+      }
       // the position resolves the committed offset or the start position now, so records written after
       // the subscription completes are never skipped by a later "latest"
       positions.add(consumer.position(tp).onSuccess(position -> {
@@ -370,7 +389,8 @@ final class KafkaGroupMember implements GroupMember {
   }
 
   private void retry(PartitionFeed feed, long token) {
-    if (phase == Phase.CLOSED || feeds.get(feed.partition()) != feed) {
+    // a retry made stale by a reset must not seek: the reset's seek went to where the feed now expects
+    if (phase == Phase.CLOSED || feeds.get(feed.partition()) != feed || !feed.awaitsRetry(token)) {
       return;
     }
     consumer.seek(topicPartition(feed.partition()), feed.expected()).onComplete(ar -> {

@@ -143,8 +143,9 @@ final class KafkaStreamAdmin implements StreamAdmin {
   /**
    * Kafka's view of the group. Members are named by their client id, which for members of this backend
    * is their {@link dev.fanout.stream.GroupMember#memberId()}. The topic is the one the group's members
-   * are assigned or, without members, the one it has committed offsets for. Resets after retention are
-   * not counted by Kafka: {@code offsetResets} is -1.
+   * are assigned or, without members, the one it has committed offsets for. Kafka does not count the
+   * resets after retention: {@code offsetResets} counts those the members of this stream met since it
+   * opened, and is -1 for a group none of them joined.
    */
   @Override
   public Future<GroupDescription> describeGroup(String group) {
@@ -163,7 +164,7 @@ final class KafkaStreamAdmin implements StreamAdmin {
           .sorted(Comparator.comparing(GroupDescription.Member::memberId))
           .toList();
       return lags(group, topic).map(lags ->
-          new GroupDescription(group, topic, state(d, members), members, lags, -1));
+          new GroupDescription(group, topic, state(d, members), members, lags, stream.offsetResets(group)));
     });
   }
 

@@ -33,8 +33,13 @@ final class SharedKafkaBroker implements BeforeAllCallback {
         EmbeddedKafkaCluster.class, type -> EmbeddedKafkaCluster.start(1), EmbeddedKafkaCluster.class);
   }
 
+  /** Where clients reach the shared broker. */
+  String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
   /** A fresh Kafka stream on the shared broker; the caller closes it. */
   Future<EventStream> openStream(Vertx vertx) {
-    return StreamBackends.open(vertx, "kafka", new JsonObject().put("bootstrap.servers", cluster.bootstrapServers()));
+    return StreamBackends.open(vertx, "kafka", new JsonObject().put("bootstrap.servers", bootstrapServers()));
   }
 }

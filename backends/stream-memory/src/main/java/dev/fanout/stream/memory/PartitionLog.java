@@ -140,6 +140,16 @@ final class PartitionLog {
     return endOffset;
   }
 
+  /**
+   * Drops every record before {@code offset}, as retention would (and as Kafka's {@code deleteRecords}
+   * does): the start moves to {@code offset}, at most to the end, and never back.
+   */
+  synchronized void deleteBefore(long offset) {
+    while (startOffset < Math.min(offset, endOffset)) {
+      evictOldest();
+    }
+  }
+
   /** The offset of the first retained record with a timestamp at or after {@code timestamp}, else the end. */
   synchronized long offsetForTimestamp(long timestamp) {
     long lo = startOffset;

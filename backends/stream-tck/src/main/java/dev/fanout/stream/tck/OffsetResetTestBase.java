@@ -198,19 +198,6 @@ public abstract class OffsetResetTestBase extends StreamTestBase {
     });
   }
 
-  /** Consumes {@code sent} in a new member of {@code group}, which then leaves; returns the committed offsets. */
-  private Map<Integer, Long> consumeAllThenLeave(String topic, String group, List<RecordPosition> sent) {
-    DeliveryLog log = newLog(group, topic, 50);
-    GroupMember member = subscribe(SubscribeOptions.of(topic, group), log, "first", OK);
-    eventually().untilAsserted(() -> {
-      assertThat(log.positions()).containsExactlyInAnyOrderElementsOf(sent);
-      assertThat(describe(group, topic).totalLag()).isZero();
-    });
-    join(member.leave());
-    eventually().untilAsserted(() -> assertThat(describe(group, topic).members()).isEmpty());
-    return committedOffsets(describe(group, topic));
-  }
-
   private Map<Integer, Long> zeros() {
     Map<Integer, Long> zeros = new TreeMap<>();
     IntStream.range(0, partitions()).forEach(p -> zeros.put(p, 0L));
