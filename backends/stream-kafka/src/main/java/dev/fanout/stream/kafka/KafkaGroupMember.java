@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -102,45 +103,52 @@ final class KafkaGroupMember implements GroupMember {
 
   /**
    * Creates the consumer, subscribes and starts the poll loop. Completes once the member received its
-   * first assignment (possibly empty) and knows where each assigned partition starts.
+   * first assignment (possibly empty) and knows where each assigned partition starts. Fails with a
+   * {@link TimeoutException} when that takes longer than {@code subscribe.timeout.ms}, and with whatever
+   * else went wrong; either way only after the member left again (its consumer closed), so a failed
+   * subscribe leaves nothing behind in the group.
    */
   Future<GroupMember> start() {
-    return onContext(() -> context.executeBlocking(() -> new MemberConsumer(
-            options.consumerProperties(subscription.group(), memberId, subscription.startFrom()),
-            this::finishBeforeRevoke, options.revocationWait()))
-        .compose(created -> {
-          nativeConsumer = created;
-          // created on this context, so the stream's callbacks run here
-          consumer = KafkaReadStream.create(vertx, created);
-          consumer.partitionsAssignedHandler(this::assigned);
-          consumer.partitionsRevokedHandler(this::revoked);
-          return consumer.subscribe(Set.of(subscription.topic()));
-        })
-        .compose(v -> {
-          loop = new PollLoop(vertx, consumer, subscription.topic(), options.pollTimeout(),
-              new PollLoop.Member() {
-                @Override
-                public void accept(ConsumerRecords<String, byte[]> records) {
-                  KafkaGroupMember.this.accept(records);
-                }
+    return onContext(() -> {
+      long timeout = options.subscribeTimeout().toMillis();
+      long timer = vertx.setTimer(timeout, t -> joined.tryFail(new TimeoutException("member " + memberId
+          + " of group '" + subscription.group() + "' got no assignment of topic '" + subscription.topic()
+          + "' within " + timeout + " ms (subscribe.timeout.ms)" + (loop == null || loop.lastPollFailure() == null
+          ? "" : "; its latest poll failed: " + loop.lastPollFailure()))));
+      return context.executeBlocking(() -> new MemberConsumer(
+              options.consumerProperties(subscription.group(), memberId, subscription.startFrom()),
+              this::finishBeforeRevoke, options.revocationWait()))
+          .compose(created -> {
+            nativeConsumer = created;
+            // created on this context, so the stream's callbacks run here
+            consumer = KafkaReadStream.create(vertx, created);
+            consumer.partitionsAssignedHandler(this::assigned);
+            consumer.partitionsRevokedHandler(this::revoked);
+            return consumer.subscribe(Set.of(subscription.topic()));
+          })
+          .compose(v -> {
+            loop = new PollLoop(vertx, consumer, subscription.topic(), options.pollTimeout(),
+                new PollLoop.Member() {
+                  @Override
+                  public void accept(ConsumerRecords<String, byte[]> records) {
+                    KafkaGroupMember.this.accept(records);
+                  }
 
-                @Override
-                public boolean owns(int partition) {
-                  return feeds.containsKey(partition);
-                }
-              });
-          loop.start();
-          return joined.future();
-        })
-        .onFailure(e -> {
-          if (consumer != null && stopped == null) {
-            phase = Phase.CLOSED;
-            if (loop != null) {
-              loop.halt("member " + memberId + " could not start");
-            }
-            consumer.close();
-          }
-        }));
+                  @Override
+                  public boolean owns(int partition) {
+                    return feeds.containsKey(partition);
+                  }
+                });
+            loop.start();
+            return joined.future();
+          })
+          .andThen(ar -> vertx.cancelTimer(timer))
+          .recover(failure -> {
+            joined.tryFail(failure);
+            // leave as a crashed member would: nothing was handed out, nothing is waited for
+            return stop(true).transform(ignored -> Future.failedFuture(failure));
+          });
+    });
   }
 
   @Override

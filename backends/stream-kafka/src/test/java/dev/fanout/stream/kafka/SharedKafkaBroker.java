@@ -40,6 +40,11 @@ final class SharedKafkaBroker implements BeforeAllCallback {
 
   /** A fresh Kafka stream on the shared broker; the caller closes it. */
   Future<EventStream> openStream(Vertx vertx) {
-    return StreamBackends.open(vertx, "kafka", new JsonObject().put("bootstrap.servers", bootstrapServers()));
+    return openStream(vertx, new JsonObject());
+  }
+
+  /** A fresh Kafka stream on the shared broker with {@code settings} (servers added); the caller closes it. */
+  Future<EventStream> openStream(Vertx vertx, JsonObject settings) {
+    return StreamBackends.open(vertx, "kafka", settings.copy().put("bootstrap.servers", bootstrapServers()));
   }
 }
