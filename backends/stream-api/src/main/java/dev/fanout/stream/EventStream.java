@@ -9,6 +9,21 @@ import java.util.Map;
  *
  * <p>Obtain one with {@link StreamBackends#open}. Every method returns a {@link Future} and none of
  * them blocks the calling thread.
+ *
+ * <p>Failures. No method of the SPI ({@code EventStream}, {@link StreamAdmin}, {@link GroupMember}) throws:
+ * each fails its future instead, and every backend fails alike:
+ * <ul>
+ *   <li>{@link IllegalArgumentException} for a bad argument or an unknown name: a null or blank topic or
+ *       group, a null value, options, handler or reset target, a header without a name or a value, a topic
+ *       or group that does not exist, a group asked to read a second topic (a group with members or
+ *       committed offsets reads exactly one), settings a backend cannot take;</li>
+ *   <li>{@link IllegalStateException} for a state change the stream refuses: the stream is closed, a topic
+ *       exists with another partition count, a reset while the group has active members that this stream
+ *       did not create;</li>
+ *   <li>{@link java.util.concurrent.TimeoutException} when {@link #subscribe}'s bound on joining passed;</li>
+ *   <li>anything else the transport fails with (a broker's own exceptions), as it is.</li>
+ * </ul>
+ * Each message names what was wrong (the topic, the group, the setting).
  */
 public interface EventStream {
 

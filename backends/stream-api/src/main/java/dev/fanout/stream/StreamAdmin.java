@@ -4,7 +4,10 @@ import io.vertx.core.Future;
 import java.util.List;
 import java.util.Map;
 
-/** Topics and groups of a stream, for operators, the dashboard and tests. */
+/**
+ * Topics and groups of a stream, for operators, the dashboard and tests. Its methods fail as stated on
+ * {@link EventStream}: never by throwing, and with the exception types listed there.
+ */
 public interface StreamAdmin {
 
   /**

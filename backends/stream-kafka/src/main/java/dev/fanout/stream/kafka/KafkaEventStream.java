@@ -8,6 +8,7 @@ import dev.fanout.stream.RecordPosition;
 import dev.fanout.stream.StreamAdmin;
 import dev.fanout.stream.SubscribeOptions;
 import dev.fanout.stream.spi.ArgumentChecks;
+import dev.fanout.stream.spi.Calls;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -109,50 +110,57 @@ final class KafkaEventStream implements EventStream {
 
   @Override
   public Future<RecordPosition> send(String topic, String key, Map<String, String> headers, byte[] value) {
-    if (closed.get()) {
-      return Future.failedFuture(new IllegalStateException("the stream is closed"));
-    }
-    if (topic == null || value == null) {
-      return Future.failedFuture(new NullPointerException(topic == null ? "topic" : "value"));
-    }
-    IllegalArgumentException badHeaders = ArgumentChecks.badHeaders(headers);
-    if (badHeaders != null) {
-      return Future.failedFuture(badHeaders);
-    }
-    return partitionCount(topic).compose(partitions -> {
-      int partition = key == null
-          ? Math.floorMod(spread.computeIfAbsent(topic, t -> new AtomicInteger()).getAndIncrement(), partitions)
-          : KeyPartitioner.partition(key, partitions);
-      return producer.send(RecordCodec.toKafka(topic, partition, key, headers, value))
-          .map(metadata -> new RecordPosition(metadata.partition(), metadata.offset()));
+    return Calls.call(() -> {
+      requireOpen();
+      ArgumentChecks.requireSend(topic, headers, value);
+      return partitionCount(topic).compose(partitions -> {
+        int partition = key == null
+            ? Math.floorMod(spread.computeIfAbsent(topic, t -> new AtomicInteger()).getAndIncrement(), partitions)
+            : KeyPartitioner.partition(key, partitions);
+        return producer.send(RecordCodec.toKafka(topic, partition, key, headers, value))
+            .map(metadata -> new RecordPosition(metadata.partition(), metadata.offset()));
+      });
     });
   }
 
+  /**
+   * Checks the topic and that the group reads no other (see {@link KafkaStreamAdmin#requireReads}), then
+   * starts the member; fails with a TimeoutException after {@code subscribe.timeout.ms} without assignment.
+   */
   @Override
   public Future<GroupMember> subscribe(SubscribeOptions subscription, BatchHandler handler) {
-    if (closed.get()) {
-      return Future.failedFuture(new IllegalStateException("the stream is closed"));
-    }
-    Context context = vertx.getOrCreateContext();
-    String memberId = options.clientIdPrefix() + "-" + subscription.group() + "-" + instance + "-"
-        + memberCounter.incrementAndGet();
-    offsetResets.putIfAbsent(subscription.group(), new AtomicLong());
-    return partitionCount(subscription.topic()).compose(partitions -> {
-      KafkaGroupMember member = new KafkaGroupMember(this, vertx, context, options, subscription, handler,
-          memberId);
-      members.add(member);
-      return member.start().onFailure(e -> members.remove(member));
+    return Calls.call(() -> {
+      requireOpen();
+      ArgumentChecks.requireSubscribe(subscription, handler);
+      Context context = vertx.getOrCreateContext();
+      String memberId = options.clientIdPrefix() + "-" + subscription.group() + "-" + instance + "-"
+          + memberCounter.incrementAndGet();
+      offsetResets.putIfAbsent(subscription.group(), new AtomicLong());
+      return partitionCount(subscription.topic())
+          .compose(partitions -> streamAdmin.requireReads(subscription.group(), subscription.topic()))
+          .compose(v -> {
+            KafkaGroupMember member = new KafkaGroupMember(this, vertx, context, options, subscription, handler,
+                memberId);
+            members.add(member);
+            return member.start().onFailure(e -> members.remove(member));
+          });
     });
   }
 
   @Override
   public Future<Void> pauseGroup(String group) {
-    return forGroup(group, KafkaGroupMember::pause);
+    return Calls.call(() -> {
+      ArgumentChecks.requireName("group", group);
+      return forGroup(group, KafkaGroupMember::pause);
+    });
   }
 
   @Override
   public Future<Void> resumeGroup(String group) {
-    return forGroup(group, KafkaGroupMember::resume);
+    return Calls.call(() -> {
+      ArgumentChecks.requireName("group", group);
+      return forGroup(group, KafkaGroupMember::resume);
+    });
   }
 
   @Override
@@ -166,23 +174,31 @@ final class KafkaEventStream implements EventStream {
    */
   @Override
   public Future<Void> close() {
-    if (!closed.compareAndSet(false, true)) {
-      return Future.succeededFuture();
+    return Calls.call(() -> {
+      if (!closed.compareAndSet(false, true)) {
+        return Future.succeededFuture();
+      }
+      List<Future<Void>> leaving = new ArrayList<>();
+      for (KafkaGroupMember member : new ArrayList<>(members)) {
+        // a handler that never completes must not keep the stream open: past the timeout, crash
+        leaving.add(member.leave().timeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .recover(e -> member.crash()));
+      }
+      Context context = vertx.getOrCreateContext();
+      return Future.join(leaving)
+          .transform(ignored -> producer.close(options.requestTimeout().toMillis()))
+          .transform(ignored -> context.executeBlocking(() -> {
+            admin.close(options.requestTimeout());
+            return null;
+          }))
+          .mapEmpty();
+    });
+  }
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("the stream is closed");
     }
-    List<Future<Void>> leaving = new ArrayList<>();
-    for (KafkaGroupMember member : new ArrayList<>(members)) {
-      // a handler that never completes must not keep the stream open: past the timeout, crash
-      leaving.add(member.leave().timeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-          .recover(e -> member.crash()));
-    }
-    Context context = vertx.getOrCreateContext();
-    return Future.join(leaving)
-        .transform(ignored -> producer.close(options.requestTimeout().toMillis()))
-        .transform(ignored -> context.executeBlocking(() -> {
-          admin.close(options.requestTimeout());
-          return null;
-        }))
-        .mapEmpty();
   }
 
   // ---- for the admin and the members ----

@@ -7,6 +7,7 @@ import dev.fanout.stream.RecordPosition;
 import dev.fanout.stream.StreamAdmin;
 import dev.fanout.stream.SubscribeOptions;
 import dev.fanout.stream.spi.ArgumentChecks;
+import dev.fanout.stream.spi.Calls;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -62,57 +63,47 @@ final class MemoryStream implements EventStream {
 
   @Override
   public Future<RecordPosition> send(String topic, String key, Map<String, String> headers, byte[] value) {
-    if (closed.get()) {
-      return Future.failedFuture(new IllegalStateException("stream is closed"));
-    }
-    MemoryTopic target = store.topic(topic);
-    if (target == null) {
-      return Future.failedFuture(new IllegalArgumentException("unknown topic '" + topic + "'"));
-    }
-    if (value == null) {
-      return Future.failedFuture(new NullPointerException("value"));
-    }
-    IllegalArgumentException badHeaders = ArgumentChecks.badHeaders(headers);
-    if (badHeaders != null) {
-      return Future.failedFuture(badHeaders);
-    }
-    Map<String, String> copy = headers == null || headers.isEmpty()
-        ? Map.of()
-        : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
-    return Future.succeededFuture(target.append(key, copy, value.clone()));
+    return Calls.call(() -> {
+      requireOpen();
+      ArgumentChecks.requireSend(topic, headers, value);
+      MemoryTopic target = existingTopic(topic);
+      Map<String, String> copy = headers == null || headers.isEmpty()
+          ? Map.of()
+          : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+      return Future.succeededFuture(target.append(key, copy, value.clone()));
+    });
   }
 
   @Override
   public Future<GroupMember> subscribe(SubscribeOptions options, BatchHandler handler) {
-    if (closed.get()) {
-      return Future.failedFuture(new IllegalStateException("stream is closed"));
-    }
-    MemoryTopic topic = store.topic(options.topic());
-    if (topic == null) {
-      return Future.failedFuture(new IllegalArgumentException("unknown topic '" + options.topic() + "'"));
-    }
-    ConsumerGroup group;
-    try {
-      group = store.group(options.group(), topic);
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e);
-    }
-    Context context = vertx.getOrCreateContext();
-    String memberId = options.group() + "-" + UUID.randomUUID();
-    MemoryGroupMember member = new MemoryGroupMember(vertx, context, memberId, options, handler, topic,
-        group, members::remove);
-    members.add(member);
-    return member.start();
+    return Calls.call(() -> {
+      requireOpen();
+      ArgumentChecks.requireSubscribe(options, handler);
+      MemoryTopic topic = existingTopic(options.topic());
+      ConsumerGroup group = store.group(options.group(), topic);
+      Context context = vertx.getOrCreateContext();
+      String memberId = options.group() + "-" + UUID.randomUUID();
+      MemoryGroupMember member = new MemoryGroupMember(vertx, context, memberId, options, handler, topic,
+          group, members::remove);
+      members.add(member);
+      return member.start();
+    });
   }
 
   @Override
   public Future<Void> pauseGroup(String group) {
-    return eachMember(group, GroupMember::pause);
+    return Calls.call(() -> {
+      ArgumentChecks.requireName("group", group);
+      return eachMember(group, GroupMember::pause);
+    });
   }
 
   @Override
   public Future<Void> resumeGroup(String group) {
-    return eachMember(group, GroupMember::resume);
+    return Calls.call(() -> {
+      ArgumentChecks.requireName("group", group);
+      return eachMember(group, GroupMember::resume);
+    });
   }
 
   @Override
@@ -123,13 +114,30 @@ final class MemoryStream implements EventStream {
   /** Every member of this stream leaves its group, then the stream detaches from its store. */
   @Override
   public Future<Void> close() {
-    if (!closed.compareAndSet(false, true)) {
-      return Future.succeededFuture();
-    }
-    return eachMember(null, GroupMember::leave).eventually(() -> {
-      store.detach();
-      return Future.succeededFuture();
+    return Calls.call(() -> {
+      if (!closed.compareAndSet(false, true)) {
+        return Future.succeededFuture();
+      }
+      return eachMember(null, GroupMember::leave).eventually(() -> {
+        store.detach();
+        return Future.succeededFuture();
+      });
     });
+  }
+
+  /** The topic called {@code name}; throws an IllegalArgumentException when there is none. */
+  MemoryTopic existingTopic(String name) {
+    MemoryTopic topic = store.topic(name);
+    if (topic == null) {
+      throw new IllegalArgumentException("unknown topic '" + name + "'");
+    }
+    return topic;
+  }
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("the stream is closed");
+    }
   }
 
   /** The topics and groups this stream sees: its own, or those of its named instance. */
