@@ -8,7 +8,10 @@ import java.util.Map;
  * many. Records are never removed by reading; each group keeps its own committed offsets.
  *
  * <p>Obtain one with {@link StreamBackends#open}. Every method returns a {@link Future} and none of
- * them blocks the calling thread.
+ * them blocks the calling thread. Called on a Vert.x context, every method of the SPI ({@code EventStream},
+ * {@link StreamAdmin}, {@link GroupMember}) completes its future on that context, whichever thread or context
+ * did the work, so the caller's callbacks run where its other callbacks run; called outside a context, the
+ * future completes on a context of the backend's choosing.
  *
  * <p>Failures. No method of the SPI ({@code EventStream}, {@link StreamAdmin}, {@link GroupMember}) throws:
  * each fails its future instead, and every backend fails alike:

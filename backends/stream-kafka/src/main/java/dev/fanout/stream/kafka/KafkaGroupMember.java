@@ -4,6 +4,7 @@ import dev.fanout.stream.BatchHandler;
 import dev.fanout.stream.GroupMember;
 import dev.fanout.stream.StreamRecord;
 import dev.fanout.stream.SubscribeOptions;
+import dev.fanout.stream.spi.Calls;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -173,16 +174,20 @@ final class KafkaGroupMember implements GroupMember {
 
   @Override
   public Future<Void> pause() {
-    paused = true;
-    return onContext(Future::succeededFuture);
+    return Calls.call(() -> {
+      paused = true;
+      return onContext(Future::succeededFuture);
+    });
   }
 
   @Override
   public Future<Void> resume() {
-    paused = false;
-    return onContext(() -> {
-      dispatchAll();
-      return Future.succeededFuture();
+    return Calls.call(() -> {
+      paused = false;
+      return onContext(() -> {
+        dispatchAll();
+        return Future.succeededFuture();
+      });
     });
   }
 
@@ -193,12 +198,12 @@ final class KafkaGroupMember implements GroupMember {
 
   @Override
   public Future<Void> leave() {
-    return stop(false);
+    return Calls.call(() -> stop(false));
   }
 
   @Override
   public Future<Void> crash() {
-    return stop(true);
+    return Calls.call(() -> stop(true));
   }
 
   boolean active() {

@@ -4,6 +4,7 @@ import dev.fanout.stream.BatchHandler;
 import dev.fanout.stream.GroupMember;
 import dev.fanout.stream.StreamRecord;
 import dev.fanout.stream.SubscribeOptions;
+import dev.fanout.stream.spi.Calls;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -118,45 +119,47 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
 
   @Override
   public Future<Void> pause() {
-    return onContext(() -> paused = true);
+    return Calls.call(() -> onContext(() -> paused = true));
   }
 
   @Override
   public Future<Void> resume() {
-    return onContext(() -> {
+    return Calls.call(() -> onContext(() -> {
       paused = false;
       drain();
-    });
+    }));
   }
 
   @Override
   public Future<Void> leave() {
-    Promise<Void> done = promise();
-    context.runOnContext(v -> {
-      if (gone) {
-        done.complete();
-        return;
-      }
-      if (left != null) {
-        left.future().onComplete(done);
-        return;
-      }
-      leaving = true;
-      left = done;
-      if (inFlight == 0) {
-        disappear();
-      }
+    return Calls.call(() -> {
+      Promise<Void> done = promise();
+      context.runOnContext(v -> {
+        if (gone) {
+          done.complete();
+          return;
+        }
+        if (left != null) {
+          left.future().onComplete(done);
+          return;
+        }
+        leaving = true;
+        left = done;
+        if (inFlight == 0) {
+          disappear();
+        }
+      });
+      return done.future();
     });
-    return done.future();
   }
 
   @Override
   public Future<Void> crash() {
-    return onContext(() -> {
+    return Calls.call(() -> onContext(() -> {
       if (!gone) {
         disappear();
       }
-    });
+    }));
   }
 
   @Override
