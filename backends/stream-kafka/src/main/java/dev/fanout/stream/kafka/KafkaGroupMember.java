@@ -111,11 +111,7 @@ final class KafkaGroupMember implements GroupMember {
    */
   Future<GroupMember> start() {
     return onContext(() -> {
-      long timeout = options.subscribeTimeout().toMillis();
-      long timer = vertx.setTimer(timeout, t -> joined.tryFail(new TimeoutException("member " + memberId
-          + " of group '" + subscription.group() + "' got no assignment of topic '" + subscription.topic()
-          + "' within " + timeout + " ms (subscribe.timeout.ms)" + (loop == null || loop.lastPollFailure() == null
-          ? "" : "; its latest poll failed: " + loop.lastPollFailure()))));
+      long timer = vertx.setTimer(options.subscribeTimeout().toMillis(), t -> joined.tryFail(notJoined()));
       return context.executeBlocking(() -> new MemberConsumer(
               options.consumerProperties(subscription.group(), memberId, subscription.startFrom()),
               this::finishBeforeRevoke, options.revocationWait()))
@@ -150,6 +146,15 @@ final class KafkaGroupMember implements GroupMember {
             return stop(true).transform(ignored -> Future.failedFuture(failure));
           });
     });
+  }
+
+  // On context: why subscribe gives up, with the latest poll failure, which usually says why.
+  private TimeoutException notJoined() {
+    Throwable pollFailure = loop == null ? null : loop.lastPollFailure();
+    return new TimeoutException("member " + memberId + " of group '" + subscription.group()
+        + "' got no assignment of topic '" + subscription.topic() + "' within "
+        + options.subscribeTimeout().toMillis() + " ms (subscribe.timeout.ms)"
+        + (pollFailure == null ? "" : "; its latest poll failed: " + pollFailure));
   }
 
   @Override
