@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param offsetResets how often a member found its committed offset outside the retained log and
  *                     followed its {@link StartPosition} instead (records were lost to retention);
- *                     -1 when the backend cannot tell
+ *                     -1 when the backend cannot tell. A backend that keeps no count itself (Kafka)
+ *                     counts what the members of the describing stream met since it opened.
  */
 public record GroupDescription(String group, String topic, GroupState state, List<Member> members,
                                List<PartitionLag> partitions, long offsetResets) {

@@ -10,7 +10,8 @@ import java.util.Set;
  * no partition (because the group has more members than the topic has partitions) is idle and takes
  * over partitions when another member leaves or crashes.
  *
- * <p>All methods are safe to call from any thread; futures complete on the member's context.
+ * <p>All methods are safe to call from any thread. Their futures complete on the caller's Vert.x context,
+ * or on the member's (the context that subscribed) when called outside one.
  */
 public interface GroupMember {
 

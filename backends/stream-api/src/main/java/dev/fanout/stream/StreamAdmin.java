@@ -4,7 +4,10 @@ import io.vertx.core.Future;
 import java.util.List;
 import java.util.Map;
 
-/** Topics and groups of a stream, for operators, the dashboard and tests. */
+/**
+ * Topics and groups of a stream, for operators, the dashboard and tests. Its methods fail as stated on
+ * {@link EventStream}: never by throwing, and with the exception types listed there.
+ */
 public interface StreamAdmin {
 
   /**
@@ -28,9 +31,12 @@ public interface StreamAdmin {
 
   /**
    * Moves a group's committed offsets on {@code topic} to {@code spec}, every partition, clamped to the
-   * retained range. With {@code preview} nothing changes and the offsets it would set are returned.
+   * retained range. With {@code preview} nothing changes (a group that does not exist is not created) and
+   * the offsets it would set are returned.
    * Members of the group that this stream created are paused, moved and resumed, so a running group can
-   * be reset; a backend may refuse while members in other processes are active.
+   * be reset. While the group has active members that this stream did not create (another process's, or
+   * another stream's), the reset fails with an {@link IllegalStateException} naming them, before anything
+   * changed; a preview is still answered.
    *
    * @return the new committed offset per partition
    */

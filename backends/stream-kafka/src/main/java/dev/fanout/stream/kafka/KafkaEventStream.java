@@ -7,6 +7,8 @@ import dev.fanout.stream.KeyPartitioner;
 import dev.fanout.stream.RecordPosition;
 import dev.fanout.stream.StreamAdmin;
 import dev.fanout.stream.SubscribeOptions;
+import dev.fanout.stream.spi.ArgumentChecks;
+import dev.fanout.stream.spi.Calls;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -54,6 +56,8 @@ final class KafkaEventStream implements EventStream {
   private final Map<String, AtomicInteger> spread = new ConcurrentHashMap<>();
   // any thread: members created by this stream that have not left
   private final Set<KafkaGroupMember> members = ConcurrentHashMap.newKeySet();
+  // any thread: per group a member of this stream joined, the offset resets its members met
+  private final Map<String, AtomicLong> offsetResets = new ConcurrentHashMap<>();
   // any thread
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -106,45 +110,57 @@ final class KafkaEventStream implements EventStream {
 
   @Override
   public Future<RecordPosition> send(String topic, String key, Map<String, String> headers, byte[] value) {
-    if (closed.get()) {
-      return Future.failedFuture(new IllegalStateException("the stream is closed"));
-    }
-    if (topic == null || value == null) {
-      return Future.failedFuture(new NullPointerException(topic == null ? "topic" : "value"));
-    }
-    return partitionCount(topic).compose(partitions -> {
-      int partition = key == null
-          ? Math.floorMod(spread.computeIfAbsent(topic, t -> new AtomicInteger()).getAndIncrement(), partitions)
-          : KeyPartitioner.partition(key, partitions);
-      return producer.send(RecordCodec.toKafka(topic, partition, key, headers, value))
-          .map(metadata -> new RecordPosition(metadata.partition(), metadata.offset()));
+    return Calls.call(() -> {
+      requireOpen();
+      ArgumentChecks.requireSend(topic, headers, value);
+      return partitionCount(topic).compose(partitions -> {
+        int partition = key == null
+            ? Math.floorMod(spread.computeIfAbsent(topic, t -> new AtomicInteger()).getAndIncrement(), partitions)
+            : KeyPartitioner.partition(key, partitions);
+        return producer.send(RecordCodec.toKafka(topic, partition, key, headers, value))
+            .map(metadata -> new RecordPosition(metadata.partition(), metadata.offset()));
+      });
     });
   }
 
+  /**
+   * Checks the topic and that the group reads no other (see {@link KafkaStreamAdmin#requireReads}), then
+   * starts the member; fails with a TimeoutException after {@code subscribe.timeout.ms} without assignment.
+   */
   @Override
   public Future<GroupMember> subscribe(SubscribeOptions subscription, BatchHandler handler) {
-    if (closed.get()) {
-      return Future.failedFuture(new IllegalStateException("the stream is closed"));
-    }
-    Context context = vertx.getOrCreateContext();
-    String memberId = options.clientIdPrefix() + "-" + subscription.group() + "-" + instance + "-"
-        + memberCounter.incrementAndGet();
-    return partitionCount(subscription.topic()).compose(partitions -> {
-      KafkaGroupMember member = new KafkaGroupMember(this, vertx, context, options, subscription, handler,
-          memberId);
-      members.add(member);
-      return member.start().onFailure(e -> members.remove(member));
+    return Calls.call(() -> {
+      requireOpen();
+      ArgumentChecks.requireSubscribe(subscription, handler);
+      Context context = vertx.getOrCreateContext();
+      String memberId = options.clientIdPrefix() + "-" + subscription.group() + "-" + instance + "-"
+          + memberCounter.incrementAndGet();
+      offsetResets.putIfAbsent(subscription.group(), new AtomicLong());
+      return partitionCount(subscription.topic())
+          .compose(partitions -> streamAdmin.requireReads(subscription.group(), subscription.topic()))
+          .compose(v -> {
+            KafkaGroupMember member = new KafkaGroupMember(this, vertx, context, options, subscription, handler,
+                memberId);
+            members.add(member);
+            return member.start().onFailure(e -> members.remove(member));
+          });
     });
   }
 
   @Override
   public Future<Void> pauseGroup(String group) {
-    return forGroup(group, KafkaGroupMember::pause);
+    return Calls.call(() -> {
+      ArgumentChecks.requireName("group", group);
+      return forGroup(group, KafkaGroupMember::pause);
+    });
   }
 
   @Override
   public Future<Void> resumeGroup(String group) {
-    return forGroup(group, KafkaGroupMember::resume);
+    return Calls.call(() -> {
+      ArgumentChecks.requireName("group", group);
+      return forGroup(group, KafkaGroupMember::resume);
+    });
   }
 
   @Override
@@ -158,23 +174,31 @@ final class KafkaEventStream implements EventStream {
    */
   @Override
   public Future<Void> close() {
-    if (!closed.compareAndSet(false, true)) {
-      return Future.succeededFuture();
+    return Calls.call(() -> {
+      if (!closed.compareAndSet(false, true)) {
+        return Future.succeededFuture();
+      }
+      List<Future<Void>> leaving = new ArrayList<>();
+      for (KafkaGroupMember member : new ArrayList<>(members)) {
+        // a handler that never completes must not keep the stream open: past the timeout, crash
+        leaving.add(member.leave().timeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .recover(e -> member.crash()));
+      }
+      Context context = vertx.getOrCreateContext();
+      return Future.join(leaving)
+          .transform(ignored -> producer.close(options.requestTimeout().toMillis()))
+          .transform(ignored -> context.executeBlocking(() -> {
+            admin.close(options.requestTimeout());
+            return null;
+          }))
+          .mapEmpty();
+    });
+  }
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("the stream is closed");
     }
-    List<Future<Void>> leaving = new ArrayList<>();
-    for (KafkaGroupMember member : new ArrayList<>(members)) {
-      // a handler that never completes must not keep the stream open: past the timeout, crash
-      leaving.add(member.leave().timeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-          .recover(e -> member.crash()));
-    }
-    Context context = vertx.getOrCreateContext();
-    return Future.join(leaving)
-        .transform(ignored -> producer.close(options.requestTimeout().toMillis()))
-        .transform(ignored -> context.executeBlocking(() -> {
-          admin.close(options.requestTimeout());
-          return null;
-        }))
-        .mapEmpty();
   }
 
   // ---- for the admin and the members ----
@@ -190,11 +214,32 @@ final class KafkaEventStream implements EventStream {
     return result;
   }
 
-  /** Ids of every live member of {@code group} created by this stream. */
+  /**
+   * Ids of every member of {@code group} created by this stream that has not closed yet, leaving ones
+   * included: the coordinator may still list them.
+   */
   Set<String> memberIds(String group) {
     Set<String> ids = new HashSet<>();
-    members(group).forEach(m -> ids.add(m.memberId()));
+    for (KafkaGroupMember member : members) {
+      if (member.group().equals(group)) {
+        ids.add(member.memberId());
+      }
+    }
     return ids;
+  }
+
+  /** Counts a member's move to its start position because its offset had left the log. */
+  void countOffsetReset(String group) {
+    offsetResets.computeIfAbsent(group, g -> new AtomicLong()).incrementAndGet();
+  }
+
+  /**
+   * The offset resets the members of this stream met in {@code group} since it opened; -1 when none of
+   * them joined it (Kafka keeps no count, and other processes' members are not seen).
+   */
+  long offsetResets(String group) {
+    AtomicLong count = offsetResets.get(group);
+    return count == null ? -1 : count.get();
   }
 
   void forget(KafkaGroupMember member) {

@@ -4,6 +4,7 @@ import dev.fanout.stream.BatchHandler;
 import dev.fanout.stream.GroupMember;
 import dev.fanout.stream.StreamRecord;
 import dev.fanout.stream.SubscribeOptions;
+import dev.fanout.stream.spi.Calls;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -68,6 +70,8 @@ final class KafkaGroupMember implements GroupMember {
 
   // accessed on context
   private KafkaReadStream<String, byte[]> consumer;
+  // accessed on context; only its thread-safe takeStartPosition is called from here
+  private MemberConsumer nativeConsumer;
   // accessed on context; null until the consumer is subscribed
   private PollLoop loop;
   // accessed on context: the partitions owned now, each with its state
@@ -100,44 +104,57 @@ final class KafkaGroupMember implements GroupMember {
 
   /**
    * Creates the consumer, subscribes and starts the poll loop. Completes once the member received its
-   * first assignment (possibly empty) and knows where each assigned partition starts.
+   * first assignment (possibly empty) and knows where each assigned partition starts. Fails with a
+   * {@link TimeoutException} when that takes longer than {@code subscribe.timeout.ms}, and with whatever
+   * else went wrong; either way only after the member left again (its consumer closed), so a failed
+   * subscribe leaves nothing behind in the group.
    */
   Future<GroupMember> start() {
-    return onContext(() -> context.executeBlocking(() -> new MemberConsumer(
-            options.consumerProperties(subscription.group(), memberId, subscription.startFrom()),
-            this::finishBeforeRevoke, options.revocationWait()))
-        .compose(nativeConsumer -> {
-          // created on this context, so the stream's callbacks run here
-          consumer = KafkaReadStream.create(vertx, nativeConsumer);
-          consumer.partitionsAssignedHandler(this::assigned);
-          consumer.partitionsRevokedHandler(this::revoked);
-          return consumer.subscribe(Set.of(subscription.topic()));
-        })
-        .compose(v -> {
-          loop = new PollLoop(vertx, consumer, subscription.topic(), options.pollTimeout(),
-              new PollLoop.Member() {
-                @Override
-                public void accept(ConsumerRecords<String, byte[]> records) {
-                  KafkaGroupMember.this.accept(records);
-                }
+    return onContext(() -> {
+      long timer = vertx.setTimer(options.subscribeTimeout().toMillis(), t -> joined.tryFail(notJoined()));
+      return context.executeBlocking(() -> new MemberConsumer(
+              options.consumerProperties(subscription.group(), memberId, subscription.startFrom()),
+              this::finishBeforeRevoke, options.revocationWait()))
+          .compose(created -> {
+            nativeConsumer = created;
+            // created on this context, so the stream's callbacks run here
+            consumer = KafkaReadStream.create(vertx, created);
+            consumer.partitionsAssignedHandler(this::assigned);
+            consumer.partitionsRevokedHandler(this::revoked);
+            return consumer.subscribe(Set.of(subscription.topic()));
+          })
+          .compose(v -> {
+            loop = new PollLoop(vertx, consumer, subscription.topic(), options.pollTimeout(),
+                new PollLoop.Member() {
+                  @Override
+                  public void accept(ConsumerRecords<String, byte[]> records) {
+                    KafkaGroupMember.this.accept(records);
+                  }
 
-                @Override
-                public boolean owns(int partition) {
-                  return feeds.containsKey(partition);
-                }
-              });
-          loop.start();
-          return joined.future();
-        })
-        .onFailure(e -> {
-          if (consumer != null && stopped == null) {
-            phase = Phase.CLOSED;
-            if (loop != null) {
-              loop.halt("member " + memberId + " could not start");
-            }
-            consumer.close();
-          }
-        }));
+                  @Override
+                  public boolean owns(int partition) {
+                    return feeds.containsKey(partition);
+                  }
+                });
+            loop.start();
+            return joined.future();
+          })
+          .andThen(ar -> vertx.cancelTimer(timer))
+          .recover(failure -> {
+            joined.tryFail(failure);
+            // leave as a crashed member would: nothing was handed out, nothing is waited for
+            return stop(true).transform(ignored -> Future.failedFuture(failure));
+          });
+    });
+  }
+
+  // On context: why subscribe gives up, with the latest poll failure, which usually says why.
+  private TimeoutException notJoined() {
+    Throwable pollFailure = loop == null ? null : loop.lastPollFailure();
+    return new TimeoutException("member " + memberId + " of group '" + subscription.group()
+        + "' got no assignment of topic '" + subscription.topic() + "' within "
+        + options.subscribeTimeout().toMillis() + " ms (subscribe.timeout.ms)"
+        + (pollFailure == null ? "" : "; its latest poll failed: " + pollFailure));
   }
 
   @Override
@@ -162,16 +179,20 @@ final class KafkaGroupMember implements GroupMember {
 
   @Override
   public Future<Void> pause() {
-    paused = true;
-    return onContext(Future::succeededFuture);
+    return Calls.call(() -> {
+      paused = true;
+      return onContext(Future::succeededFuture);
+    });
   }
 
   @Override
   public Future<Void> resume() {
-    paused = false;
-    return onContext(() -> {
-      dispatchAll();
-      return Future.succeededFuture();
+    return Calls.call(() -> {
+      paused = false;
+      return onContext(() -> {
+        dispatchAll();
+        return Future.succeededFuture();
+      });
     });
   }
 
@@ -182,12 +203,12 @@ final class KafkaGroupMember implements GroupMember {
 
   @Override
   public Future<Void> leave() {
-    return stop(false);
+    return Calls.call(() -> stop(false));
   }
 
   @Override
   public Future<Void> crash() {
-    return stop(true);
+    return Calls.call(() -> stop(true));
   }
 
   boolean active() {
@@ -226,7 +247,11 @@ final class KafkaGroupMember implements GroupMember {
           long offset = targets.get(feed.partition());
           feed.restartAt(offset);
           loop.commitLater(feed.partition(), offset);
-          seeks.add(consumer.seek(topicPartition(feed.partition()), offset));
+          seeks.add(consumer.seek(topicPartition(feed.partition()), offset).andThen(ar -> {
+            if (feeds.get(feed.partition()) == feed) {
+              feed.seekDone();
+            }
+          }));
           moved.add(feed.partition());
         }
         Future<Void> committed = loop.nextRound();
@@ -251,7 +276,14 @@ final class KafkaGroupMember implements GroupMember {
         continue;
       }
       for (ConsumerRecord<String, byte[]> record : records.records(tp)) {
-        feed.offer(RecordCodec.fromKafka(record));
+        long expected = feed.expected();
+        if (feed.offer(RecordCodec.fromKafka(record)) == PartitionFeed.Offer.MOVED) {
+          // Kafka reset the position itself (auto.offset.reset): the offset had left the log
+          LOG.log(Level.INFO, "member " + memberId + " of group " + subscription.group() + ": partition "
+              + tp + " moved from offset " + expected + " to " + record.offset() + " by itself (the offset"
+              + " left the log); following it");
+          stream.countOffsetReset(subscription.group());
+        }
       }
     }
     dispatchAll();
@@ -269,6 +301,11 @@ final class KafkaGroupMember implements GroupMember {
       }
       PartitionFeed feed = new PartitionFeed(tp.partition(), subscription.maxBatchSize(), bufferLimit);
       feeds.put(tp.partition(), feed);
+      Long start = nativeConsumer.takeStartPosition(tp);
+      if (start != null) {
+        feed.positionKnown(start);
+        continue;
+      }
       // the position resolves the committed offset or the start position now, so records written after
       // the subscription completes are never skipped by a later "latest"
       positions.add(consumer.position(tp).onSuccess(position -> {
@@ -370,7 +407,8 @@ final class KafkaGroupMember implements GroupMember {
   }
 
   private void retry(PartitionFeed feed, long token) {
-    if (phase == Phase.CLOSED || feeds.get(feed.partition()) != feed) {
+    // a retry made stale by a reset must not seek: the reset's seek went to where the feed now expects
+    if (phase == Phase.CLOSED || feeds.get(feed.partition()) != feed || !feed.awaitsRetry(token)) {
       return;
     }
     consumer.seek(topicPartition(feed.partition()), feed.expected()).onComplete(ar -> {

@@ -5,6 +5,8 @@ import dev.fanout.stream.GroupState;
 import dev.fanout.stream.OffsetSpec;
 import dev.fanout.stream.StreamAdmin;
 import dev.fanout.stream.TopicDescription;
+import dev.fanout.stream.spi.ArgumentChecks;
+import dev.fanout.stream.spi.Calls;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -20,6 +22,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -51,13 +54,19 @@ final class KafkaStreamAdmin implements StreamAdmin {
    */
   @Override
   public Future<Void> createTopic(String topic, int partitions, int replicationFactor) {
-    if (partitions < 1) {
-      return Future.failedFuture(new IllegalArgumentException("partitions must be at least 1, was " + partitions));
-    }
-    if (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE) {
-      return Future.failedFuture(new IllegalArgumentException(
-          "replication factor must be at least 1, was " + replicationFactor));
-    }
+    return Calls.call(() -> {
+      ArgumentChecks.requireName("topic", topic);
+      if (partitions < 1) {
+        throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
+      }
+      if (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE) {
+        throw new IllegalArgumentException("replication factor must be at least 1, was " + replicationFactor);
+      }
+      return create(topic, partitions, replicationFactor);
+    });
+  }
+
+  private Future<Void> create(String topic, int partitions, int replicationFactor) {
     return queries.call(queries.admin().describeCluster().nodes()).compose(nodes -> {
       if (nodes.size() < replicationFactor) {
         return Future.failedFuture(new IllegalArgumentException("cannot create topic '" + topic
@@ -73,6 +82,10 @@ final class KafkaStreamAdmin implements StreamAdmin {
                   ? Future.<Void>succeededFuture()
                   : Future.failedFuture(new IllegalStateException("topic '" + topic + "' exists with "
                       + existing.size() + " partitions, not " + partitions)));
+            }
+            if (error instanceof InvalidTopicException) {
+              return Future.failedFuture(new IllegalArgumentException("cannot create topic '" + topic + "': "
+                  + error.getMessage(), error));
             }
             if (error instanceof InvalidReplicationFactorException) {
               return Future.failedFuture(new IllegalArgumentException("cannot create topic '" + topic
@@ -114,7 +127,7 @@ final class KafkaStreamAdmin implements StreamAdmin {
 
   @Override
   public Future<List<TopicDescription>> listTopics() {
-    return queries.call(queries.admin().listTopics().names()).compose(names -> {
+    return Calls.call(() -> queries.call(queries.admin().listTopics().names()).compose(names -> {
       List<Future<TopicDescription>> topics = new ArrayList<>();
       names.stream().sorted().forEach(name -> topics.add(describeTopic(name)));
       return Future.all(topics).map(all -> {
@@ -124,7 +137,7 @@ final class KafkaStreamAdmin implements StreamAdmin {
         }
         return result;
       });
-    });
+    }));
   }
 
   private Future<TopicDescription> describeTopic(String topic) {
@@ -136,44 +149,69 @@ final class KafkaStreamAdmin implements StreamAdmin {
 
   @Override
   public Future<List<String>> listGroups() {
-    return queries.call(queries.admin().listGroups(ListGroupsOptions.forConsumerGroups()).all())
-        .map(groups -> groups.stream().map(g -> g.groupId()).distinct().sorted().toList());
+    return Calls.call(() -> queries.call(queries.admin().listGroups(ListGroupsOptions.forConsumerGroups()).all())
+        .map(groups -> groups.stream().map(g -> g.groupId()).distinct().sorted().toList()));
   }
 
   /**
    * Kafka's view of the group. Members are named by their client id, which for members of this backend
    * is their {@link dev.fanout.stream.GroupMember#memberId()}. The topic is the one the group's members
-   * are assigned or, without members, the one it has committed offsets for. Resets after retention are
-   * not counted by Kafka: {@code offsetResets} is -1.
+   * are assigned or, without members, the one it has committed offsets for. Kafka does not count the
+   * resets after retention: {@code offsetResets} counts those the members of this stream met since it
+   * opened, and is -1 for a group none of them joined.
    */
   @Override
   public Future<GroupDescription> describeGroup(String group) {
-    Future<ConsumerGroupDescription> described = queries.describeGroup(group)
-        .recover(e -> Future.failedFuture(e instanceof GroupIdNotFoundException
-            ? new IllegalArgumentException("unknown group '" + group + "'", e) : e));
-    Future<List<String>> committedTopics = queries.committedTopics(group);
-    return Future.all(described, committedTopics).compose(v -> {
-      ConsumerGroupDescription d = described.result();
-      String topic = topicOf(group, d, committedTopics.result());
-      if (topic == null) {
-        return Future.failedFuture(new IllegalArgumentException("unknown group '" + group + "'"));
-      }
-      List<GroupDescription.Member> members = d.members().stream()
-          .map(m -> new GroupDescription.Member(m.clientId(), assigned(m, topic)))
-          .sorted(Comparator.comparing(GroupDescription.Member::memberId))
-          .toList();
-      return lags(group, topic).map(lags ->
-          new GroupDescription(group, topic, state(d, members), members, lags, -1));
+    return Calls.call(() -> {
+      ArgumentChecks.requireName("group", group);
+      return described(group).compose(described -> {
+        if (described.topic() == null) {
+          return Future.failedFuture(new IllegalArgumentException("unknown group '" + group + "'"));
+        }
+        String topic = described.topic();
+        List<GroupDescription.Member> members = described.group().members().stream()
+            .map(m -> new GroupDescription.Member(m.clientId(), assigned(m, topic)))
+            .sorted(Comparator.comparing(GroupDescription.Member::memberId))
+            .toList();
+        return lags(group, topic).map(lags -> new GroupDescription(group, topic, state(described.group(), members),
+            members, lags, stream.offsetResets(group)));
+      });
     });
   }
 
+  /**
+   * Fails with an {@link IllegalArgumentException} when {@code group} reads a topic other than {@code topic}:
+   * a group reads exactly one topic (Kafka would let it read several, and describe it by one of them).
+   */
+  Future<Void> requireReads(String group, String topic) {
+    return described(group).compose(described -> described.topic() == null || described.topic().equals(topic)
+        ? Future.succeededFuture()
+        : Future.failedFuture(new IllegalArgumentException("group '" + group + "' reads topic '"
+            + described.topic() + "'; a group reads exactly one topic")));
+  }
+
+  /** Kafka's description of a group (null when Kafka does not know it), and the topic it reads (null when none). */
+  private record Described(ConsumerGroupDescription group, String topic) {
+  }
+
+  private Future<Described> described(String group) {
+    Future<ConsumerGroupDescription> described = queries.describeGroup(group)
+        .recover(e -> e instanceof GroupIdNotFoundException ? Future.succeededFuture(null) : Future.failedFuture(e));
+    Future<List<String>> committedTopics = queries.committedTopics(group);
+    return Future.all(described, committedTopics).map(v -> new Described(described.result(),
+        topicOf(group, described.result(), committedTopics.result())));
+  }
+
+  // The topic this stream's members read, else the one Kafka's members are assigned, else the committed one.
   private String topicOf(String group, ConsumerGroupDescription d, List<String> committedTopics) {
     for (KafkaGroupMember member : stream.members(group)) {
       return member.topic();
     }
-    for (MemberDescription m : d.members()) {
-      for (TopicPartition tp : m.assignment().topicPartitions()) {
-        return tp.topic();
+    if (d != null) {
+      for (MemberDescription m : d.members()) {
+        for (TopicPartition tp : m.assignment().topicPartitions()) {
+          return tp.topic();
+        }
       }
     }
     return committedTopics.isEmpty() ? null : committedTopics.get(0);
@@ -213,6 +251,9 @@ final class KafkaStreamAdmin implements StreamAdmin {
 
   @Override
   public Future<Map<Integer, Long>> resetOffsets(String group, String topic, OffsetSpec spec, boolean preview) {
-    return reset.reset(group, topic, spec, preview);
+    return Calls.call(() -> {
+      ArgumentChecks.requireReset(group, topic, spec);
+      return requireReads(group, topic).compose(v -> reset.reset(group, topic, spec, preview));
+    });
   }
 }

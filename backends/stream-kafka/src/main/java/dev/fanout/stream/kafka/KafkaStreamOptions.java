@@ -19,13 +19,14 @@ import java.util.stream.Collectors;
  * @param requestTimeout   how long admin calls and the connection check on open may take
  * @param bufferedBatches  how many batches a member buffers per partition before pausing its fetch
  * @param revocationWait   how long batches in flight on revoked partitions may finish before abandoned
+ * @param subscribeTimeout how long {@code subscribe} waits for the new member's first assignment
  * @param producer         extra native producer settings
  * @param consumer         extra native consumer settings
  * @param admin            extra native admin client settings
  */
 public record KafkaStreamOptions(String bootstrapServers, String clientIdPrefix, Duration pollTimeout,
                                  Duration requestTimeout, int bufferedBatches, Duration revocationWait,
-                                 Map<String, String> producer,
+                                 Duration subscribeTimeout, Map<String, String> producer,
                                  Map<String, String> consumer, Map<String, String> admin) {
 
   /** Every setting the backend reads from its JSON configuration. */
@@ -43,6 +44,9 @@ public record KafkaStreamOptions(String bootstrapServers, String clientIdPrefix,
     REVOCATION_WAIT_MS("revocation.wait.ms", "integer 0..300000", "10000",
         "how long a member lets its batches in flight on revoked partitions finish and commit before"
             + " it abandons them to the next owner; the rebalance waits that long at most"),
+    SUBSCRIBE_TIMEOUT_MS("subscribe.timeout.ms", "integer 100..600000", "60000",
+        "how long subscribe waits for the new member's first assignment; past it the member leaves the group"
+            + " and subscribe fails with a TimeoutException"),
     PRODUCER("producer", "object of strings", "{}",
         "extra Kafka producer settings; acks, idempotence and serializers are fixed"),
     CONSUMER("consumer", "object of strings", "{}",
@@ -133,6 +137,7 @@ public record KafkaStreamOptions(String bootstrapServers, String clientIdPrefix,
         Duration.ofMillis(number(config, Setting.REQUEST_TIMEOUT_MS, 100, 600_000)),
         (int) number(config, Setting.BUFFERED_BATCHES, 1, 100),
         Duration.ofMillis(number(config, Setting.REVOCATION_WAIT_MS, 0, 300_000)),
+        Duration.ofMillis(number(config, Setting.SUBSCRIBE_TIMEOUT_MS, 100, 600_000)),
         clientSettings(config, Setting.PRODUCER, FIXED_PRODUCER),
         clientSettings(config, Setting.CONSUMER, FIXED_CONSUMER),
         clientSettings(config, Setting.ADMIN, Set.of()));

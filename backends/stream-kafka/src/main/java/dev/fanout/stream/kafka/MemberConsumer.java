@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,6 +21,8 @@ import org.apache.kafka.common.TopicPartition;
  * for the member's batches in flight on them, commits what they completed while the partitions are still
  * owned, and only then lets the rebalance go on. Past the bound the batches are abandoned, as the SPI
  * allows; their commits are dropped by the member.
+ *
+ * <p>It also looks up, when partitions are assigned, where each one starts (see {@link #takeStartPosition}).
  *
  * <p>vertx-kafka-client registers its own rebalance listener, which only forwards events to the Vert.x
  * context and cannot make the rebalance wait; this subclass wraps that listener.
@@ -40,6 +43,8 @@ final class MemberConsumer extends KafkaConsumer<String, byte[]> {
 
   private final RevocationGate gate;
   private final Duration maxWait;
+  // written on the consumer's thread when partitions are assigned, taken on the member's context
+  private final Map<TopicPartition, Long> startPositions = new ConcurrentHashMap<>();
 
   MemberConsumer(Properties properties, RevocationGate gate, Duration maxWait) {
     super(properties);
@@ -60,6 +65,7 @@ final class MemberConsumer extends KafkaConsumer<String, byte[]> {
 
       @Override
       public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        findStartPositions(partitions);
         listener.onPartitionsAssigned(partitions);
       }
 
@@ -69,6 +75,29 @@ final class MemberConsumer extends KafkaConsumer<String, byte[]> {
         listener.onPartitionsLost(partitions);
       }
     });
+  }
+
+  /**
+   * Where a partition assigned to this consumer starts (its committed offset, or the start position
+   * resolved), as the consumer knew it before it fetched anything of it; null when it could not tell, or
+   * when taken already.
+   */
+  Long takeStartPosition(TopicPartition partition) {
+    return startPositions.remove(partition);
+  }
+
+  // On the consumer's thread, inside poll, before any record of these partitions is fetched: the member
+  // learns where each one starts before the first records arrive, so a later jump of the position (Kafka
+  // resetting an offset that left the log) can be told from the start.
+  private void findStartPositions(Collection<TopicPartition> partitions) {
+    for (TopicPartition partition : partitions) {
+      try {
+        startPositions.put(partition, position(partition));
+      } catch (RuntimeException e) {
+        // a wakeup (the member leaves) or a timeout: the member then takes the first record fetched
+        LOG.log(Level.DEBUG, "no start position for " + partition + ": " + e);
+      }
+    }
   }
 
   private void commitBeforeRevoke(Collection<TopicPartition> partitions) {

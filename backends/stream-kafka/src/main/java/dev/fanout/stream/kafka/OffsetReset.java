@@ -25,7 +25,7 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
  *   <li>a group without members is reset through the admin API;</li>
  *   <li>a group whose members all belong to this stream is reset by the members themselves: each one
  *       holds back the partitions it owns, lets their batches in flight finish, seeks and commits;</li>
- *   <li>a group with members in other processes is refused.</li>
+ *   <li>a group with members in other processes is refused, before anything is changed.</li>
  * </ul>
  * Partitions moving between members during the reset are retried until the request timeout.
  */
@@ -74,45 +74,45 @@ final class OffsetReset {
     });
   }
 
+  /**
+   * Looks at the group's members before it touches anything: a refusal found only after this stream's
+   * members had moved and committed would leave the reset half-applied. A member that joins elsewhere after
+   * the look is seen when partitions must be retried, and refuses what is left.
+   */
   private Future<Void> apply(String group, String topic, Map<Integer, Long> targets, long deadline) {
-    List<KafkaGroupMember> local = new ArrayList<>();
-    for (KafkaGroupMember member : stream.members(group)) {
-      if (member.topic().equals(topic)) {
-        local.add(member);
+    return describe(group).compose(d -> {
+      IllegalStateException refused = foreignMembers(group, d);
+      if (refused != null) {
+        return Future.failedFuture(refused);
       }
-    }
-    if (local.isEmpty()) {
-      return describe(group).compose(d -> {
-        if (d != null && !d.members().isEmpty()) {
-          return Future.failedFuture(foreignMembers(group, d));
+      List<KafkaGroupMember> local = new ArrayList<>();
+      for (KafkaGroupMember member : stream.members(group)) {
+        if (member.topic().equals(topic)) {
+          local.add(member);
         }
+      }
+      if (local.isEmpty() && (d == null || d.members().isEmpty())) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         targets.forEach((p, o) -> offsets.put(new TopicPartition(topic, p), new OffsetAndMetadata(o)));
         return queries.call(queries.admin().alterConsumerGroupOffsets(group, offsets).all());
-      });
-    }
-    List<Future<Set<Integer>>> moves = new ArrayList<>();
-    for (KafkaGroupMember member : local) {
-      moves.add(member.moveTo(targets));
-    }
-    return Future.all(moves).compose(v -> {
-      Map<Integer, Long> remaining = new TreeMap<>(targets);
-      for (Future<Set<Integer>> moved : moves) {
-        moved.result().forEach(remaining::remove);
       }
-      if (remaining.isEmpty()) {
-        return Future.succeededFuture();
+      List<Future<Set<Integer>>> moves = new ArrayList<>();
+      for (KafkaGroupMember member : local) {
+        moves.add(member.moveTo(targets));
       }
-      return describe(group).compose(d -> {
-        Set<String> ours = stream.memberIds(group);
-        if (d != null && d.members().stream().anyMatch(m -> !ours.contains(m.clientId()))) {
-          return Future.failedFuture(foreignMembers(group, d));
+      return Future.all(moves).compose(v -> {
+        Map<Integer, Long> remaining = new TreeMap<>(targets);
+        for (Future<Set<Integer>> moved : moves) {
+          moved.result().forEach(remaining::remove);
+        }
+        if (remaining.isEmpty()) {
+          return Future.succeededFuture();
         }
         if (System.currentTimeMillis() > deadline) {
           return Future.failedFuture(new IllegalStateException("group '" + group + "' kept rebalancing;"
               + " partitions " + remaining.keySet() + " of '" + topic + "' were not reset"));
         }
-        // partitions are between owners (a rebalance): try them again shortly
+        // partitions are between owners (a rebalance, or members of this stream still leaving): again shortly
         Promise<Void> later = Promise.promise();
         vertx.setTimer(100, t -> apply(group, topic, remaining, deadline).onComplete(later));
         return later.future();
@@ -125,7 +125,11 @@ final class OffsetReset {
         .recover(e -> e instanceof GroupIdNotFoundException ? Future.succeededFuture(null) : Future.failedFuture(e));
   }
 
+  /** The refusal when {@code d} lists members this stream did not create, else null. */
   private IllegalStateException foreignMembers(String group, ConsumerGroupDescription d) {
+    if (d == null) {
+      return null;
+    }
     Set<String> ours = stream.memberIds(group);
     Set<String> foreign = new TreeSet<>();
     for (MemberDescription m : d.members()) {
@@ -133,7 +137,7 @@ final class OffsetReset {
         foreign.add(m.clientId());
       }
     }
-    return new IllegalStateException("cannot reset offsets of group '" + group
+    return foreign.isEmpty() ? null : new IllegalStateException("cannot reset offsets of group '" + group
         + "': it has active members outside this stream " + foreign + "; stop them first");
   }
 }

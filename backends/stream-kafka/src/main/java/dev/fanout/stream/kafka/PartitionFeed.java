@@ -10,13 +10,30 @@ import java.util.List;
  * batch in flight, and where the next record must start. Pure state, no I/O and no Vert.x; the member
  * drives it from its context and does the fetching, seeking and committing.
  *
- * <p>Invariants: at most one batch is in flight; records enter in offset order with no gap (a record
- * that does not continue the sequence is refused, which is how records fetched before a seek are
- * dropped); a blocked feed (a failed batch waiting for its retry) refuses records and hands out none.
+ * <p>Invariants: at most one batch is in flight; batches are consecutive records. A record that does not
+ * continue the sequence is refused while a seek the member asked for is pending (a blocked feed waiting
+ * for the retry of a failed batch, or a restarted one): it was fetched before the seek. With no seek
+ * pending it means the consumer moved by itself (Kafka's {@code auto.offset.reset}, when the position
+ * left the log): the feed follows it, drops what it buffered, and says so. A blocked feed hands out
+ * nothing.
+ *
+ * <p>That a record arriving after the seek completed was fetched after it holds because the consumer runs
+ * its polls and seeks one after the other on one thread, and their results reach the member's context in
+ * that order.
  *
  * <p>Not thread-safe: owned by the member's context.
  */
 final class PartitionFeed {
+
+  /** What became of an offered record. */
+  enum Offer {
+    /** Taken: it continues the sequence (or starts it). */
+    ACCEPTED,
+    /** Dropped: fetched before a pending seek, or the feed is blocked. */
+    REFUSED,
+    /** Taken, but the consumer's position had moved by itself: the sequence restarts at this record. */
+    MOVED
+  }
 
   private final int partition;
   private final int batchSize;
@@ -26,6 +43,8 @@ final class PartitionFeed {
   private long expected = -1;
   private boolean inFlight;
   private boolean blocked;
+  // a seek asked for by restartAt has not completed yet
+  private boolean seeking;
   // > 0 while an offset reset waits for the feed to be idle: no batch is handed out
   private int holds;
   // changes whenever a pending retry becomes stale (reset, new retry)
@@ -45,14 +64,22 @@ final class PartitionFeed {
     return partition;
   }
 
-  /** Appends a fetched record; false (record dropped) when it does not continue the sequence or the feed is blocked. */
-  boolean offer(StreamRecord record) {
-    if (blocked || (expected >= 0 && record.offset() != expected)) {
-      return false;
+  /** Appends a fetched record, unless the feed is blocked or waits for a seek and the record is stale. */
+  Offer offer(StreamRecord record) {
+    if (blocked) {
+      return Offer.REFUSED;
+    }
+    Offer result = Offer.ACCEPTED;
+    if (expected >= 0 && record.offset() != expected) {
+      if (seeking) {
+        return Offer.REFUSED;
+      }
+      buffer.clear();
+      result = Offer.MOVED;
     }
     buffer.addLast(record);
     expected = record.offset() + 1;
-    return true;
+    return result;
   }
 
   /** Sets where the sequence starts when nothing has been fetched yet (the consumer's position). */
@@ -99,7 +126,12 @@ final class PartitionFeed {
     return ++retryToken;
   }
 
-  /** Ends the block of a failed batch; false when the token is stale (the feed was reset since). */
+  /** True while the retry of {@code token} is still due: the feed is blocked and was not reset since. */
+  boolean awaitsRetry(long token) {
+    return blocked && token == retryToken;
+  }
+
+  /** Ends the block of a failed batch, once its seek completed; false when the token is stale (the feed was reset since). */
   boolean retry(long token) {
     if (token != retryToken || !blocked) {
       return false;
@@ -124,13 +156,22 @@ final class PartitionFeed {
     }
   }
 
-  /** Drops what is buffered, cancels a pending retry and restarts the sequence at {@code offset}. */
+  /**
+   * Drops what is buffered, cancels a pending retry and restarts the sequence at {@code offset}; records
+   * that do not continue it are refused until {@link #seekDone()}.
+   */
   void restartAt(long offset) {
     buffer.clear();
     blocked = false;
+    seeking = true;
     retryToken++;
     expected = offset;
     release();
+  }
+
+  /** The consumer's seek to the offset of {@link #restartAt} completed. */
+  void seekDone() {
+    seeking = false;
   }
 
   boolean inFlight() {

@@ -50,6 +50,8 @@ final class PollLoop {
   // set when the loop must stop at its next turn, after one more commit round
   private Promise<Void> stopWaiter;
   private boolean halted;
+  // the failure of the latest poll, null once a poll succeeds
+  private Throwable lastPollFailure;
 
   PollLoop(Vertx vertx, KafkaReadStream<String, byte[]> consumer, String topic, Duration pollTimeout,
            Member member) {
@@ -103,6 +105,11 @@ final class PollLoop {
     return waiter.future();
   }
 
+  /** Why the latest poll failed, or null when it succeeded (or none ran yet). */
+  Throwable lastPollFailure() {
+    return lastPollFailure;
+  }
+
   /** Ends the loop for good and drops queued commits; a poll in flight is ignored when it returns. */
   void halt(String reason) {
     halted = true;
@@ -132,9 +139,11 @@ final class PollLoop {
           return;
         }
         if (ar.succeeded()) {
+          lastPollFailure = null;
           member.accept(ar.result());
           turn();
         } else {
+          lastPollFailure = ar.cause();
           LOG.log(Level.WARNING, "poll failed: " + ar.cause());
           vertx.setTimer(pollTimeout.toMillis(), t -> turn());
         }

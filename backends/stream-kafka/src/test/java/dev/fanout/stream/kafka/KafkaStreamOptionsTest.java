@@ -23,6 +23,7 @@ class KafkaStreamOptionsTest {
     assertThat(options.clientIdPrefix()).isEqualTo("fanout");
     assertThat(options.pollTimeout()).isEqualTo(Duration.ofMillis(250));
     assertThat(options.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.subscribeTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(options.producerProperties()).containsEntry("linger.ms", "20").containsEntry("acks", "all")
         .containsEntry("enable.idempotence", "true");
     assertThat(options.consumerProperties("g", "m-1", StartPosition.LATEST))
@@ -39,6 +40,7 @@ class KafkaStreamOptionsTest {
     assertFailsNaming(ok.copy().put("poll.timeout.ms", 0), "poll.timeout.ms");
     assertFailsNaming(ok.copy().put("poll.timeout.ms", "soon"), "poll.timeout.ms");
     assertFailsNaming(ok.copy().put("buffered.batches", 1000), "buffered.batches");
+    assertFailsNaming(ok.copy().put("subscribe.timeout.ms", 99), "subscribe.timeout.ms");
     assertFailsNaming(ok.copy().put("client.id.prefix", "a b"), "client.id.prefix");
     assertFailsNaming(ok.copy().put("producer", "acks=1"), "producer");
     assertFailsNaming(ok.copy().put("producer", new JsonObject().put("acks", "1")), "producer.acks");

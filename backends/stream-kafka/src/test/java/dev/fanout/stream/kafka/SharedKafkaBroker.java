@@ -33,8 +33,18 @@ final class SharedKafkaBroker implements BeforeAllCallback {
         EmbeddedKafkaCluster.class, type -> EmbeddedKafkaCluster.start(1), EmbeddedKafkaCluster.class);
   }
 
+  /** Where clients reach the shared broker. */
+  String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
   /** A fresh Kafka stream on the shared broker; the caller closes it. */
   Future<EventStream> openStream(Vertx vertx) {
-    return StreamBackends.open(vertx, "kafka", new JsonObject().put("bootstrap.servers", cluster.bootstrapServers()));
+    return openStream(vertx, new JsonObject());
+  }
+
+  /** A fresh Kafka stream on the shared broker with {@code settings} (servers added); the caller closes it. */
+  Future<EventStream> openStream(Vertx vertx, JsonObject settings) {
+    return StreamBackends.open(vertx, "kafka", settings.copy().put("bootstrap.servers", bootstrapServers()));
   }
 }

@@ -12,7 +12,8 @@ import java.util.Map;
  * in-memory backend's group coordinator, with no I/O and no Vert.x in it.
  *
  * <p>Ownership works like Kafka's cooperative protocol. {@link GroupAssignor} gives each partition a
- * target member. A partition without an owner goes to its target at once. A partition whose owner is
+ * target member, sticking to the previous targets: when members join or leave, only the partitions needed
+ * for balance change their target. A partition without an owner goes to its target at once. A partition whose owner is
  * not its target stays with the owner until the owner {@link #release releases} it (after its in-flight
  * batch finished or was abandoned); only then does the target get it. Each grant of a partition gets a
  * new epoch, and a commit is accepted only from the current owner with the current epoch, so work of a
@@ -215,7 +216,7 @@ final class ConsumerGroup {
 
   // Recomputes targets and grants every partition that has no owner; returns whom to wake.
   private List<Listener> rebalance() {
-    targets = GroupAssignor.assign(new ArrayList<>(members.keySet()), partitions);
+    targets = GroupAssignor.assign(new ArrayList<>(members.keySet()), partitions, targets);
     for (int p = 0; p < partitions; p++) {
       if (owners[p] == null && targets[p] != null) {
         owners[p] = targets[p];

@@ -2,15 +2,16 @@ package dev.fanout.stream.memory;
 
 import dev.fanout.stream.BatchHandler;
 import dev.fanout.stream.GroupMember;
-import dev.fanout.stream.StartPosition;
 import dev.fanout.stream.StreamRecord;
 import dev.fanout.stream.SubscribeOptions;
+import dev.fanout.stream.spi.Calls;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -118,45 +119,47 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
 
   @Override
   public Future<Void> pause() {
-    return onContext(() -> paused = true);
+    return Calls.call(() -> onContext(() -> paused = true));
   }
 
   @Override
   public Future<Void> resume() {
-    return onContext(() -> {
+    return Calls.call(() -> onContext(() -> {
       paused = false;
       drain();
-    });
+    }));
   }
 
   @Override
   public Future<Void> leave() {
-    Promise<Void> done = promise();
-    context.runOnContext(v -> {
-      if (gone) {
-        done.complete();
-        return;
-      }
-      if (left != null) {
-        left.future().onComplete(done);
-        return;
-      }
-      leaving = true;
-      left = done;
-      if (inFlight == 0) {
-        disappear();
-      }
+    return Calls.call(() -> {
+      Promise<Void> done = promise();
+      context.runOnContext(v -> {
+        if (gone) {
+          done.complete();
+          return;
+        }
+        if (left != null) {
+          left.future().onComplete(done);
+          return;
+        }
+        leaving = true;
+        left = done;
+        if (inFlight == 0) {
+          disappear();
+        }
+      });
+      return done.future();
     });
-    return done.future();
   }
 
   @Override
   public Future<Void> crash() {
-    return onContext(() -> {
+    return Calls.call(() -> onContext(() -> {
       if (!gone) {
         disappear();
       }
-    });
+    }));
   }
 
   @Override
@@ -186,31 +189,38 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
     }
     List<ConsumerGroup.Grant> grants = group.grants(memberId);
     boolean[] owns = new boolean[group.partitions()];
-    for (ConsumerGroup.Grant grant : grants) {
-      owns[grant.partition()] = true;
-    }
-    cursors.entrySet().removeIf(e -> !owns[e.getKey()] && !e.getValue().inFlight);
+    List<ConsumerGroup.Grant> readable = new ArrayList<>();
     for (ConsumerGroup.Grant grant : grants) {
       int partition = grant.partition();
       Cursor cursor = cursors.get(partition);
       if (cursor != null && cursor.inFlight) {
+        owns[partition] = true; // kept, even when revoked, until its batch ends
         continue;
-      }
-      if (cursor == null || cursor.epoch != grant.epoch()) {
-        cursor = new Cursor(grant.epoch());
-        cursors.put(partition, cursor);
       }
       if (grant.revoking()) {
         cursors.remove(partition);
-        owns[partition] = false;
         group.release(memberId, partition, grant.epoch());
         continue;
       }
-      if (!paused && !leaving && !cursor.waitingRetry) {
-        fetch(partition, cursor);
+      owns[partition] = true;
+      if (cursor == null || cursor.epoch != grant.epoch()) {
+        cursors.put(partition, new Cursor(grant.epoch()));
+      }
+      readable.add(grant);
+    }
+    cursors.entrySet().removeIf(e -> !owns[e.getKey()] && !e.getValue().inFlight);
+    // Published before any read: an append that the reads below miss then finds its partition owned and
+    // schedules another drain. Published after them, an append in between would wake nobody.
+    publishAssignment(owns);
+    if (paused || leaving) {
+      return;
+    }
+    for (ConsumerGroup.Grant grant : readable) {
+      Cursor cursor = cursors.get(grant.partition());
+      if (!cursor.waitingRetry) {
+        fetch(grant.partition(), cursor);
       }
     }
-    publishAssignment(owns);
   }
 
   private void publishAssignment(boolean[] owns) {
@@ -227,24 +237,20 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
   }
 
   private void fetch(int partition, Cursor cursor) {
-    PartitionLog log = topic.log(partition);
     if (cursor.position < 0) {
-      long committed = group.committed(partition);
-      cursor.position = committed >= 0 ? committed : startPosition(log);
-      if (committed < 0) {
-        group.commit(memberId, partition, cursor.epoch, cursor.position);
+      cursor.position = group.committed(partition); // -1 without one: the read falls back to the start position
+    }
+    boolean hadOffset = cursor.position >= 0;
+    PartitionLog.Read read = topic.log(partition).readOrFallBack(cursor.position, options.maxBatchSize(),
+        options.startFrom());
+    if (read.fellBack()) {
+      if (hadOffset) {
+        group.countOffsetReset(); // the offset fell out of retention: records were lost, say so
       }
-    }
-    List<StreamRecord> batch;
-    try {
-      batch = log.read(cursor.position, options.maxBatchSize());
-    } catch (PartitionLog.OffsetOutOfRangeException e) {
-      // The committed offset fell out of retention: follow the start position, and say so.
-      group.countOffsetReset();
-      cursor.position = startPosition(log);
+      cursor.position = read.from();
       group.commit(memberId, partition, cursor.epoch, cursor.position);
-      batch = log.read(cursor.position, options.maxBatchSize());
     }
+    List<StreamRecord> batch = read.records();
     if (batch.isEmpty()) {
       return;
     }
@@ -288,10 +294,6 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
     }
   }
 
-  private long startPosition(PartitionLog log) {
-    return options.startFrom() == StartPosition.EARLIEST ? log.startOffset() : log.endOffset();
-  }
-
   // On the context: leaves the group at once; in-flight batches can no longer commit.
   private void disappear() {
     gone = true;
@@ -314,8 +316,12 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
   private Future<Void> onContext(Runnable action) {
     Promise<Void> done = promise();
     runHere(() -> {
-      action.run();
-      done.complete();
+      try {
+        action.run();
+        done.complete();
+      } catch (RuntimeException e) {
+        done.fail(e); // a bug, but the caller hears of it rather than waiting forever
+      }
     });
     return done.future();
   }

@@ -6,42 +6,48 @@ import dev.fanout.stream.GroupMember;
 import dev.fanout.stream.RecordPosition;
 import dev.fanout.stream.StreamAdmin;
 import dev.fanout.stream.SubscribeOptions;
+import dev.fanout.stream.spi.ArgumentChecks;
+import dev.fanout.stream.spi.Calls;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
  * The in-memory backend: partitioned logs and consumer groups inside this JVM, with Kafka's semantics
  * (offsets, groups that read independently, at-least-once delivery, rebalancing).
  *
- * <p>Each instance is an independent broker: two streams opened from the provider share nothing.
- * One instance is safe to share between verticles; every method may be called from any thread. Appends
+ * <p>Each stream is an independent broker (two streams opened from the provider share nothing) unless both
+ * name the same {@code instance}: then they share one {@link MemoryStore}, as two clients of one broker, and
+ * a group may have members in both. One stream is safe to share between verticles; every method may be
+ * called from any thread. Appends
  * hold a partition's lock for a few hundred nanoseconds and never wait on anything else, so sending
  * from an event loop is fine. Nothing survives the JVM.
  */
 final class MemoryStream implements EventStream {
 
   private final Vertx vertx;
-  private final MemoryStreamOptions options;
-  private final ConcurrentHashMap<String, MemoryTopic> topics = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
+  private final MemoryStore store;
   // members this stream created and that have not left; any thread
   private final Set<MemoryGroupMember> members = ConcurrentHashMap.newKeySet();
   private final MemoryAdmin admin;
-  private volatile boolean closed;
+  // any thread
+  private final AtomicBoolean closed = new AtomicBoolean();
 
+  /** @throws IllegalArgumentException when the options name an instance that was opened with other settings */
   MemoryStream(Vertx vertx, MemoryStreamOptions options) {
     this.vertx = vertx;
-    this.options = options;
+    this.store = MemoryStore.attach(options);
     this.admin = new MemoryAdmin(this);
   }
 
@@ -57,53 +63,47 @@ final class MemoryStream implements EventStream {
 
   @Override
   public Future<RecordPosition> send(String topic, String key, Map<String, String> headers, byte[] value) {
-    if (closed) {
-      return Future.failedFuture(new IllegalStateException("stream is closed"));
-    }
-    MemoryTopic target = topics.get(topic);
-    if (target == null) {
-      return Future.failedFuture(new IllegalArgumentException("unknown topic '" + topic + "'"));
-    }
-    if (value == null) {
-      return Future.failedFuture(new NullPointerException("value"));
-    }
-    Map<String, String> copy = headers == null || headers.isEmpty()
-        ? Map.of()
-        : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
-    return Future.succeededFuture(target.append(key, copy, value.clone()));
+    return Calls.call(() -> {
+      requireOpen();
+      ArgumentChecks.requireSend(topic, headers, value);
+      MemoryTopic target = existingTopic(topic);
+      Map<String, String> copy = headers == null || headers.isEmpty()
+          ? Map.of()
+          : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+      return Future.succeededFuture(target.append(key, copy, value.clone()));
+    });
   }
 
   @Override
   public Future<GroupMember> subscribe(SubscribeOptions options, BatchHandler handler) {
-    if (closed) {
-      return Future.failedFuture(new IllegalStateException("stream is closed"));
-    }
-    MemoryTopic topic = topics.get(options.topic());
-    if (topic == null) {
-      return Future.failedFuture(new IllegalArgumentException("unknown topic '" + options.topic() + "'"));
-    }
-    ConsumerGroup group;
-    try {
-      group = group(options.group(), topic);
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e);
-    }
-    Context context = vertx.getOrCreateContext();
-    String memberId = options.group() + "-" + UUID.randomUUID();
-    MemoryGroupMember member = new MemoryGroupMember(vertx, context, memberId, options, handler, topic,
-        group, members::remove);
-    members.add(member);
-    return member.start();
+    return Calls.call(() -> {
+      requireOpen();
+      ArgumentChecks.requireSubscribe(options, handler);
+      MemoryTopic topic = existingTopic(options.topic());
+      ConsumerGroup group = store.group(options.group(), topic);
+      Context context = vertx.getOrCreateContext();
+      String memberId = options.group() + "-" + UUID.randomUUID();
+      MemoryGroupMember member = new MemoryGroupMember(vertx, context, memberId, options, handler, topic,
+          group, members::remove);
+      members.add(member);
+      return member.start();
+    });
   }
 
   @Override
   public Future<Void> pauseGroup(String group) {
-    return eachMember(group, GroupMember::pause);
+    return Calls.call(() -> {
+      ArgumentChecks.requireName("group", group);
+      return eachMember(group, GroupMember::pause);
+    });
   }
 
   @Override
   public Future<Void> resumeGroup(String group) {
-    return eachMember(group, GroupMember::resume);
+    return Calls.call(() -> {
+      ArgumentChecks.requireName("group", group);
+      return eachMember(group, GroupMember::resume);
+    });
   }
 
   @Override
@@ -111,42 +111,54 @@ final class MemoryStream implements EventStream {
     return admin;
   }
 
+  /** Every member of this stream leaves its group, then the stream detaches from its store. */
   @Override
   public Future<Void> close() {
-    closed = true;
-    return eachMember(null, GroupMember::leave);
+    return Calls.call(() -> {
+      if (!closed.compareAndSet(false, true)) {
+        return Future.succeededFuture();
+      }
+      return eachMember(null, GroupMember::leave).eventually(() -> {
+        store.detach();
+        return Future.succeededFuture();
+      });
+    });
   }
 
-  MemoryTopic topic(String name) {
-    return topics.get(name);
-  }
-
-  /** Creates the topic unless it exists; returns the one that exists. */
-  MemoryTopic createTopic(String name, int partitions) {
-    return topics.computeIfAbsent(name, n -> new MemoryTopic(n, partitions, options));
-  }
-
-  List<MemoryTopic> topics() {
-    return new ArrayList<>(topics.values());
-  }
-
-  ConsumerGroup existingGroup(String name) {
-    return groups.get(name);
-  }
-
-  List<String> groupNames() {
-    return new ArrayList<>(groups.keySet());
-  }
-
-  /** The group called {@code name}, created on first use; a group reads exactly one topic. */
-  ConsumerGroup group(String name, MemoryTopic topic) {
-    ConsumerGroup group = groups.computeIfAbsent(name,
-        n -> new ConsumerGroup(n, topic.name(), topic.partitions()));
-    if (!group.topic().equals(topic.name())) {
-      throw new IllegalArgumentException("group '" + name + "' reads topic '" + group.topic()
-          + "'; a group reads exactly one topic");
+  /** The topic called {@code name}; throws an IllegalArgumentException when there is none. */
+  MemoryTopic existingTopic(String name) {
+    MemoryTopic topic = store.topic(name);
+    if (topic == null) {
+      throw new IllegalArgumentException("unknown topic '" + name + "'");
     }
-    return group;
+    return topic;
+  }
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("the stream is closed");
+    }
+  }
+
+  /** The topics and groups this stream sees: its own, or those of its named instance. */
+  MemoryStore store() {
+    return store;
+  }
+
+  /** The topic called {@code name}, null when there is none. */
+  MemoryTopic topic(String name) {
+    return store.topic(name);
+  }
+
+  /** Ids of the members of {@code group} that this stream created and that have not left. */
+  Set<String> memberIds(String group) {
+    Set<String> ids = new HashSet<>();
+    for (MemoryGroupMember member : members) {
+      if (member.group().equals(group)) {
+        ids.add(member.memberId());
+      }
+    }
+    return ids;
   }
 
   private Future<Void> eachMember(String group, Function<GroupMember, Future<Void>> action) {

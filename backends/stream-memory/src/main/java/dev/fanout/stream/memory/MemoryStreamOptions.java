@@ -12,19 +12,22 @@ import java.util.TreeSet;
  *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code retention.records}</td><td>200000</td><td>records kept per partition</td></tr>
  *   <tr><td>{@code retention.bytes}</td><td>16777216</td><td>approximate bytes kept per partition</td></tr>
+ *   <tr><td>{@code instance}</td><td>none: a private store</td><td>a name; every stream of this JVM opened
+ *       with it shares one store of topics and groups, as clients of one broker do</td></tr>
  * </table>
  *
  * <p>The oldest records are dropped when either limit is reached. A group whose committed offset was
  * dropped follows its start position, and the fall back is counted in its description.
  */
-record MemoryStreamOptions(long retentionRecords, long retentionBytes) {
+record MemoryStreamOptions(long retentionRecords, long retentionBytes, String instance) {
 
   static final String RETENTION_RECORDS = "retention.records";
   static final String RETENTION_BYTES = "retention.bytes";
+  static final String INSTANCE = "instance";
   static final long DEFAULT_RETENTION_RECORDS = 200_000;
   static final long DEFAULT_RETENTION_BYTES = 16L * 1024 * 1024;
 
-  private static final Set<String> KEYS = Set.of(RETENTION_RECORDS, RETENTION_BYTES);
+  private static final Set<String> KEYS = Set.of(RETENTION_RECORDS, RETENTION_BYTES, INSTANCE);
 
   /** Reads and validates the settings; the exception's message names the bad setting. */
   static MemoryStreamOptions from(JsonObject config) {
@@ -36,7 +39,20 @@ record MemoryStreamOptions(long retentionRecords, long retentionBytes) {
     }
     return new MemoryStreamOptions(
         positiveLong(config, RETENTION_RECORDS, DEFAULT_RETENTION_RECORDS),
-        positiveLong(config, RETENTION_BYTES, DEFAULT_RETENTION_BYTES));
+        positiveLong(config, RETENTION_BYTES, DEFAULT_RETENTION_BYTES),
+        instance(config));
+  }
+
+  private static String instance(JsonObject config) {
+    Object value = config.getValue(INSTANCE);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String name) || name.isBlank()) {
+      throw new IllegalArgumentException("memory backend setting '" + INSTANCE + "' must be a non-blank name, was '"
+          + value + "'");
+    }
+    return name;
   }
 
   private static long positiveLong(JsonObject config, String key, long defaultValue) {

@@ -1,5 +1,6 @@
 package dev.fanout.stream.memory;
 
+import dev.fanout.stream.StartPosition;
 import dev.fanout.stream.StreamRecord;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,6 +33,10 @@ final class PartitionLog {
   private long endOffset;
   private long retainedBytes;
   private long lastTimestamp;
+
+  // Test seam, package-private and null in production: runs at the start of every read, before the lock
+  // is taken, so that a test can append at the exact moment a reader races with a writer.
+  private volatile Runnable beforeRead;
 
   PartitionLog(String topic, int partition, long retentionRecords, long retentionBytes) {
     if (retentionRecords < 1 || retentionBytes < 1) {
@@ -72,10 +77,38 @@ final class PartitionLog {
    *
    * @throws OffsetOutOfRangeException when {@code from} is before the start or after the end
    */
-  synchronized List<StreamRecord> read(long from, int max) {
-    if (from < startOffset || from > endOffset) {
-      throw new OffsetOutOfRangeException(from, startOffset, endOffset);
+  List<StreamRecord> read(long from, int max) {
+    runBeforeRead();
+    synchronized (this) {
+      if (from < startOffset || from > endOffset) {
+        throw new OffsetOutOfRangeException(from, startOffset, endOffset);
+      }
+      return readLocked(from, max);
     }
+  }
+
+  /** What {@link #readOrFallBack} read: where it started, the records, and whether it fell back. */
+  record Read(long from, List<StreamRecord> records, boolean fellBack) {
+  }
+
+  /**
+   * Like {@link #read}, except that a {@code from} outside the retained range (a negative one included)
+   * reads from the start ({@code EARLIEST}) or the end ({@code LATEST}) instead. Choosing the offset and
+   * reading happen under one lock, so the records cannot move on in between: it never throws.
+   */
+  Read readOrFallBack(long from, int max, StartPosition fallback) {
+    runBeforeRead();
+    synchronized (this) {
+      if (from >= startOffset && from <= endOffset) {
+        return new Read(from, readLocked(from, max), false);
+      }
+      long at = fallback == StartPosition.EARLIEST ? startOffset : endOffset;
+      return new Read(at, readLocked(at, max), true);
+    }
+  }
+
+  // Caller holds the lock and checked that from is in range.
+  private List<StreamRecord> readLocked(long from, int max) {
     int count = (int) Math.min(max, endOffset - from);
     if (count == 0) {
       return Collections.emptyList();
@@ -87,12 +120,34 @@ final class PartitionLog {
     return batch;
   }
 
+  /** Test seam: {@code hook} runs before every later read, on the reading thread; null removes it. */
+  void beforeRead(Runnable hook) {
+    beforeRead = hook;
+  }
+
+  private void runBeforeRead() {
+    Runnable hook = beforeRead;
+    if (hook != null) {
+      hook.run();
+    }
+  }
+
   synchronized long startOffset() {
     return startOffset;
   }
 
   synchronized long endOffset() {
     return endOffset;
+  }
+
+  /**
+   * Drops every record before {@code offset}, as retention would (and as Kafka's {@code deleteRecords}
+   * does): the start moves to {@code offset}, at most to the end, and never back.
+   */
+  synchronized void deleteBefore(long offset) {
+    while (startOffset < Math.min(offset, endOffset)) {
+      evictOldest();
+    }
   }
 
   /** The offset of the first retained record with a timestamp at or after {@code timestamp}, else the end. */

@@ -31,17 +31,17 @@ class ConsumerGroupTest {
   void aJoiningMemberWaitsUntilTheOwnerReleases() {
     group.join("a", listener);
     group.join("b", listener);
-    // b is due partitions 1 and 3, but a still owns them until it releases them
+    // b is due partitions 2 and 3 (a keeps its lowest ones), but a still owns them until it releases them
     assertThat(partitionsOf("b")).isEmpty();
     assertThat(group.state()).isEqualTo(GroupState.REBALANCING);
     List<ConsumerGroup.Grant> revoking = group.grants("a").stream().filter(ConsumerGroup.Grant::revoking).toList();
-    assertThat(revoking).extracting(ConsumerGroup.Grant::partition).containsExactly(1, 3);
+    assertThat(revoking).extracting(ConsumerGroup.Grant::partition).containsExactly(2, 3);
 
     for (ConsumerGroup.Grant grant : revoking) {
       group.release("a", grant.partition(), grant.epoch());
     }
-    assertThat(partitionsOf("a")).containsExactly(0, 2);
-    assertThat(partitionsOf("b")).containsExactly(1, 3);
+    assertThat(partitionsOf("a")).containsExactly(0, 1);
+    assertThat(partitionsOf("b")).containsExactly(2, 3);
     assertThat(group.state()).isEqualTo(GroupState.STABLE);
   }
 
@@ -77,27 +77,66 @@ class ConsumerGroupTest {
   void extraMembersAreIdleAndTakeOverWhenAnOwnerLeaves() {
     for (String m : List.of("a", "b", "c", "d", "e", "f")) {
       group.join(m, listener);
-      for (String owner : List.of("a", "b", "c", "d", "e", "f")) {
-        for (ConsumerGroup.Grant grant : group.grants(owner)) {
-          if (grant.revoking()) {
-            group.release(owner, grant.partition(), grant.epoch());
-          }
-        }
-      }
+      settle(group);
     }
-    assertThat(group.ownership()).containsEntry("e", List.of()).containsEntry("f", List.of());
+    Map<String, List<Integer>> before = group.ownership();
+    assertThat(before).containsEntry("e", List.of()).containsEntry("f", List.of());
     group.remove("b");
-    // members a, c, d, e, f: partition 1 goes to c; the rest move as owners release
-    for (String owner : List.of("a", "c", "d", "e", "f")) {
-      for (ConsumerGroup.Grant grant : group.grants(owner)) {
+    settle(group);
+    // b's partition goes to e, the first idle member; nothing else moves
+    Map<String, List<Integer>> after = group.ownership();
+    assertThat(after.get("e")).isEqualTo(before.get("b"));
+    assertThat(after.get("f")).isEmpty();
+    for (String m : List.of("a", "c", "d")) {
+      assertThat(after.get(m)).as("partitions of %s", m).isEqualTo(before.get(m));
+    }
+  }
+
+  @Test
+  void whenAMemberLeavesTheOthersKeepEveryPartitionTheyHad() {
+    ConsumerGroup twelve = new ConsumerGroup("g", "t", 12);
+    for (String member : List.of("a", "b", "c")) {
+      twelve.join(member, listener);
+      settle(twelve);
+    }
+    Map<String, List<Integer>> before = twelve.ownership();
+    twelve.remove("b");
+    settle(twelve);
+    Map<String, List<Integer>> after = twelve.ownership();
+    assertThat(after.get("a")).as("partitions of a, which had %s", before.get("a")).containsAll(before.get("a"))
+        .hasSize(6);
+    assertThat(after.get("c")).as("partitions of c, which had %s", before.get("c")).containsAll(before.get("c"))
+        .hasSize(6);
+  }
+
+  @Test
+  void aJoiningMemberTakesOnlyItsShareFromTheOthers() {
+    ConsumerGroup twelve = new ConsumerGroup("g", "t", 12);
+    for (String member : List.of("a", "b")) {
+      twelve.join(member, listener);
+      settle(twelve);
+    }
+    Map<String, List<Integer>> before = twelve.ownership();
+    twelve.join("c", listener);
+    settle(twelve);
+    Map<String, List<Integer>> after = twelve.ownership();
+    assertThat(after.get("c")).hasSize(4);
+    for (String member : List.of("a", "b")) {
+      assertThat(before.get(member)).as("partitions of %s, which now has %s", member, after.get(member))
+          .containsAll(after.get(member));
+      assertThat(after.get(member)).hasSize(4);
+    }
+  }
+
+  // Lets every owner give up what it is asked to, as members do once their batches end.
+  private static void settle(ConsumerGroup group) {
+    for (String member : group.ownership().keySet()) {
+      for (ConsumerGroup.Grant grant : group.grants(member)) {
         if (grant.revoking()) {
-          group.release(owner, grant.partition(), grant.epoch());
+          group.release(member, grant.partition(), grant.epoch());
         }
       }
     }
-    Map<String, List<Integer>> ownership = group.ownership();
-    assertThat(ownership.values().stream().mapToInt(List::size).sum()).isEqualTo(4);
-    assertThat(ownership.get("f")).isEmpty();
     assertThat(group.state()).isEqualTo(GroupState.STABLE);
   }
 

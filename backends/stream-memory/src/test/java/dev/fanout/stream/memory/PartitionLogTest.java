@@ -3,6 +3,7 @@ package dev.fanout.stream.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fanout.stream.StartPosition;
 import dev.fanout.stream.StreamRecord;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,31 @@ class PartitionLogTest {
     assertThat(log.read(150, 1000)).hasSize(100).first().extracting(StreamRecord::offset).isEqualTo(150L);
     assertThatThrownBy(() -> log.read(149, 10)).isInstanceOf(PartitionLog.OffsetOutOfRangeException.class);
     assertThatThrownBy(() -> log.read(251, 10)).isInstanceOf(PartitionLog.OffsetOutOfRangeException.class);
+  }
+
+  @Test
+  void readOrFallBackReadsFromTheStartOrTheEndWhenTheOffsetLeftTheLog() {
+    PartitionLog log = new PartitionLog("t", 0, 4, 1 << 30);
+    for (int i = 0; i < 10; i++) {
+      log.append(null, Map.of(), bytes(1));
+    }
+    PartitionLog.Read inRange = log.readOrFallBack(7, 2, StartPosition.EARLIEST);
+    assertThat(inRange.fellBack()).isFalse();
+    assertThat(inRange.records()).extracting(StreamRecord::offset).containsExactly(7L, 8L);
+
+    PartitionLog.Read dropped = log.readOrFallBack(3, 10, StartPosition.EARLIEST);
+    assertThat(dropped.fellBack()).isTrue();
+    assertThat(dropped.from()).isEqualTo(6);
+    assertThat(dropped.records()).extracting(StreamRecord::offset).containsExactly(6L, 7L, 8L, 9L);
+
+    PartitionLog.Read none = log.readOrFallBack(-1, 10, StartPosition.LATEST);
+    assertThat(none.fellBack()).isTrue();
+    assertThat(none.from()).isEqualTo(10);
+    assertThat(none.records()).isEmpty();
+
+    PartitionLog.Read beyond = log.readOrFallBack(11, 10, StartPosition.EARLIEST);
+    assertThat(beyond.fellBack()).isTrue();
+    assertThat(beyond.from()).isEqualTo(6);
   }
 
   @Test

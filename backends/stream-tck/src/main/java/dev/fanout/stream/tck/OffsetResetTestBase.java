@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code resetOffsets} to the earliest or latest offset, a timestamp or an offset, of a group whose members
- * left and of a running one: a preview returns the offsets a reset would commit and changes nothing, a
- * reset commits them and the group reads on from there.
+ * left and of a running one: a preview returns the offsets a reset would commit and changes nothing (not
+ * even for a group that does not exist), a reset commits them and the group reads on from there.
  */
 public abstract class OffsetResetTestBase extends StreamTestBase {
 
@@ -80,6 +80,19 @@ public abstract class OffsetResetTestBase extends StreamTestBase {
     });
     assertThat(member.paused()).as("member paused after the reset").isFalse();
     assertThat(member.assignment()).as("partitions of the member after the reset").hasSize(partitions());
+  }
+
+  @Test
+  void aPreviewForAGroupThatDoesNotExistCreatesNothing() {
+    String topic = createTopic("reset-preview-unknown");
+    String group = name("reset-preview-unknown-group");
+    new Sender(topic).sendAll(keys(10, 2));
+
+    assertThat(join(stream.admin().resetOffsets(group, topic, OffsetSpec.earliest(), true)))
+        .as("preview of a reset of a group that does not exist").isEqualTo(zeros());
+    assertThat(join(stream.admin().listGroups())).as("groups after the preview").doesNotContain(group);
+    assertThat(failure(stream.admin().describeGroup(group))).as("describing the group after the preview")
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -183,19 +196,6 @@ public abstract class OffsetResetTestBase extends StreamTestBase {
       assertThat(describe(group, topic).totalLag()).isZero();
       assertThat(replay.positions()).containsExactlyInAnyOrderElementsOf(replayed);
     });
-  }
-
-  /** Consumes {@code sent} in a new member of {@code group}, which then leaves; returns the committed offsets. */
-  private Map<Integer, Long> consumeAllThenLeave(String topic, String group, List<RecordPosition> sent) {
-    DeliveryLog log = newLog(group, topic, 50);
-    GroupMember member = subscribe(SubscribeOptions.of(topic, group), log, "first", OK);
-    eventually().untilAsserted(() -> {
-      assertThat(log.positions()).containsExactlyInAnyOrderElementsOf(sent);
-      assertThat(describe(group, topic).totalLag()).isZero();
-    });
-    join(member.leave());
-    eventually().untilAsserted(() -> assertThat(describe(group, topic).members()).isEmpty());
-    return committedOffsets(describe(group, topic));
   }
 
   private Map<Integer, Long> zeros() {

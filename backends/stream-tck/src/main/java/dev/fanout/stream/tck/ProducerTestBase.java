@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The producer's contract: {@code send} reports where each record landed, keys follow
  * {@link KeyPartitioner}, the offsets of a partition are consecutive, headers and timestamps arrive as
- * sent, and each key keeps its send order whichever threads and contexts send it.
+ * sent, and each key keeps its send order whichever threads and contexts send it. A header without a name
+ * or a value fails its send.
  */
 public abstract class ProducerTestBase extends StreamTestBase {
 
@@ -155,6 +156,27 @@ public abstract class ProducerTestBase extends StreamTestBase {
     });
     eventually().untilAsserted(() -> assertThat(log.handledPrefixPerKey()).isEqualTo(sentPerKey));
     assertThat(log.orderViolations()).as("order of handling").isEmpty();
+  }
+
+  @Test
+  void aHeaderWithoutANameOrAValueFailsItsSendAndWritesNothing() {
+    String topic = createTopic("bad-header");
+    Map<String, String> nullValue = new HashMap<>();
+    nullValue.put("trace-id", null);
+    Map<String, String> nullName = new HashMap<>();
+    nullName.put(null, "t-1");
+    for (Map<String, String> headers : List.of(nullValue, nullName)) {
+      Future<RecordPosition> send;
+      try {
+        send = stream.send(topic, "k", headers, TestRecords.value("k", 0));
+      } catch (RuntimeException e) {
+        throw new AssertionError("send(.., " + headers + ", ..) threw instead of failing its future: " + e, e);
+      }
+      assertThat(failure(send)).as("failure of a send with headers %s", headers)
+          .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("header");
+    }
+    assertThat(topicDescription(topic).partitions()).as("partitions after the refused sends")
+        .allMatch(range -> range.endOffset() == 0);
   }
 
   private static Map<Integer, List<Long>> offsetsByPartition(Iterable<RecordPosition> positions) {

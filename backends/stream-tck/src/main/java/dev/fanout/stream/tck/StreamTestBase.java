@@ -193,6 +193,19 @@ public abstract class StreamTestBase {
     return description;
   }
 
+  /** Consumes {@code sent} in a new member of {@code group}, which then leaves; returns the committed offsets. */
+  final Map<Integer, Long> consumeAllThenLeave(String topic, String group, List<RecordPosition> sent) {
+    DeliveryLog log = newLog(group, topic, 50);
+    GroupMember member = subscribe(SubscribeOptions.of(topic, group), log, "first", OK);
+    eventually().untilAsserted(() -> {
+      assertThat(log.positions()).containsExactlyInAnyOrderElementsOf(sent);
+      assertThat(describe(group, topic).totalLag()).isZero();
+    });
+    join(member.leave());
+    eventually().untilAsserted(() -> assertThat(describe(group, topic).members()).isEmpty());
+    return GroupSnapshots.committedOffsets(describe(group, topic));
+  }
+
   final TopicDescription topicDescription(String topic) {
     return join(stream.admin().listTopics()).stream().filter(t -> t.name().equals(topic)).findFirst()
         .orElseThrow(() -> new AssertionError("listTopics lacks " + topic));

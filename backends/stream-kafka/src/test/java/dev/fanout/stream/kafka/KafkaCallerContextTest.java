@@ -1,0 +1,24 @@
+package dev.fanout.stream.kafka;
+
+import dev.fanout.stream.EventStream;
+import dev.fanout.stream.tck.CallerContextTestBase;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Futures completing on the caller's context, unchanged, against the Kafka broker all contract classes share. */
+class KafkaCallerContextTest extends CallerContextTestBase {
+
+  @RegisterExtension
+  static final SharedKafkaBroker broker = new SharedKafkaBroker();
+
+  @Override
+  protected Future<EventStream> openStream(Vertx vertx) {
+    return broker.openStream(vertx);
+  }
+
+  @Override
+  protected String backendName() {
+    return "kafka";
+  }
+}

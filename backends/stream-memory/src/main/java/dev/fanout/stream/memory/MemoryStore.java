@@ -1,0 +1,109 @@
+package dev.fanout.stream.memory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What one broker holds: the topics with their records, and the consumer groups with their members and
+ * committed offsets. A stream opened without the {@code instance} setting has a private store; streams that
+ * name the same instance share one store, as clients of one broker do. A named store lives while a stream
+ * is attached to it: when the last one closes, its records and groups are gone.
+ *
+ * <p>Thread-safe: the maps are concurrent, the registry of named stores is guarded by this class.
+ */
+final class MemoryStore {
+
+  // named stores with at least one stream attached; guarded by MemoryStore.class
+  private static final Map<String, MemoryStore> NAMED = new HashMap<>();
+
+  private final String name;
+  private final MemoryStreamOptions options;
+  private final ConcurrentHashMap<String, MemoryTopic> topics = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
+  // streams attached to a named store; guarded by MemoryStore.class
+  private int attached;
+
+  private MemoryStore(String name, MemoryStreamOptions options) {
+    this.name = name;
+    this.options = options;
+  }
+
+  /**
+   * A private store, or the named one of {@code options.instance()}, created by its first stream.
+   *
+   * @throws IllegalArgumentException when the named store exists with other retention settings
+   */
+  static MemoryStore attach(MemoryStreamOptions options) {
+    if (options.instance() == null) {
+      return new MemoryStore(null, options);
+    }
+    synchronized (MemoryStore.class) {
+      MemoryStore store = NAMED.computeIfAbsent(options.instance(), n -> new MemoryStore(n, options));
+      if (store.options.retentionRecords() != options.retentionRecords()
+          || store.options.retentionBytes() != options.retentionBytes()) {
+        throw new IllegalArgumentException("memory backend instance '" + options.instance() + "' is open with "
+            + MemoryStreamOptions.RETENTION_RECORDS + "=" + store.options.retentionRecords() + " and "
+            + MemoryStreamOptions.RETENTION_BYTES + "=" + store.options.retentionBytes()
+            + "; a stream attaching to it must not set others");
+      }
+      store.attached++;
+      return store;
+    }
+  }
+
+  /** Detaches one stream; the last one to leave a named store drops it. */
+  void detach() {
+    if (name == null) {
+      return;
+    }
+    synchronized (MemoryStore.class) {
+      if (--attached == 0) {
+        NAMED.remove(name, this);
+      }
+    }
+  }
+
+  MemoryTopic topic(String topic) {
+    return topics.get(topic);
+  }
+
+  /** Creates the topic unless it exists; returns the one that exists. */
+  MemoryTopic createTopic(String topic, int partitions) {
+    return topics.computeIfAbsent(topic, n -> new MemoryTopic(n, partitions, options));
+  }
+
+  List<MemoryTopic> topics() {
+    return new ArrayList<>(topics.values());
+  }
+
+  ConsumerGroup existingGroup(String group) {
+    return groups.get(group);
+  }
+
+  List<String> groupNames() {
+    return new ArrayList<>(groups.keySet());
+  }
+
+  /** The group called {@code group}, created on first use; a group reads exactly one topic. */
+  ConsumerGroup group(String group, MemoryTopic topic) {
+    return readsOnly(groups.computeIfAbsent(group, n -> new ConsumerGroup(n, topic.name(), topic.partitions())),
+        topic);
+  }
+
+  /** The group called {@code group} if it exists, else null; fails when it reads another topic. */
+  ConsumerGroup existingGroup(String group, MemoryTopic topic) {
+    ConsumerGroup existing = groups.get(group);
+    return existing == null ? null : readsOnly(existing, topic);
+  }
+
+  private static ConsumerGroup readsOnly(ConsumerGroup group, MemoryTopic topic) {
+    if (!group.topic().equals(topic.name())) {
+      throw new IllegalArgumentException("group '" + group.name() + "' reads topic '" + group.topic()
+          + "'; a group reads exactly one topic");
+    }
+    return group;
+  }
+}
