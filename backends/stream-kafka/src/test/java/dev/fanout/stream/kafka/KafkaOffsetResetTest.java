@@ -1,9 +1,6 @@
 package dev.fanout.stream.kafka;
 
-import dev.fanout.stream.EventStream;
 import dev.fanout.stream.tck.OffsetResetTestBase;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The offset reset contract, unchanged, against the Kafka broker all contract classes share. */
@@ -12,13 +9,7 @@ class KafkaOffsetResetTest extends OffsetResetTestBase {
   @RegisterExtension
   static final SharedKafkaBroker broker = new SharedKafkaBroker();
 
-  @Override
-  protected Future<EventStream> openStream(Vertx vertx) {
-    return broker.openStream(vertx);
-  }
-
-  @Override
-  protected String backendName() {
-    return "kafka";
+  KafkaOffsetResetTest() {
+    super(broker);
   }
 }

@@ -1,9 +1,7 @@
 package dev.fanout.stream.kafka;
 
-import dev.fanout.stream.EventStream;
 import dev.fanout.stream.tck.RetentionTestBase;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -17,18 +15,12 @@ class KafkaRetentionTest extends RetentionTestBase {
   @RegisterExtension
   static final SharedKafkaBroker broker = new SharedKafkaBroker();
 
+  KafkaRetentionTest() {
+    super(broker);
+  }
+
   // created at the first drop, closed after the class
   private Admin admin;
-
-  @Override
-  protected Future<EventStream> openStream(Vertx vertx) {
-    return broker.openStream(vertx);
-  }
-
-  @Override
-  protected String backendName() {
-    return "kafka";
-  }
 
   @Override
   protected Future<Void> dropRecordsBefore(String topic, int partition, long offset) {

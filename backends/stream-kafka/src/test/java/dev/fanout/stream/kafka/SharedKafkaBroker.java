@@ -3,6 +3,7 @@ package dev.fanout.stream.kafka;
 import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.StreamBackends;
+import dev.fanout.stream.tck.BackendUnderTest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -13,12 +14,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * One in-process Kafka broker for every contract test class of the test JVM: the first class to start
  * starts it, the others reuse it, and JUnit closes it when the launcher session (the whole run) ends.
  * Register it in each class as
- * {@code @RegisterExtension static final SharedKafkaBroker broker = new SharedKafkaBroker();}.
+ * {@code @RegisterExtension static final SharedKafkaBroker broker = new SharedKafkaBroker();} and hand it to
+ * the contract base as the backend under test.
  *
  * <p>Sharing is safe because every contract test uses topics and groups of its own. Tests that need a
  * broker configured their own way, or stop brokers, use {@link KafkaStreamFixture} instead.
  */
-final class SharedKafkaBroker implements BeforeAllCallback {
+final class SharedKafkaBroker implements BeforeAllCallback, BackendUnderTest {
 
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(SharedKafkaBroker.class);
@@ -38,8 +40,14 @@ final class SharedKafkaBroker implements BeforeAllCallback {
     return cluster.bootstrapServers();
   }
 
+  @Override
+  public String name() {
+    return "kafka";
+  }
+
   /** A fresh Kafka stream on the shared broker; the caller closes it. */
-  Future<EventStream> openStream(Vertx vertx) {
+  @Override
+  public Future<EventStream> openStream(Vertx vertx) {
     return openStream(vertx, new JsonObject());
   }
 

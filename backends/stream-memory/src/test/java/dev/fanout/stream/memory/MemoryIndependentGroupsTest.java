@@ -1,22 +1,11 @@
 package dev.fanout.stream.memory;
 
-import dev.fanout.stream.EventStream;
-import dev.fanout.stream.StreamBackends;
 import dev.fanout.stream.tck.IndependentGroupsTestBase;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 
 /** The contract of groups reading one topic independently, against the in-memory backend with its default settings. */
 class MemoryIndependentGroupsTest extends IndependentGroupsTestBase {
 
-  @Override
-  protected Future<EventStream> openStream(Vertx vertx) {
-    return StreamBackends.open(vertx, "memory", new JsonObject());
-  }
-
-  @Override
-  protected String backendName() {
-    return "memory";
+  MemoryIndependentGroupsTest() {
+    super(MemoryBackend.DEFAULT);
   }
 }

@@ -24,6 +24,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class AdminTestBase extends StreamTestBase {
 
+  protected AdminTestBase(BackendUnderTest backend) {
+    super(backend);
+  }
+
   @Test
   void createTopicIsIdempotentAndSendingToAnUnknownTopicFails() {
     String topic = name("admin");

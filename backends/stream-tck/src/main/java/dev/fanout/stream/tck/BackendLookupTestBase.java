@@ -18,6 +18,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class BackendLookupTestBase extends StreamTestBase {
 
+  protected BackendLookupTestBase(BackendUnderTest backend) {
+    super(backend);
+  }
+
   @Test
   void anUnknownBackendNameFailsAndListsTheKnownOnes() {
     assertThat(stream.backend()).isEqualTo(backendName());

@@ -24,6 +24,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class CallerContextTestBase extends StreamTestBase {
 
+  protected CallerContextTestBase(BackendUnderTest backend) {
+    super(backend);
+  }
+
   @Test
   void everyFutureCompletesOnTheCallersContext() {
     Context caller = newContext();

@@ -37,6 +37,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ConsumerGroupTestBase extends StreamTestBase {
 
+  protected ConsumerGroupTestBase(BackendUnderTest backend) {
+    super(backend);
+  }
+
   @Test
   void handlersAndMemberFuturesRunOnTheSubscribingContext() {
     String topic = createTopic("context");

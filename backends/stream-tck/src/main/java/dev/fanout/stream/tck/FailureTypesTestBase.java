@@ -19,6 +19,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class FailureTypesTestBase extends StreamTestBase {
 
+  protected FailureTypesTestBase(BackendUnderTest backend) {
+    super(backend);
+  }
+
   @Test
   void badArgumentsAndUnknownNamesFailWithIllegalArgumentException() {
     String topic = createTopic("failures");

@@ -30,6 +30,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class GroupAcrossStreamsTestBase extends StreamTestBase {
 
+  protected GroupAcrossStreamsTestBase(BackendUnderTest backend) {
+    super(backend);
+  }
+
   /** A second client of the same backend, as another process would open it; closed after each test. */
   protected EventStream otherStream;
 

@@ -18,6 +18,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class IndependentGroupsTestBase extends StreamTestBase {
 
+  protected IndependentGroupsTestBase(BackendUnderTest backend) {
+    super(backend);
+  }
+
   @Test
   void everyGroupReadsEveryRecordAndReadingRemovesNothing() {
     String topic = createTopic("fanout");

@@ -21,6 +21,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class MembershipChurnTestBase extends StreamTestBase {
 
+  protected MembershipChurnTestBase(BackendUnderTest backend) {
+    super(backend);
+  }
+
   /** A system property that replays a given seed in the membership churn test. */
   public static final String SEED_PROPERTY = "fanout.tck.seed";
 

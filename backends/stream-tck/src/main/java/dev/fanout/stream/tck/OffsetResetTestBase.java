@@ -26,6 +26,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class OffsetResetTestBase extends StreamTestBase {
 
+  protected OffsetResetTestBase(BackendUnderTest backend) {
+    super(backend);
+  }
+
   @Test
   void resetToEarliestReplaysAGroupWhoseMembersLeftAndPreviewChangesNothing() {
     String topic = createTopic("reset-left");

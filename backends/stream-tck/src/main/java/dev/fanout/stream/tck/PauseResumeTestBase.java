@@ -17,6 +17,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class PauseResumeTestBase extends StreamTestBase {
 
+  protected PauseResumeTestBase(BackendUnderTest backend) {
+    super(backend);
+  }
+
   @Test
   void aPausedMemberKeepsItsPartitionsAndHandlesNothingUntilResumed() {
     String topic = createTopic("pause");

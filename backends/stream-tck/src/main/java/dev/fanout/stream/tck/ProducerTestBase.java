@@ -34,6 +34,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ProducerTestBase extends StreamTestBase {
 
+  protected ProducerTestBase(BackendUnderTest backend) {
+    super(backend);
+  }
+
   @Test
   void sendReportsWhereEachRecordLandsKeysFollowThePartitionerAndOffsetsAreConsecutive() {
     int n = partitions();

@@ -23,6 +23,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class RebalanceTestBase extends StreamTestBase {
 
+  protected RebalanceTestBase(BackendUnderTest backend) {
+    super(backend);
+  }
+
   @Test
   void aCrashedMembersInFlightBatchesGoToTheNextOwnerFromTheCommittedOffset() {
     int n = partitions();

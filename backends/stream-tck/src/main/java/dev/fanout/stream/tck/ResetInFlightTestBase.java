@@ -24,6 +24,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ResetInFlightTestBase extends StreamTestBase {
 
+  protected ResetInFlightTestBase(BackendUnderTest backend) {
+    super(backend);
+  }
+
   @Test
   void aBatchInFlightDuringAResetDoesNotCommitOverIt() {
     String topic = createTopic("reset-in-flight");

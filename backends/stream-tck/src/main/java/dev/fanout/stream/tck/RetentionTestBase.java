@@ -23,6 +23,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class RetentionTestBase extends StreamTestBase {
 
+  protected RetentionTestBase(BackendUnderTest backend) {
+    super(backend);
+  }
+
   /**
    * Drops the records of one partition before {@code offset}, as retention would: afterwards the partition's
    * start offset is {@code offset}. Completes once the records are gone.

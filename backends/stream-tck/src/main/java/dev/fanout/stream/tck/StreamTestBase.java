@@ -62,14 +62,22 @@ public abstract class StreamTestBase {
   protected Vertx vertx;
   protected EventStream stream;
 
-  /**
-   * Opens a fresh client of the backend under test. Called once per test; the backend's servers (a broker)
-   * are started once per class, or once for all classes, by the subclass.
-   */
-  protected abstract Future<EventStream> openStream(Vertx vertx);
+  private final BackendUnderTest backend;
+
+  /** @param backend the backend every test of the class runs against */
+  protected StreamTestBase(BackendUnderTest backend) {
+    this.backend = backend;
+  }
+
+  /** Opens a fresh client of the backend under test; see {@link BackendUnderTest#openStream}. */
+  protected Future<EventStream> openStream(Vertx vertx) {
+    return backend.openStream(vertx);
+  }
 
   /** The name the backend under test registers with {@link StreamBackends}. */
-  protected abstract String backendName();
+  protected String backendName() {
+    return backend.name();
+  }
 
   /** Partitions of every topic the contract creates; at least 2, since null keys must spread over several. */
   protected int partitions() {
