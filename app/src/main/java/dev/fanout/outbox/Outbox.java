@@ -26,6 +26,10 @@ public final class Outbox {
 
   private static final String INSERT =
       "INSERT INTO outbox (event_id, event_type, event_key, payload) VALUES ($1, $2, $3, $4)";
+  private static final String INSERT_ALL =
+      "INSERT INTO outbox (event_id, event_type, event_key, payload) "
+          + "SELECT i, t, k, p FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[]) WITH ORDINALITY AS e(i, t, k, p, n) "
+          + "ORDER BY n";
   private static final String NOTIFY = "SELECT pg_notify($1, '')";
   // the outbox has no blog column: narrow by key (the author), then read the blog id from the payload
   private static final String UNSEND_BLOG_EVENTS =
@@ -55,6 +59,29 @@ public final class Outbox {
   public static Future<Void> append(SqlClient client, BlogEvent event, boolean notify) {
     Future<Void> inserted = client.preparedQuery(INSERT)
         .execute(Tuple.of(event.eventId(), event.type().name(), event.authorId(), Buffer.buffer(event.encode())))
+        .mapEmpty();
+    return notify ? inserted.compose(v -> wakeRelay(client)) : inserted;
+  }
+
+  /**
+   * Appends {@code events} in one statement, in list order (their ids follow it); with {@code notify} the
+   * transaction notifies the relay when it commits, else the caller wakes it after the commit.
+   */
+  public static Future<Void> appendAll(SqlClient client, List<BlogEvent> events, boolean notify) {
+    UUID[] ids = new UUID[events.size()];
+    String[] types = new String[events.size()];
+    String[] keys = new String[events.size()];
+    Buffer[] payloads = new Buffer[events.size()];
+    for (int i = 0; i < events.size(); i++) {
+      BlogEvent event = events.get(i);
+      ids[i] = event.eventId();
+      types[i] = event.type().name();
+      keys[i] = event.authorId();
+      payloads[i] = Buffer.buffer(event.encode());
+    }
+    Future<Void> inserted = client.preparedQuery(INSERT_ALL)
+        .execute(Tuple.tuple().addArrayOfUUID(ids).addArrayOfString(types).addArrayOfString(keys)
+            .addArrayOfBuffer(payloads))
         .mapEmpty();
     return notify ? inserted.compose(v -> wakeRelay(client)) : inserted;
   }
