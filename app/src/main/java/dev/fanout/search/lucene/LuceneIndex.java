@@ -112,7 +112,6 @@ final class LuceneIndex {
     merges.setNoCFSRatio(1.0); // merged segments in compound files too: 3 files to sync each, not about 13
     writer = new IndexWriter(store, new IndexWriterConfig(analyzer)
         .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-        .setCodec(new BlogCodec())
         .setMergePolicy(merges));
     searchers = new SearcherManager(writer, null);
     translog = new Translog(directory.resolveSibling(directory.getFileName() + ".translog"));

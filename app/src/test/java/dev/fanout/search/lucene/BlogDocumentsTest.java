@@ -53,27 +53,4 @@ class BlogDocumentsTest {
       }
     }
   }
-
-  @Test
-  void anIndexWrittenWithAndWithoutTheIdFilterReadsBothWays() throws Exception {
-    UUID before = UUID.randomUUID();
-    UUID after = UUID.randomUUID();
-    try (ByteBuffersDirectory dir = new ByteBuffersDirectory()) {
-      try (IndexWriter plain = new IndexWriter(dir, new IndexWriterConfig(new StandardAnalyzer()))) {
-        plain.addDocument(BlogDocuments.document(published(before, 2)));
-      }
-      try (IndexWriter filtered = new IndexWriter(dir, new IndexWriterConfig(new StandardAnalyzer())
-          .setCodec(new BlogCodec()).setMergePolicy(NoMergePolicy.INSTANCE))) {
-        filtered.addDocument(BlogDocuments.document(published(after, 5)));
-      }
-      // a reader finds every segment's postings format by its recorded name, the filter's included
-      try (DirectoryReader reader = DirectoryReader.open(dir)) {
-        IndexSearcher searcher = new IndexSearcher(reader);
-        assertThat(reader.leaves()).hasSize(2);
-        assertThat(BlogDocuments.storedVersion(searcher, before.toString())).isEqualTo(2);
-        assertThat(BlogDocuments.storedVersion(searcher, after.toString())).isEqualTo(5);
-        assertThat(BlogDocuments.storedVersion(searcher, UUID.randomUUID().toString())).isZero();
-      }
-    }
-  }
 }
