@@ -1,5 +1,6 @@
 package dev.fanout.publisher;
 
+import dev.fanout.core.Refusal;
 import dev.fanout.db.TransactionBatcher;
 import dev.fanout.events.BlogEvent;
 import dev.fanout.outbox.Outbox;
@@ -22,12 +23,17 @@ import java.util.UUID;
  * it commits (or fails) as one, with the batcher's outcomes: a group the database rejects fails whole, with
  * the database's error, and nothing of it is written.
  *
+ * <p>At most {@value #MAX_WAITING} publishes (by default) wait for their group to start; beyond, a publish is refused at
+ * once as {@link Refusal.Kind#OVERLOADED}, as the batcher refuses units beyond its own bound.
+ *
  * <p>Use from the batcher's context only.
  */
 final class PlainPublishes {
 
   /** The most publishes one group writes. */
   static final int MAX_GROUP = 500;
+  /** The most publishes that may wait for their group to start; beyond, a publish is refused as overloaded. */
+  static final int MAX_WAITING = 10_000;
 
   private static final String INSERT_BLOGS =
       "INSERT INTO blogs (blog_id, author_id, title, body, tags, version, published_at, updated_at) "
@@ -46,16 +52,28 @@ final class PlainPublishes {
 
   private final TransactionBatcher batcher;
   private final RelaySignal signal;
+  private final int maxWaiting;
   // accessed on the batcher's context only
   private Group open;
+  private int waiting;
 
   PlainPublishes(TransactionBatcher batcher, RelaySignal signal) {
+    this(batcher, signal, MAX_WAITING);
+  }
+
+  PlainPublishes(TransactionBatcher batcher, RelaySignal signal, int maxWaiting) {
     this.batcher = batcher;
     this.signal = signal;
+    this.maxWaiting = maxWaiting;
   }
 
   /** Publishes {@code event} (a BlogPublished of version 1) with the next group to be written. */
   Future<BlogStore.Written> publish(BlogEvent event) {
+    if (waiting >= maxWaiting) {
+      return Future.failedFuture(new Refusal(Refusal.Kind.OVERLOADED, "overloaded",
+          "too many writes are waiting; retry later", null));
+    }
+    waiting++;
     Promise<BlogStore.Written> written = Promise.promise();
     if (open != null && !open.started && open.publishes.size() < MAX_GROUP) {
       open.publishes.add(new Pending(event, written));
@@ -64,6 +82,11 @@ final class PlainPublishes {
       Group group = open;
       group.publishes.add(new Pending(event, written));
       batcher.submit(conn -> write(conn, group)).onComplete(ar -> {
+        if (!group.started) {
+          // failed before it ran (the batcher's bound, no database): closed, so that nobody joins it any more
+          group.started = true;
+          waiting -= group.publishes.size();
+        }
         for (Pending publish : group.publishes) {
           if (ar.succeeded()) {
             BlogEvent e = publish.event();
@@ -81,7 +104,10 @@ final class PlainPublishes {
   }
 
   private Future<Void> write(SqlConnection conn, Group group) {
-    group.started = true;
+    if (!group.started) {
+      group.started = true;
+      waiting -= group.publishes.size();
+    }
     int n = group.publishes.size();
     List<BlogEvent> events = new ArrayList<>(n);
     UUID[] ids = new UUID[n];
