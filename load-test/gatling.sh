@@ -5,6 +5,7 @@
 #   load-test/gatling.sh steady       # publishes only at a steady RATE=1000/s, for latency
 #   load-test/gatling.sh saturate     # publishes only from USERS=64 clients in a closed loop: the sustained rate
 #   load-test/gatling.sh pg-ceiling   # PostgreSQL alone: blog + outbox inserts, 1, 10 and 64 per transaction
+#   PG_MODE=writeset load-test/gatling.sh pg-ceiling   # the app's whole write set per publish, and PG CPU per publish
 # Settings (environment): RATE, DURATION (seconds, 60), RAMP (10), CONFIGS (default "memory:lucene"; e.g.
 # "memory:lucene kafka:lucene memory:opensearch" runs the same simulation against each, one after the
 # other in one run), JARS (app jars, default app/target/fanout.jar; several run interleaved), APP_JAVA_OPTS
@@ -52,10 +53,11 @@ trap cleanup EXIT
 
 if [ "$what" = pg-ceiling ]; then
   jar=$(set -- $JARS; echo "$1")
-  javac -d "$work/classes" -cp "$jar" load-test/src/main/java/dev/fanout/loadtest/PostgresCeiling.java
+  javac -d "$work/classes" -cp "$jar" load-test/src/main/java/dev/fanout/loadtest/PostgresCeiling.java \
+    load-test/src/main/java/dev/fanout/loadtest/WriteSet.java
   echo "== pg-ceiling date=$(date -u +%FT%TZ) cores=$(nproc) load_before=\"$(loadavg)\""
   java -Xmx512m -Djava.io.tmpdir="$work" -cp "$work/classes:$jar" dev.fanout.loadtest.PostgresCeiling \
-    "${PG_SECONDS:-10}" "${PG_CONNECTIONS:-8}" "${PG_GROUPINGS:-1,10,64}"
+    "${PG_SECONDS:-10}" "${PG_CONNECTIONS:-8}" "${PG_GROUPINGS:-1,10,64}" "${PG_MODE:-pairs}"
   exit 0
 fi
 

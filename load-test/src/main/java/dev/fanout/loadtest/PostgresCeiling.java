@@ -23,7 +23,15 @@ import org.flywaydb.core.Flyway;
  * database: fsync on, synchronous_commit on, full_page_writes on. Bodies are 300 to 6,000 characters,
  * like the Gatling simulations'.
  *
- * <p>Usage: {@code PostgresCeiling [seconds=10] [connections=8] [perTx=1,10,64]}; run through
+ * <p>Mode {@code writeset} writes, per group of {@code perTx} publishes, everything the app writes for them,
+ * statement for statement as it does: the blog and outbox rows (one multi-row insert each, one
+ * transaction), the relay's mark of those outbox rows with their stream positions (its session does not
+ * wait for the WAL flush), the counter group's transaction (its processed-events rows, the author rows, the
+ * count deltas) and the search group's processed-events rows. It prints publishes/s and PostgreSQL's CPU
+ * per publish (the postmaster and every backend, from {@code /proc}): the yardstick for the app's own rate
+ * and cost, on the same machine, in the same run.
+ *
+ * <p>Usage: {@code PostgresCeiling [seconds=10] [connections=8] [perTx=1,10,64] [mode=pairs|writeset]}; run through
  * {@code load-test/gatling.sh pg-ceiling}, which puts the app jar on the classpath. The database lives in
  * a temporary directory that is removed at the end; it listens on 127.0.0.1 only.
  */
@@ -39,6 +47,7 @@ public final class PostgresCeiling {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int connections = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     String groupings = args.length > 2 ? args[2] : "1,10,64";
+    boolean writeSet = args.length > 3 && args[3].equals("writeset");
     Path dir = Files.createTempDirectory("fanout-pg-ceiling");
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
         .setDataDirectory(dir).setCleanDataDirectory(true)
@@ -48,7 +57,11 @@ public final class PostgresCeiling {
       DataSource data = postgres.getPostgresDatabase();
       Flyway.configure().dataSource(data).locations("classpath:db/migration").load().migrate();
       for (String grouping : groupings.split(",")) {
-        run(data, connections, Integer.parseInt(grouping.trim()), seconds);
+        if (writeSet) {
+          WriteSet.run(data, dir, connections, Integer.parseInt(grouping.trim()), seconds);
+        } else {
+          run(data, connections, Integer.parseInt(grouping.trim()), seconds);
+        }
       }
     }
   }
