@@ -10,11 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Lets the batches of many partitions share calls to a sink: while {@code maxConcurrent} calls run, the
- * batches that arrive wait, and go together in the next call (up to {@code maxEvents} events), so a group
- * under load makes one transaction or one index write for many partitions instead of one each. A few calls
- * may run at once, so that a call waiting on its sink (an index reopen, an fsync) does not hold up the
- * batches behind it for as long. A partition's batch keeps its
+ * Lets the batches of many partitions share one call to a sink: while a call runs, the batches that arrive
+ * wait, and go together in the next call (up to {@code maxEvents} events), so a group under load makes one
+ * transaction or one index write for many partitions instead of one each. A partition's batch keeps its
  * order inside the shared call; batches of different partitions carry no order between them.
  *
  * <p>A shared call that fails is split: each of its batches is applied again alone, and learns the outcome
@@ -39,15 +37,13 @@ final class CoalescingSink implements GroupSink {
 
   private final GroupSink sink;
   private final int maxEvents;
-  private final int maxConcurrent;
   // guarded by this
   private final List<Waiting> queue = new ArrayList<>();
-  private int running;
+  private boolean running;
 
-  CoalescingSink(GroupSink sink, int maxEvents, int maxConcurrent) {
+  CoalescingSink(GroupSink sink, int maxEvents) {
     this.sink = sink;
     this.maxEvents = maxEvents;
-    this.maxConcurrent = maxConcurrent;
   }
 
   @Override
@@ -63,10 +59,10 @@ final class CoalescingSink implements GroupSink {
   private void next() {
     List<Waiting> call = new ArrayList<>();
     synchronized (this) {
-      if (running >= maxConcurrent || queue.isEmpty()) {
+      if (running || queue.isEmpty()) {
         return;
       }
-      running++;
+      running = true;
       int size = 0;
       // at least one batch, however large; more while they fit
       while (!queue.isEmpty() && (call.isEmpty() || size + queue.get(0).events().size() <= maxEvents)) {
@@ -77,7 +73,7 @@ final class CoalescingSink implements GroupSink {
     }
     run(call).onComplete(ar -> {
       synchronized (this) {
-        running--;
+        running = false;
       }
       next();
     });

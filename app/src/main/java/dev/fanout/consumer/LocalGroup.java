@@ -30,8 +30,6 @@ public final class LocalGroup {
   static final long REJOIN_AFTER_CRASH_MILLIS = 1_000;
   /** The most events the batches of several partitions bring to one shared sink call. */
   static final int MAX_SHARED_CALL_EVENTS = 2_000;
-  /** Shared sink calls of one group that may run at once. */
-  static final int SHARED_CALLS = 4;
 
   private final Vertx vertx;
   private final EventStream stream;
@@ -57,8 +55,7 @@ public final class LocalGroup {
     this.policy = policy;
     this.metrics = new GroupMetrics(registry, name, this::circuit);
     this.guard = new SinkGuard(vertx, name, policy, interceptor, metrics.retried::increment);
-    this.pipeline = new GroupPipeline(stream, topic, name, new CoalescingSink(sink, MAX_SHARED_CALL_EVENTS,
-        SHARED_CALLS), guard,
+    this.pipeline = new GroupPipeline(stream, topic, name, new CoalescingSink(sink, MAX_SHARED_CALL_EVENTS), guard,
         metrics);
     this.subscription = SubscribeOptions.of(topic, name)
         .withStartFrom(StartPosition.EARLIEST)

@@ -63,7 +63,7 @@ class CoalescingSinkTest {
   @Test
   void batchesThatWaitShareTheNextCallInOrderUpToTheLimit() throws Exception {
     HeldSink sink = new HeldSink();
-    CoalescingSink coalescing = new CoalescingSink(sink, 4, 1);
+    CoalescingSink coalescing = new CoalescingSink(sink, 4);
     List<BlogEvent> first = batch("1");
     List<BlogEvent> second = batch("2a", "2b");
     List<BlogEvent> third = batch("3a", "3b");
@@ -89,7 +89,7 @@ class CoalescingSinkTest {
   @Test
   void aFailedSharedCallIsSplitSoThatOnlyTheBadBatchFails() throws Exception {
     HeldSink sink = new HeldSink();
-    CoalescingSink coalescing = new CoalescingSink(sink, 100, 1);
+    CoalescingSink coalescing = new CoalescingSink(sink, 100);
     Future<Void> running = coalescing.apply(batch("x"));
     List<BlogEvent> good = batch("good");
     List<BlogEvent> bad = batch("bad", "innocent");
@@ -107,27 +107,5 @@ class CoalescingSinkTest {
     await(goodDone);
     await(alsoGoodDone);
     assertThat(failure(badDone)).isInstanceOf(PermanentFailure.class);
-  }
-
-  @Test
-  void upToTheConcurrencyCallsRunAtOnceAndTheRestShareTheNext() throws Exception {
-    HeldSink sink = new HeldSink();
-    CoalescingSink coalescing = new CoalescingSink(sink, 100, 2);
-    List<BlogEvent> first = batch("1");
-    List<BlogEvent> second = batch("2");
-    Future<Void> f1 = coalescing.apply(first);
-    Future<Void> f2 = coalescing.apply(second);
-    Future<Void> f3 = coalescing.apply(batch("3"));
-    Future<Void> f4 = coalescing.apply(batch("4"));
-    assertThat(sink.calls).as("two run at once, each alone").containsExactly(first, second);
-    sink.finishNext();
-    await(f1);
-    assertThat(sink.calls).as("the two that waited share the freed place").hasSize(3);
-    assertThat(sink.calls.get(2)).hasSize(2);
-    sink.finishNext();
-    sink.finishNext();
-    await(f2);
-    await(f3);
-    await(f4);
   }
 }
