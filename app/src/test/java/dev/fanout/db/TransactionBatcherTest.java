@@ -6,7 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fanout.core.Refusal;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -16,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,7 +37,32 @@ class TransactionBatcherTest {
 
   @BeforeAll
   static void createTable() throws Exception {
-    await(DB.database().pool().query("CREATE TABLE batch_probe (id int PRIMARY KEY)").execute());
+    onFreshConnection("CREATE TABLE batch_probe (id int PRIMARY KEY)", Tuple.tuple());
+  }
+
+  // Checks and setup go through a connection of their own: two tests end the session of a pooled
+  // connection, and the pool may hand that connection out once more before it notices it is closed.
+  private static RowSet<Row> onFreshConnection(String sql, Tuple arguments) throws Exception {
+    return await(PgConnection.connect(DB.vertx(), DB.database().connectOptions())
+        .compose(conn -> conn.preparedQuery(sql).execute(arguments).eventually(conn::close)));
+  }
+
+  private final List<Pool> pools = new ArrayList<>();
+
+  // Each test's batcher has a pool of its own: a test that ends a pooled connection's session must not
+  // leave that connection to the next test's batcher.
+  private TransactionBatcher newBatcher(int maxWaiting) {
+    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+        .connectingTo(DB.database().connectOptions()).using(DB.vertx()).build();
+    pools.add(pool);
+    return new TransactionBatcher(pool, 64, 1, maxWaiting);
+  }
+
+  @AfterEach
+  void closePools() throws Exception {
+    for (Pool pool : pools) {
+      await(pool.close());
+    }
   }
 
   // The batcher is used from one context, as the app uses it from its HTTP verticle's.
@@ -48,8 +80,7 @@ class TransactionBatcherTest {
   }
 
   private static boolean stored(int id) throws Exception {
-    return await(DB.database().pool().preparedQuery("SELECT 1 FROM batch_probe WHERE id = $1").execute(Tuple.of(id)))
-        .size() == 1;
+    return onFreshConnection("SELECT 1 FROM batch_probe WHERE id = $1", Tuple.of(id)).size() == 1;
   }
 
   private static Throwable failure(Future<?> future) throws Exception {
@@ -63,7 +94,7 @@ class TransactionBatcherTest {
 
   @Test
   void unitsThatArriveWhileATransactionRunsShareTheNextOne() throws Exception {
-    TransactionBatcher batcher = new TransactionBatcher(DB.database().pool(), 64, 1, 1000);
+    TransactionBatcher batcher = newBatcher(1000);
     List<Future<Long>> units = onOneContext(() -> {
       List<Future<Long>> list = new ArrayList<>();
       for (int id = 100; id < 110; id++) {
@@ -84,7 +115,7 @@ class TransactionBatcherTest {
 
   @Test
   void aRefusedUnitFailsAloneAndTheOthersOfItsTransactionCommit() throws Exception {
-    TransactionBatcher batcher = new TransactionBatcher(DB.database().pool(), 64, 1, 1000);
+    TransactionBatcher batcher = newBatcher(1000);
     Refusal refusal = Refusal.notFound("blog 42");
     List<Future<Long>> units = onOneContext(() -> List.of(
         batcher.submit(insertAndTellTransaction(200)),
@@ -100,7 +131,7 @@ class TransactionBatcherTest {
 
   @Test
   void aUnitTheDatabaseRejectsFailsAloneWithItsErrorAndTheOthersCommitWithoutIt() throws Exception {
-    TransactionBatcher batcher = new TransactionBatcher(DB.database().pool(), 64, 1, 1000);
+    TransactionBatcher batcher = newBatcher(1000);
     List<Future<Long>> units = onOneContext(() -> List.of(
         batcher.submit(insertAndTellTransaction(300)),
         batcher.submit(insertAndTellTransaction(301)),
@@ -117,7 +148,7 @@ class TransactionBatcherTest {
 
   @Test
   void aConnectionLostBeforeCommitMeansNothingWasWritten() throws Exception {
-    TransactionBatcher batcher = new TransactionBatcher(DB.database().pool(), 64, 1, 1000);
+    TransactionBatcher batcher = newBatcher(1000);
     List<Future<Long>> units = onOneContext(() -> List.of(
         batcher.submit(conn -> conn.preparedQuery(INSERT).execute(Tuple.of(500))
             .compose(v -> conn.query("SELECT pg_terminate_backend(pg_backend_pid())").execute())
@@ -132,11 +163,12 @@ class TransactionBatcherTest {
   @Test
   void aConnectionLostWhileCommittingLeavesTheOutcomeUnknown() throws Exception {
     // a deferred trigger runs inside COMMIT; ending its own session there loses COMMIT's answer
-    await(DB.database().pool().query("CREATE FUNCTION end_session() RETURNS trigger LANGUAGE plpgsql AS "
-        + "$$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$").execute());
-    await(DB.database().pool().query("CREATE CONSTRAINT TRIGGER end_session_at_commit AFTER INSERT ON batch_probe "
-        + "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.id = 600) EXECUTE FUNCTION end_session()").execute());
-    TransactionBatcher batcher = new TransactionBatcher(DB.database().pool(), 64, 1, 1000);
+    onFreshConnection("CREATE FUNCTION end_session() RETURNS trigger LANGUAGE plpgsql AS "
+        + "$$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$", Tuple.tuple());
+    onFreshConnection("CREATE CONSTRAINT TRIGGER end_session_at_commit AFTER INSERT ON batch_probe "
+        + "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.id = 600) EXECUTE FUNCTION end_session()",
+        Tuple.tuple());
+    TransactionBatcher batcher = newBatcher(1000);
     List<Future<Long>> units = onOneContext(() -> List.of(batcher.submit(insertAndTellTransaction(600))));
     Throwable failure = failure(units.get(0));
     assertThat(failure).isInstanceOf(Refusal.class);
@@ -146,7 +178,7 @@ class TransactionBatcherTest {
 
   @Test
   void beyondTheQueueBoundASubmitIsRefusedAtOnceAsOverloaded() throws Exception {
-    TransactionBatcher batcher = new TransactionBatcher(DB.database().pool(), 64, 1, 2);
+    TransactionBatcher batcher = newBatcher(2);
     List<Future<Long>> units = onOneContext(() -> List.of(
         batcher.submit(insertAndTellTransaction(400)), // running
         batcher.submit(insertAndTellTransaction(401)), // waiting
