@@ -93,6 +93,16 @@ public final class RunningApp implements AutoCloseable, BeforeAllCallback, After
     return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
   }
 
+  /** Waits for the future as {@link #await} does and returns why it failed; null when it succeeded. */
+  public static Throwable failure(Future<?> future) throws Exception {
+    try {
+      await(future);
+      return null;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause();
+    }
+  }
+
   public HttpResponse<String> get(String path) throws Exception {
     return send(HttpRequest.newBuilder(uri(path)).GET());
   }

@@ -1,6 +1,7 @@
 package dev.fanout.consumer;
 
 import static dev.fanout.app.RunningApp.await;
+import static dev.fanout.app.RunningApp.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.events.BlogEvent;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
 /** Batches that wait for a running sink call share the next one; a failed shared call is split. */
@@ -51,14 +51,6 @@ class CoalescingSinkTest {
     return events;
   }
 
-  private static Throwable failure(Future<?> future) throws Exception {
-    try {
-      await(future);
-      return null;
-    } catch (ExecutionException e) {
-      return e.getCause();
-    }
-  }
 
   @Test
   void batchesThatWaitShareTheNextCallInOrderUpToTheLimit() throws Exception {

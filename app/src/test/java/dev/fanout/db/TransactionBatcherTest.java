@@ -1,6 +1,7 @@
 package dev.fanout.db;
 
 import static dev.fanout.app.RunningApp.await;
+import static dev.fanout.app.RunningApp.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.core.Refusal;
@@ -18,7 +19,6 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -83,14 +83,6 @@ class TransactionBatcherTest {
     return onFreshConnection("SELECT 1 FROM batch_probe WHERE id = $1", Tuple.of(id)).size() == 1;
   }
 
-  private static Throwable failure(Future<?> future) throws Exception {
-    try {
-      await(future);
-      return null;
-    } catch (ExecutionException e) {
-      return e.getCause();
-    }
-  }
 
   @Test
   void unitsThatArriveWhileATransactionRunsShareTheNextOne() throws Exception {
