@@ -49,6 +49,11 @@ public final class Refusal extends RuntimeException {
     return new Refusal(Kind.NOT_FOUND, "not_found", what + " not found", null);
   }
 
+  /** Too much is waiting already: code {@code overloaded}; the caller should retry later. */
+  public static Refusal overloaded() {
+    return new Refusal(Kind.OVERLOADED, "overloaded", "too many writes are waiting; retry later", null);
+  }
+
   public static Refusal conflict(String code, String message, String field) {
     return new Refusal(Kind.CONFLICT, code, message, field);
   }

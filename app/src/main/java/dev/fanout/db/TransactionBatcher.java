@@ -68,8 +68,7 @@ public final class TransactionBatcher {
    */
   public <T> Future<T> submit(Function<SqlConnection, Future<T>> work) {
     if (queue.size() >= maxQueued) {
-      return Future.failedFuture(new Refusal(Refusal.Kind.OVERLOADED, "overloaded",
-          "too many writes are waiting; retry later", null));
+      return Future.failedFuture(Refusal.overloaded());
     }
     Promise<T> promise = Promise.promise();
     queue.add(new Unit<>(work, promise));

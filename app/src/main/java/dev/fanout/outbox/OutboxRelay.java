@@ -66,9 +66,6 @@ public final class OutboxRelay extends VerticleBase {
   private static final String UNSEND_UNPROCESSED =
       "UPDATE outbox SET sent_at = NULL WHERE sent_at IS NOT NULL AND (SELECT count(*) FROM processed_events p "
           + "WHERE p.event_id = outbox.event_id AND p.group_name = ANY($1)) < cardinality($1)";
-  private static final String UNSEND_UNPROCESSED_BY =
-      "UPDATE outbox o SET sent_at = NULL WHERE sent_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM processed_events p "
-          + "WHERE p.group_name = $1 AND p.event_id = o.event_id)";
 
   private final Pool pool;
   private final PgConnectOptions connectOptions;
@@ -175,7 +172,7 @@ public final class OutboxRelay extends VerticleBase {
         if (resets <= madeUp) {
           return Future.succeededFuture();
         }
-        return pool.preparedQuery(UNSEND_UNPROCESSED_BY).execute(Tuple.of(group)).map(rows -> {
+        return pool.preparedQuery(UNSEND_UNPROCESSED).execute(Tuple.of((Object) new String[] {group})).map(rows -> {
           resetsMadeUp.put(group, resets);
           LOG.warn("group {} lost records to the stream's retention ({} offset resets); re-sending the {} events "
               + "it has not processed", group, resets, rows.rowCount());

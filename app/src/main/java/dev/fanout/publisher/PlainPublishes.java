@@ -70,8 +70,7 @@ final class PlainPublishes {
   /** Publishes {@code event} (a BlogPublished of version 1) with the next group to be written. */
   Future<BlogStore.Written> publish(BlogEvent event) {
     if (waiting >= maxWaiting) {
-      return Future.failedFuture(new Refusal(Refusal.Kind.OVERLOADED, "overloaded",
-          "too many writes are waiting; retry later", null));
+      return Future.failedFuture(Refusal.overloaded());
     }
     waiting++;
     Promise<BlogStore.Written> written = Promise.promise();
