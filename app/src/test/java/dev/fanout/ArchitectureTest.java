@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  *   <li><b>core</b>: {@code core} (the domain's refusal, author ids) and {@code events} (the event schema);</li>
  *   <li><b>infrastructure</b>: {@code db} (PostgreSQL, transaction batching), {@code outbox} (the outbox
  *       table, its relay and the processed-events record), {@code http} (the server, error answers and
- *       request bodies), {@code consumer} (group members, the group pipeline, retries, circuits, dead
+ *       request bodies, the request's {@code Caller}), {@code auth} (author tokens: minted here or checked
+ *       against a provider's keys), {@code consumer} (group members, the group pipeline, retries, circuits, dead
  *       letters);</li>
  *   <li><b>features</b>: {@code publisher}, {@code counter}, {@code search}, {@code dashboard},
  *       {@code faults}, which never depend on each other;</li>
@@ -54,7 +55,7 @@ class ArchitectureTest {
     check(layeredArchitecture().consideringOnlyDependenciesInLayers()
         .layer(CORE).definedBy("dev.fanout.core..", "dev.fanout.events..")
         .layer(INFRASTRUCTURE).definedBy("dev.fanout.db..", "dev.fanout.outbox..", "dev.fanout.http..",
-            "dev.fanout.consumer..")
+            "dev.fanout.auth..", "dev.fanout.consumer..")
         .layer(FEATURES).definedBy("dev.fanout.publisher..", "dev.fanout.counter..", "dev.fanout.search..",
             "dev.fanout.dashboard..", "dev.fanout.faults..")
         .layer(AUDIT).definedBy("dev.fanout.audit..")
@@ -71,10 +72,18 @@ class ArchitectureTest {
     check(classes().that().resideInAPackage("dev.fanout..")
         .and().resideOutsideOfPackages("dev.fanout.stream..", "dev.fanout.kafka..")
         .should().resideInAnyPackage("dev.fanout.core..", "dev.fanout.events..", "dev.fanout.db..",
-            "dev.fanout.outbox..", "dev.fanout.http..", "dev.fanout.consumer..", "dev.fanout.publisher..",
+            "dev.fanout.outbox..", "dev.fanout.http..", "dev.fanout.auth..", "dev.fanout.consumer..",
+            "dev.fanout.publisher..",
             "dev.fanout.counter..", "dev.fanout.search..", "dev.fanout.dashboard..", "dev.fanout.faults..",
             "dev.fanout.audit..", "dev.fanout.app..")
         .as("every package of the app belongs to a layer of ArchitectureTest (add a new one there)"));
+  }
+
+  @Test
+  void onlyTheCompositionRootKnowsHowCallersAreAuthenticated() {
+    check(noClasses().that().resideOutsideOfPackages("dev.fanout.auth..", "dev.fanout.app..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.fanout.auth..", "io.vertx.ext.auth..")
+        .as("features learn who is calling from http.Caller; tokens, keys and vertx-auth stay in auth"));
   }
 
   @Test

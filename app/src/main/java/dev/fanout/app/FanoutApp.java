@@ -2,6 +2,10 @@ package dev.fanout.app;
 
 import dev.fanout.audit.Audit;
 import dev.fanout.audit.AuditRoutes;
+import dev.fanout.auth.AuthorAuthRoutes;
+import dev.fanout.auth.EmbeddedTokens;
+import dev.fanout.auth.JwksVerifier;
+import dev.fanout.auth.TokenRoutes;
 import dev.fanout.consumer.DeadLetters;
 import dev.fanout.consumer.LocalGroup;
 import dev.fanout.counter.AuthorCounter;
@@ -37,6 +41,7 @@ import io.vertx.core.http.HttpMethod;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.jwt.JWTAuth;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,9 +85,14 @@ public final class FanoutApp {
     final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FaultInjector faults;
     String adminToken;
+    EmbeddedTokens tokens;
+    JwksVerifier jwks;
 
     Future<Void> close(Vertx vertx) {
       Future<Void> closed = Future.succeededFuture();
+      if (jwks != null) {
+        jwks.close();
+      }
       for (LocalGroup group : groups.values()) {
         closed = closed.compose(v -> group.stop());
       }
@@ -133,6 +143,7 @@ public final class FanoutApp {
           resources.search = searchEngine(vertx, options);
           return resources.search.start();
         })
+        .compose(v -> authorTokens(vertx, options.auth(), resources))
         .compose(v -> deploy(vertx, options, resources))
         .recover(e -> resources.close(vertx).transform(ignored -> Future.failedFuture(e)));
   }
@@ -145,6 +156,24 @@ public final class FanoutApp {
           options.opensearchRefreshMillis());
       default -> throw new IllegalArgumentException("unknown search engine " + options.search());
     };
+  }
+
+  // What checks author tokens: the provider's keys, or the key the tokens minted here are signed with.
+  private static Future<Void> authorTokens(Vertx vertx, FanoutOptions.Auth auth, Resources resources) {
+    if (!auth.tokens()) {
+      return Future.succeededFuture();
+    }
+    if (auth.jwksUrl() != null) {
+      return JwksVerifier.start(vertx, auth.jwksUrl(), auth.issuer(), auth.audience(),
+          Duration.ofSeconds(auth.jwksRefreshSeconds())).map(verifier -> {
+            resources.jwks = verifier;
+            return null;
+          });
+    }
+    return EmbeddedTokens.open(vertx, auth.keyFile()).map(tokens -> {
+      resources.tokens = tokens;
+      return null;
+    });
   }
 
   // The servers the stream backend connects to: none for a backend inside the process; those given; or,
@@ -196,7 +225,9 @@ public final class FanoutApp {
         .put("database", database.description())
         .put("search", search.name())
         .put("dataDir", options.dataDir().toString())
-        .put("consumersPerGroup", options.consumersPerGroup());
+        .put("consumersPerGroup", options.consumersPerGroup())
+        .put("auth", new JsonObject().put("mode", options.auth().tokens() ? "tokens" : "none")
+            .put("tokensFrom", resources.jwks != null ? "provider" : resources.tokens != null ? "fanout" : null));
     AtomicInteger port = new AtomicInteger();
     Supplier<Future<Void>> readiness = () -> Future.join(database.ping(),
         stream.admin().listTopics(), search.ping()).mapEmpty();
@@ -204,6 +235,13 @@ public final class FanoutApp {
     Map<String, LocalGroup> readOnlyGroups = Collections.unmodifiableMap(groups);
     AdminToken adminToken = new AdminToken(resources.adminToken);
     WriteRateLimit rateLimit = options.publishRateLimit() > 0 ? new WriteRateLimit(options.publishRateLimit()) : null;
+    JWTAuth verifier = resources.jwks != null ? resources.jwks
+        : resources.tokens != null ? resources.tokens.verifier() : null;
+    AuthorAuthRoutes authorAuth = verifier == null ? null : new AuthorAuthRoutes(verifier, rateLimit);
+    TokenRoutes tokenRoutes = resources.tokens != null ? new TokenRoutes(resources.tokens)
+        : new TokenRoutes(resources.jwks != null
+            ? "author tokens come from the identity provider (--jwt-jwks-url), not from Fanout"
+            : "authentication is off (--auth none): writes need no token");
     DashboardSampler sampler = new DashboardSampler(stream, readOnlyGroups);
     LiveRoutes live = new LiveRoutes(sampler::latest, options.liveMaxConnections());
     chain = chain.compose(v -> deploy(vertx, deployments, () -> sampler));
@@ -213,6 +251,9 @@ public final class FanoutApp {
       // before every admin route, and the audit, which reads whole tables
       router.route("/api/admin/*").handler(adminToken);
       router.get("/api/audit").handler(adminToken);
+      if (authorAuth != null) {
+        authorAuth.mount(router, "/api/blogs*", HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE);
+      }
       if (rateLimit != null) {
         router.route("/api/blogs*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.DELETE)
             .handler(rateLimit);
@@ -220,6 +261,7 @@ public final class FanoutApp {
       BlogStore store = new BlogStore(database.pool(), new TransactionBatcher(database.pool(), 64, 4, 10_000),
           relaySignal);
       new BlogRoutes(store).mount(router);
+      tokenRoutes.mount(router);
       new AuthorRoutes(counter).mount(router);
       new SearchRoutes(search).mount(router);
       new StreamRoutes(stream, readOnlyGroups).mount(router);

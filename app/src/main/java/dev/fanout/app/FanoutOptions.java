@@ -37,13 +37,28 @@ import java.util.function.Function;
  *                          the previous one
  * @param liveMaxConnections live dashboard connections ({@code /api/live}) this process keeps open at most
  * @param outboxKeepMinutes how long a sent event stays in the outbox at least, before pruning may take it
+ * @param auth              who may write: author tokens (minted here or from an identity provider) or none
  */
 public record FanoutOptions(int port, String host, Path dataDir, String backend, String kafkaBootstrap,
                             String pgUrl, int partitions, int consumersPerGroup, String search,
                             String opensearchUrl, String adminToken, ResiliencePolicy resilience,
                             int publishRateLimit, List<String> corsOrigins, int replicationFactor,
                             int luceneRefreshMillis, int opensearchRefreshMillis, int liveMaxConnections,
-                            int outboxKeepMinutes) {
+                            int outboxKeepMinutes, Auth auth) {
+
+  /**
+   * How writes are authenticated.
+   *
+   * @param tokens             true: writes need an author token; false ({@code --auth none}): no check
+   * @param jwksUrl            the identity provider's JWKS; null: tokens are minted here
+   * @param issuer             the {@code iss} a provider's tokens must carry; null: not checked
+   * @param audience           an {@code aud} a provider's tokens must carry; null: not checked
+   * @param jwksRefreshSeconds how often the provider's keys are fetched again
+   * @param keyFile            the signing key of the tokens minted here
+   */
+  public record Auth(boolean tokens, String jwksUrl, String issuer, String audience, int jwksRefreshSeconds,
+                     Path keyFile) {
+  }
 
   /** One option: its flag, environment variable, default and meaning, as the README's table lists them. */
   record Option(String flag, String defaultValue, String description) {
@@ -73,7 +88,13 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       new Option("publish-rate-limit", "2000", "writes to /api/blogs per second per client address (429 beyond); 0: no limit"),
       new Option("cors-origins", "", "origins allowed to call the API from browsers, comma-separated; empty: CORS closed"),
       new Option("live-max-connections", "100", "live dashboard connections (/api/live) open at once, 503 beyond; 1 to 10000"),
-      new Option("outbox-keep-minutes", "60", "least time a sent event stays in the outbox (pruned later, once no redelivery can reach it), 0 to 10080"));
+      new Option("outbox-keep-minutes", "60", "least time a sent event stays in the outbox (pruned later, once no redelivery can reach it), 0 to 10080"),
+      new Option("auth", "tokens", "writes need an author token (tokens), or nothing (none: only behind a gateway that authenticates)"),
+      new Option("jwt-jwks-url", "", "an identity provider's JWKS URL: its tokens are accepted (RS256, ES256); empty: tokens are minted here"),
+      new Option("jwt-issuer", "", "with --jwt-jwks-url: the iss the provider's tokens must carry; empty: not checked"),
+      new Option("jwt-audience", "", "with --jwt-jwks-url: an aud the provider's tokens must carry; empty: not checked"),
+      new Option("jwt-jwks-refresh-seconds", "300", "with --jwt-jwks-url: how often its keys are fetched again, 1 to 86400"),
+      new Option("jwt-key-file", "", "signing key of the tokens minted here (created if missing); empty: <data-dir>/auth/author-signing.key"));
 
   /** Parses flags and environment; {@code --help} is handled by the caller. */
   public static FanoutOptions parse(String[] args, Map<String, String> env) {
@@ -126,11 +147,35 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
         parse(values, "lucene-refresh-ms", v -> intInRange(v, 0, 10_000)),
         parse(values, "opensearch-refresh-ms", v -> intInRange(v, 0, 10_000)),
         parse(values, "live-max-connections", v -> intInRange(v, 1, 10_000)),
-        parse(values, "outbox-keep-minutes", v -> intInRange(v, 0, 10_080)));
+        parse(values, "outbox-keep-minutes", v -> intInRange(v, 0, 10_080)),
+        null);
+    Path dataDir = options.dataDir();
+    Auth auth = new Auth(
+        parse(values, "auth", FanoutOptions::authMode),
+        parse(values, "jwt-jwks-url", FanoutOptions::httpUrl),
+        parse(values, "jwt-issuer", FanoutOptions::emptyIsNull),
+        parse(values, "jwt-audience", FanoutOptions::emptyIsNull),
+        parse(values, "jwt-jwks-refresh-seconds", v -> intInRange(v, 1, 86_400)),
+        parse(values, "jwt-key-file", v -> v.isEmpty() ? dataDir.resolve("auth").resolve("author-signing.key")
+            : Path.of(v).toAbsolutePath().normalize()));
+    if (!auth.tokens() && auth.jwksUrl() != null) {
+      throw new IllegalArgumentException("option --jwt-jwks-url needs --auth tokens (it is --auth none)");
+    }
+    if (auth.jwksUrl() == null && (auth.issuer() != null || auth.audience() != null)) {
+      throw new IllegalArgumentException("options --jwt-issuer and --jwt-audience check a provider's tokens: "
+          + "they need --jwt-jwks-url");
+    }
+    options = options.withAuth(auth);
     if (options.search().equals("opensearch") && options.opensearchUrl() == null) {
       throw new IllegalArgumentException("option --opensearch-url is required with --search opensearch");
     }
     return options;
+  }
+
+  private FanoutOptions withAuth(Auth auth) {
+    return new FanoutOptions(port, host, dataDir, backend, kafkaBootstrap, pgUrl, partitions, consumersPerGroup,
+        search, opensearchUrl, adminToken, resilience, publishRateLimit, corsOrigins, replicationFactor,
+        luceneRefreshMillis, opensearchRefreshMillis, liveMaxConnections, outboxKeepMinutes, auth);
   }
 
   /** The usage text printed by {@code --help} and after a bad option. */
@@ -238,6 +283,18 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       origins.add(trimmed);
     }
     return List.copyOf(origins);
+  }
+
+  private static boolean authMode(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "tokens" -> true;
+      case "none" -> false;
+      default -> throw new IllegalArgumentException("unknown mode '" + value + "'; known modes: tokens, none");
+    };
+  }
+
+  private static String emptyIsNull(String value) {
+    return value.isEmpty() ? null : value;
   }
 
   private static String adminToken(String value) {

@@ -51,6 +51,18 @@ public final class Main {
         System.out.println("  admin      generated token for this run (set --admin-token or FANOUT_ADMIN_TOKEN to choose one):");
         System.out.println("             Authorization: Bearer " + app[0].adminToken());
       }
+      FanoutOptions.Auth auth = options.auth();
+      if (!auth.tokens()) {
+        System.err.println("fanout: WARNING: --auth none: writes are not authenticated; anyone who can reach "
+            + base + " can publish, change or delete as any author. Only run this behind a gateway that "
+            + "authenticates.");
+      } else if (auth.jwksUrl() != null) {
+        System.out.println("  authors    writes need a token from the identity provider (keys: " + auth.jwksUrl() + ")");
+      } else {
+        System.out.println("  authors    writes need an author token; mint one with the admin token:");
+        System.out.println("             curl -X POST -H 'Authorization: Bearer <admin token>' " + base
+            + "/api/admin/authors/<authorId>/tokens");
+      }
       started.countDown();
     });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

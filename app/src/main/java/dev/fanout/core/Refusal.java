@@ -17,8 +17,10 @@ public final class Refusal extends RuntimeException {
     INVALID,
     /** What the request names does not exist. */
     NOT_FOUND,
-    /** The request contradicts the current state (another author's blog, a running replay). */
+    /** The request contradicts the current state (a running replay, a disabled feature). */
     CONFLICT,
+    /** The caller may not do this to what the request names (another author's blog). */
+    FORBIDDEN,
     /** An idempotency key was used before for a different request. */
     KEY_REUSED,
     /** Too much work is waiting; the same request later may succeed. */
@@ -52,6 +54,11 @@ public final class Refusal extends RuntimeException {
   /** Too much is waiting already: code {@code overloaded}; the caller should retry later. */
   public static Refusal overloaded() {
     return new Refusal(Kind.OVERLOADED, "overloaded", "too many writes are waiting; retry later", null);
+  }
+
+  /** The caller is not the owner of what the request names: code {@code not_owner}. */
+  public static Refusal notOwner(String message) {
+    return new Refusal(Kind.FORBIDDEN, "not_owner", message, null);
   }
 
   public static Refusal conflict(String code, String message, String field) {

@@ -23,6 +23,7 @@ public final class ApiErrors {
     return switch (kind) {
       case INVALID -> 400;
       case NOT_FOUND -> 404;
+      case FORBIDDEN -> 403;
       case CONFLICT -> 409;
       case KEY_REUSED -> 422;
       case OVERLOADED, UNAVAILABLE -> 503;

@@ -10,10 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A per-client limit on writes to {@code /api/blogs} (resilience4j {@link RateLimiter}, one per client
- * address, never waiting): beyond {@code perSecond} writes in a second a client gets 429 with
- * {@code Retry-After} and a JSON body, and nothing is written. The most recently seen
- * {@value #MAX_CLIENTS} clients are tracked; one shared instance serves every HTTP verticle.
+ * A per-client limit on writes to {@code /api/blogs} (resilience4j {@link RateLimiter}, one per client,
+ * never waiting): beyond {@code perSecond} writes in a second a client gets 429 with {@code Retry-After}
+ * and a JSON body, and nothing is written. A client is the author an authenticated request is made as
+ * ({@link Caller}), otherwise its address (requests without authentication, and those refused by it). The
+ * most recently seen {@value #MAX_CLIENTS} clients are tracked; one shared instance serves every HTTP
+ * verticle.
  */
 public final class WriteRateLimit implements Handler<RoutingContext> {
 
@@ -38,17 +40,32 @@ public final class WriteRateLimit implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    SocketAddress remote = ctx.request().remoteAddress();
-    String client = remote == null ? "unknown" : remote.hostAddress();
+    String author = Caller.author(ctx);
+    if (allow(author != null ? "author:" + author : address(ctx))) {
+      ctx.next();
+    } else {
+      refuse(ctx);
+    }
+  }
+
+  /** Takes one of {@code client}'s permits for this second; false when it has none left. */
+  public boolean allow(String client) {
     RateLimiter limiter;
     synchronized (clients) {
       limiter = clients.computeIfAbsent(client, c -> RateLimiter.of("publish-" + c, config));
     }
-    if (limiter.acquirePermission()) {
-      ctx.next();
-    } else {
-      ApiErrors.send(ctx, 429, "rate_limited", "more than " + config.getLimitForPeriod()
-          + " writes per second from this client; slow down", null);
-    }
+    return limiter.acquirePermission();
+  }
+
+  /** Answers 429. */
+  public void refuse(RoutingContext ctx) {
+    ApiErrors.send(ctx, 429, "rate_limited", "more than " + config.getLimitForPeriod()
+        + " writes per second from this client; slow down", null);
+  }
+
+  /** The client key of a request's address. */
+  public static String address(RoutingContext ctx) {
+    SocketAddress remote = ctx.request().remoteAddress();
+    return "address:" + (remote == null ? "unknown" : remote.hostAddress());
   }
 }

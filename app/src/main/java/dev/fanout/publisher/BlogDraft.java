@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * A validated request body of {@code POST /api/blogs} and {@code PUT /api/blogs/{id}}:
- * {@code {authorId, title, body, tags[]}}.
+ * {@code {authorId, title, body, tags[]}}, with the author it is written as.
  */
 public record BlogDraft(String authorId, String title, String body, List<String> tags) {
 
@@ -23,12 +23,20 @@ public record BlogDraft(String authorId, String title, String body, List<String>
   public static final int MAX_TAG = 40;
 
   /**
-   * Validates a request body.
+   * Validates a request body written by {@code caller}: the author a verified token names, whose blog it
+   * is; {@code authorId} may then be left out of the body, and must name the caller if it is there. With no
+   * caller (authentication off) the body's {@code authorId} is required.
    *
-   * @throws Refusal an {@link Refusal.Kind#INVALID} one naming the first bad field
+   * @throws Refusal an {@link Refusal.Kind#INVALID} one naming the first bad field, or a
+   *                 {@link Refusal.Kind#FORBIDDEN} one when the body names an author other than the caller
    */
-  public static BlogDraft parse(JsonObject json) {
-    String authorId = AuthorId.check(json.getValue("authorId"));
+  public static BlogDraft parse(JsonObject json, String caller) {
+    Object given = json.getValue("authorId");
+    String authorId = caller != null && given == null ? caller : AuthorId.check(given);
+    if (caller != null && !caller.equals(authorId)) {
+      throw Refusal.notOwner("authorId '" + authorId + "' is not the author this token belongs to ('" + caller
+          + "'); leave authorId out or send the author's own token");
+    }
     String title = string(json, "title", 1, MAX_TITLE);
     if (title.isBlank()) {
       throw Refusal.invalid("title", "title must not be blank");

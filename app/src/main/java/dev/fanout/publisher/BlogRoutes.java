@@ -2,6 +2,7 @@ package dev.fanout.publisher;
 
 import dev.fanout.core.Refusal;
 import dev.fanout.http.ApiErrors;
+import dev.fanout.http.Caller;
 import dev.fanout.http.JsonBodies;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -9,7 +10,10 @@ import java.util.UUID;
 
 /**
  * The publisher's HTTP API: {@code POST /api/blogs}, {@code PUT/DELETE/GET /api/blogs/{id}}. Bodies must
- * be JSON ({@code 415} otherwise) and are validated before anything is written.
+ * be JSON ({@code 415} otherwise) and are validated before anything is written. Writes are made as the
+ * {@link Caller}: a blog is published as the caller's, and only its author may change or delete it
+ * (403 {@code not_owner}). Without authentication ({@code --auth none}) the body's {@code authorId} names
+ * the author, and deletes are not checked.
  */
 public final class BlogRoutes {
 
@@ -32,7 +36,7 @@ public final class BlogRoutes {
 
   private void publish(RoutingContext ctx) {
     ApiErrors.respond(ctx, 201, () -> {
-      BlogDraft draft = BlogDraft.parse(JsonBodies.declaredObject(ctx));
+      BlogDraft draft = BlogDraft.parse(JsonBodies.declaredObject(ctx), Caller.author(ctx));
       return store.publish(draft, idempotencyKey(ctx)).map(written -> {
         if (written.replayed()) {
           ctx.response().putHeader("Idempotent-Replayed", "true");
@@ -45,13 +49,13 @@ public final class BlogRoutes {
   private void update(RoutingContext ctx) {
     ApiErrors.respond(ctx, 200, () -> {
       UUID id = blogId(ctx);
-      BlogDraft draft = BlogDraft.parse(JsonBodies.declaredObject(ctx));
+      BlogDraft draft = BlogDraft.parse(JsonBodies.declaredObject(ctx), Caller.author(ctx));
       return store.update(id, draft).map(BlogStore.Written::toJson);
     });
   }
 
   private void delete(RoutingContext ctx) {
-    ApiErrors.respond(ctx, 200, () -> store.delete(blogId(ctx)).map(BlogStore.Written::toJson));
+    ApiErrors.respond(ctx, 200, () -> store.delete(blogId(ctx), Caller.author(ctx)).map(BlogStore.Written::toJson));
   }
 
   private void find(RoutingContext ctx) {

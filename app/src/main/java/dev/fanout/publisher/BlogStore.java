@@ -47,7 +47,7 @@ public final class BlogStore {
           + "WHERE blog_id = $1 AND author_id = $2 AND NOT deleted RETURNING version, published_at";
   private static final String DELETE_BLOG =
       "UPDATE blogs SET deleted = true, version = version + 1, updated_at = $2 "
-          + "WHERE blog_id = $1 AND NOT deleted RETURNING author_id, version";
+          + "WHERE blog_id = $1 AND NOT deleted AND ($3::text IS NULL OR author_id = $3) RETURNING author_id, version";
   private static final String FIND_OWNER = "SELECT author_id FROM blogs WHERE blog_id = $1 AND NOT deleted";
   private static final String FIRST_VERSIONS =
       "SELECT blog_id, author_id, version, deleted FROM blogs ORDER BY blog_id LIMIT $1";
@@ -105,7 +105,7 @@ public final class BlogStore {
     });
   }
 
-  /** Replaces a blog's content; the author must be the blog's author. */
+  /** Replaces a blog's content; the draft's author must be the blog's author (else {@code not_owner}). */
   public Future<Written> update(UUID blogId, BlogDraft draft) {
     return write(conn -> {
       OffsetDateTime now = now();
@@ -113,7 +113,7 @@ public final class BlogStore {
           .execute(Tuple.of(blogId, draft.authorId(), draft.title(), draft.body(), draft.tags().toArray(String[]::new), now))
           .compose(rows -> {
             if (rows.size() == 0) {
-              return whyNotUpdated(conn, blogId);
+              return whyNotWritten(conn, blogId);
             }
             Row row = rows.iterator().next();
             BlogEvent event = new BlogEvent(UUID.randomUUID(), BlogEvent.Type.BlogUpdated, blogId, draft.authorId(),
@@ -124,13 +124,16 @@ public final class BlogStore {
     });
   }
 
-  /** Deletes a blog (it stays as a tombstone row); not found when it does not exist or is already deleted. */
-  public Future<Written> delete(UUID blogId) {
+  /**
+   * Deletes a blog (it stays as a tombstone row) as {@code author}, who must be its author ({@code not_owner}
+   * otherwise); null deletes whoever's it is. Not found when it does not exist or is already deleted.
+   */
+  public Future<Written> delete(UUID blogId, String author) {
     return write(conn -> {
       OffsetDateTime now = now();
-      return conn.preparedQuery(DELETE_BLOG).execute(Tuple.of(blogId, now)).compose(rows -> {
+      return conn.preparedQuery(DELETE_BLOG).execute(Tuple.of(blogId, now, author)).compose(rows -> {
         if (rows.size() == 0) {
-          return Future.failedFuture(Refusal.notFound("blog " + blogId));
+          return whyNotWritten(conn, blogId);
         }
         Row row = rows.iterator().next();
         BlogEvent event = new BlogEvent(UUID.randomUUID(), BlogEvent.Type.BlogDeleted, blogId,
@@ -209,11 +212,11 @@ public final class BlogStore {
     });
   }
 
-  private Future<Written> whyNotUpdated(SqlConnection conn, UUID blogId) {
+  // A write that matched no row: the blog is not there (or deleted), or it is another author's.
+  private Future<Written> whyNotWritten(SqlConnection conn, UUID blogId) {
     return conn.preparedQuery(FIND_OWNER).execute(Tuple.of(blogId)).compose(rows -> rows.size() == 0
         ? Future.failedFuture(Refusal.notFound("blog " + blogId))
-        : Future.failedFuture(Refusal.conflict("author_mismatch",
-            "authorId does not match the blog's author", "authorId")));
+        : Future.failedFuture(Refusal.notOwner("blog " + blogId + " belongs to another author")));
   }
 
   private Future<Written> appendToOutbox(SqlConnection conn, BlogEvent event) {

@@ -77,7 +77,7 @@ class AuditPagesTest {
 
   private static UUID publish(String author) throws Exception {
     BlogDraft draft = BlogDraft.parse(new JsonObject().put("authorId", author).put("title", "by " + author)
-        .put("body", "text"));
+        .put("body", "text"), null);
     return onContext(() -> blogs.publish(draft, null)).blogId();
   }
 

@@ -38,7 +38,7 @@ class PlainPublishesTest {
       List<Future<BlogStore.Written>> writes = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
         writes.add(store.publish(BlogDraft.parse(new JsonObject().put("authorId", "plain-" + (i % 3))
-            .put("title", "together " + i).put("body", "b").put("tags", List.of("t" + i, "shared"))), null));
+            .put("title", "together " + i).put("body", "b").put("tags", List.of("t" + i, "shared")), null), null));
       }
       submitted.complete(writes);
     });
