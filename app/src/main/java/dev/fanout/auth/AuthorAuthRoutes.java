@@ -38,14 +38,20 @@ public final class AuthorAuthRoutes {
 
   /** Guards {@code path} for {@code methods}; mount before the routes it guards. */
   public void mount(Router router, String path, HttpMethod... methods) {
+    // vertx-web wants an authentication handler first on its route: the mark goes on a route of its own
+    route(router, path, methods).handler(ctx -> {
+      ctx.put(AUTHENTICATING, Boolean.TRUE);
+      ctx.next();
+    }).failureHandler(this::refuse);
+    route(router, path, methods).handler(tokens).handler(this::author);
+  }
+
+  private static Route route(Router router, String path, HttpMethod... methods) {
     Route route = router.route(path);
     for (HttpMethod method : methods) {
       route.method(method);
     }
-    route.handler(ctx -> {
-      ctx.put(AUTHENTICATING, Boolean.TRUE);
-      ctx.next();
-    }).handler(tokens).handler(this::author).failureHandler(this::refuse);
+    return route;
   }
 
   private void author(RoutingContext ctx) {

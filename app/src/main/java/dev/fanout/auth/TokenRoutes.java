@@ -51,7 +51,7 @@ public final class TokenRoutes {
   }
 
   private static long ttlSeconds(RoutingContext ctx) {
-    if (ctx.body().length() == 0) {
+    if (ctx.body().buffer() == null || ctx.body().buffer().length() == 0) {
       return EmbeddedTokens.DEFAULT_TTL_SECONDS;
     }
     Object ttl = JsonBodies.declaredObject(ctx).getValue("ttlSeconds");

@@ -56,9 +56,9 @@ public final class Refusal extends RuntimeException {
     return new Refusal(Kind.OVERLOADED, "overloaded", "too many writes are waiting; retry later", null);
   }
 
-  /** The caller is not the owner of what the request names: code {@code not_owner}. */
-  public static Refusal notOwner(String message) {
-    return new Refusal(Kind.FORBIDDEN, "not_owner", message, null);
+  /** The caller is not the owner of what the request names: code {@code not_owner}; {@code field} may be null. */
+  public static Refusal notOwner(String message, String field) {
+    return new Refusal(Kind.FORBIDDEN, "not_owner", message, field);
   }
 
   public static Refusal conflict(String code, String message, String field) {

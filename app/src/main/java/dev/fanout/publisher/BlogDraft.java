@@ -35,7 +35,7 @@ public record BlogDraft(String authorId, String title, String body, List<String>
     String authorId = caller != null && given == null ? caller : AuthorId.check(given);
     if (caller != null && !caller.equals(authorId)) {
       throw Refusal.notOwner("authorId '" + authorId + "' is not the author this token belongs to ('" + caller
-          + "'); leave authorId out or send the author's own token");
+          + "'); leave authorId out or send the author's own token", "authorId");
     }
     String title = string(json, "title", 1, MAX_TITLE);
     if (title.isBlank()) {

@@ -216,7 +216,7 @@ public final class BlogStore {
   private Future<Written> whyNotWritten(SqlConnection conn, UUID blogId) {
     return conn.preparedQuery(FIND_OWNER).execute(Tuple.of(blogId)).compose(rows -> rows.size() == 0
         ? Future.failedFuture(Refusal.notFound("blog " + blogId))
-        : Future.failedFuture(Refusal.notOwner("blog " + blogId + " belongs to another author")));
+        : Future.failedFuture(Refusal.notOwner("blog " + blogId + " belongs to another author", null)));
   }
 
   private Future<Written> appendToOutbox(SqlConnection conn, BlogEvent event) {

@@ -11,9 +11,29 @@ class FanoutOptionsTest {
   @Test
   void defaultsAreTheEmbeddedSetup() {
     FanoutOptions options = FanoutOptions.parse(new String[0], Map.of());
-    assertThat(options).isEqualTo(new FanoutOptions(8080, "127.0.0.1",
-        java.nio.file.Path.of("./data").toAbsolutePath().normalize(), "memory", null, null, 12, 1, "lucene", null, null,
-        dev.fanout.consumer.ResiliencePolicy.defaults(), 2000, java.util.List.of(), 1, 20, 200, 100, 60));
+    java.nio.file.Path data = java.nio.file.Path.of("./data").toAbsolutePath().normalize();
+    assertThat(options).isEqualTo(new FanoutOptions(8080, "127.0.0.1", data, "memory", null, null, 12, 1, "lucene",
+        null, null, dev.fanout.consumer.ResiliencePolicy.defaults(), 2000, java.util.List.of(), 1, 20, 200, 100, 60,
+        new FanoutOptions.Auth(true, null, null, null, 300, data.resolve("auth").resolve("author-signing.key"))));
+  }
+
+  @Test
+  void authOptionsAreCheckedTogether() {
+    FanoutOptions provider = FanoutOptions.parse(new String[] {"--jwt-jwks-url", "https://id.example/jwks.json",
+        "--jwt-issuer", "https://id.example/", "--jwt-audience", "fanout-api"}, Map.of());
+    assertThat(provider.auth()).isEqualTo(new FanoutOptions.Auth(true, "https://id.example/jwks.json",
+        "https://id.example/", "fanout-api", 300, provider.dataDir().resolve("auth").resolve("author-signing.key")));
+    assertThat(FanoutOptions.parse(new String[0], Map.of("FANOUT_AUTH", "none")).auth().tokens()).isFalse();
+    assertThat(FanoutOptions.parse(new String[] {"--jwt-key-file", "/tmp/shared.key"}, Map.of()).auth().keyFile())
+        .isEqualTo(java.nio.file.Path.of("/tmp/shared.key"));
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--auth", "maybe"}, Map.of()))
+        .hasMessageContaining("--auth").hasMessageContaining("tokens, none");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--auth", "none", "--jwt-jwks-url", "http://id/jwks"},
+        Map.of())).hasMessageContaining("--jwt-jwks-url needs --auth tokens");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--jwt-issuer", "x"}, Map.of()))
+        .hasMessageContaining("need --jwt-jwks-url");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--jwt-jwks-url", "ftp://id/jwks"}, Map.of()))
+        .hasMessageContaining("--jwt-jwks-url");
   }
 
   @Test

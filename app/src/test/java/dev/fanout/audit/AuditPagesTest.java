@@ -97,7 +97,7 @@ class AuditPagesTest {
     }
     UUID uncounted = publish("author-3");
     UUID unindexed = publish("author-5");
-    onContext(() -> blogs.delete(published.get(1))); // author-2 has no live blog left: counted 0, expected 0
+    onContext(() -> blogs.delete(published.get(1), "author-2")); // author-2 has no live blog left: counted 0, expected 0
 
     List<BlogEvent> events = outbox();
     await(counter.apply(events.stream().filter(e -> !e.blogId().equals(uncounted)).toList()));
