@@ -356,30 +356,60 @@ async function injectFault(event) {
   refreshFaults();
 }
 
+// How writes are authenticated, from /api/info: {mode: 'tokens'|'none', tokensFrom: 'fanout'|'provider'|null}.
+let auth = {mode: 'tokens', tokensFrom: 'fanout'};
+
+// The Authorization header to publish as authorId: a token minted for it through the admin API (the
+// embedded default), none when authentication is off; null when this dashboard cannot get one.
+async function authorHeaders(authorId) {
+  if (auth.mode === 'none') return {};
+  if (auth.tokensFrom !== 'fanout') {
+    log('publishing needs a token from the identity provider; the dashboard cannot mint one', true);
+    return null;
+  }
+  try {
+    const minted = await admin('POST', '/api/admin/authors/' + encodeURIComponent(authorId) + '/tokens',
+      {ttlSeconds: 3600});
+    return {Authorization: 'Bearer ' + minted.token};
+  } catch (e) {
+    log('could not mint a token for ' + authorId + ': ' + e.message, true);
+    return null;
+  }
+}
+
 async function publish(event) {
   event.preventDefault();
   const count = Math.max(1, Math.min(10000, Number(document.getElementById('publish-count').value) || 1));
   const authorId = document.getElementById('publish-author').value.trim() || 'dashboard';
   const title = document.getElementById('publish-title').value || 'Sample blog';
   const progress = document.getElementById('publish-progress');
+  const headers = await authorHeaders(authorId);
+  if (headers === null) return;
+  headers['Content-Type'] = 'application/json';
   let done = 0;
   let failed = 0;
   let next = 0;
+  let lastError = null;
   async function worker() {
     while (next < count) {
       const i = next++;
       const body = {authorId, title: count === 1 ? title : title + ' ' + (i + 1),
         body: 'Published from the dashboard.', tags: ['sample']};
       try {
-        const r = await fetch('/api/blogs', {method: 'POST', headers: {'Content-Type': 'application/json'},
-          body: JSON.stringify(body)});
-        if (r.ok) done++; else failed++;
-      } catch (e) { failed++; }
+        const r = await fetch('/api/blogs', {method: 'POST', headers, body: JSON.stringify(body)});
+        if (r.ok) {
+          done++;
+        } else {
+          failed++;
+          try { lastError = (await r.json()).message; } catch (e) { lastError = 'HTTP ' + r.status; }
+        }
+      } catch (e) { failed++; lastError = e.message; }
       progress.textContent = done + ' / ' + count + (failed ? ' (' + failed + ' failed)' : '');
     }
   }
   await Promise.all([worker(), worker(), worker(), worker()]);
-  log('published ' + done + ' blog(s)' + (failed ? ', ' + failed + ' failed' : ''), failed > 0);
+  log('published ' + done + ' blog(s) as ' + authorId + (failed ? ', ' + failed + ' failed: ' + lastError : ''),
+    failed > 0);
   refreshRecent();
 }
 
@@ -399,6 +429,7 @@ function start() {
   });
   document.getElementById('publish-form').addEventListener('submit', publish);
   fetch('/api/info').then(r => r.json()).then(info => {
+    if (info.auth) auth = info.auth;
     document.getElementById('info').textContent = 'version ' + info.version + ' · backend ' + info.backend
       + ' · ' + info.partitions + ' partitions of ' + info.topic + ' · search ' + info.search;
   }).catch(() => {});

@@ -29,6 +29,7 @@ public final class AppProcess implements AutoCloseable {
   private final Path dataDir;
   private final List<String> flags;
   private Process process;
+  private final java.util.Map<String, String> authorTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
   private AppProcess(int port, Path dataDir, List<String> flags) {
     this.port = port;
@@ -98,9 +99,30 @@ public final class AppProcess implements AutoCloseable {
     return new JsonObject(response.body());
   }
 
+  /**
+   * An author token for {@code authorId} from this app's admin API, minted once: the signing key lives in the
+   * data directory, so the token stays good across restarts.
+   */
+  public String authorToken(String authorId) throws Exception {
+    String token = authorTokens.get(authorId);
+    if (token == null) {
+      HttpResponse<String> minted = HTTP.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + port + "/api/admin/authors/" + authorId + "/tokens"))
+          .header("Authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(10))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      if (minted.statusCode() != 201) {
+        throw new IllegalStateException("minting a token failed: " + minted.statusCode() + " " + minted.body());
+      }
+      token = new JsonObject(minted.body()).getString("token");
+      authorTokens.put(authorId, token);
+    }
+    return token;
+  }
+
   public HttpResponse<String> publish(String authorId, String title) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/blogs"))
         .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer " + authorToken(authorId))
         .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("authorId", authorId).put("title", title)
             .put("body", "b").encode())).build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -109,6 +131,7 @@ public final class AppProcess implements AutoCloseable {
   public boolean update(String blogId, String authorId, String title) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/blogs/" + blogId))
         .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer " + authorToken(authorId))
         .PUT(HttpRequest.BodyPublishers.ofString(new JsonObject().put("authorId", authorId).put("title", title)
             .put("body", "b").encode())).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
   }

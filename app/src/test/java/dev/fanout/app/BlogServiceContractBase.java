@@ -80,18 +80,18 @@ abstract class BlogServiceContractBase {
           for (int i = client; i < BLOGS; i += CLIENTS) {
             String author = "author-" + r.nextInt(AUTHORS);
             JsonObject draft = draft(author, "title " + i, r);
-            HttpResponse<String> published = app.send("POST", "/api/blogs", "application/json", draft.encode());
+            HttpResponse<String> published = app.write("POST", "/api/blogs", author, draft);
             assertThat(published.statusCode()).as(published.body()).isEqualTo(201);
             String blogId = app.json(published).getString("blogId");
             if (r.nextInt(4) == 0) {
-              HttpResponse<String> updated = app.send("PUT", "/api/blogs/" + blogId, "application/json",
-                  draft(author, "updated " + i, r).encode());
+              HttpResponse<String> updated = app.write("PUT", "/api/blogs/" + blogId, author,
+                  draft(author, "updated " + i, r));
               assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
               assertThat(app.json(updated).getInteger("version")).isEqualTo(2);
               updates.incrementAndGet();
             }
             if (r.nextInt(5) == 0) {
-              HttpResponse<String> deleted = app.send("DELETE", "/api/blogs/" + blogId, null, null);
+              HttpResponse<String> deleted = app.write("DELETE", "/api/blogs/" + blogId, author, null);
               assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
               deletes.incrementAndGet();
             }

@@ -87,8 +87,8 @@ class DatabaseOutageTest {
         int i = sequence.incrementAndGet();
         try {
           long start = System.nanoTime();
-          HttpResponse<String> answer = app.send("POST", "/api/blogs", "application/json",
-              new JsonObject().put("authorId", "outage-" + (i % 7)).put("title", "t" + i).put("body", "b").encode());
+          HttpResponse<String> answer = app.write("POST", "/api/blogs", "outage-" + (i % 7),
+              new JsonObject().put("authorId", "outage-" + (i % 7)).put("title", "t" + i).put("body", "b"));
           long millis = (System.nanoTime() - start) / 1_000_000;
           if (answer.statusCode() == 201) {
             acknowledged.add(app.json(answer).getString("blogId"));

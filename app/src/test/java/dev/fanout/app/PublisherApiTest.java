@@ -42,8 +42,24 @@ class PublisherApiTest {
         .put("tags", new JsonArray().add("java"));
   }
 
+  // As the author the body names when it names a valid one, otherwise as author "a".
   private static HttpResponse<String> post(String body, String... headers) throws Exception {
-    return app.send("POST", "/api/blogs", "application/json", body, headers);
+    String[] all = Arrays.copyOf(headers, headers.length + 2);
+    all[headers.length] = "Authorization";
+    all[headers.length + 1] = "Bearer " + app.authorToken(namedAuthor(body));
+    return app.send("POST", "/api/blogs", "application/json", body, all);
+  }
+
+  private static String namedAuthor(String body) {
+    try {
+      Object author = new JsonObject(body).getValue("authorId");
+      if (author instanceof String id && id.matches("[A-Za-z0-9_-]{1,64}")) {
+        return id;
+      }
+    } catch (RuntimeException e) {
+      // not one JSON object
+    }
+    return "a";
   }
 
   private long rows(String table) throws Exception {
@@ -67,24 +83,21 @@ class PublisherApiTest {
     assertThat(blog.getString("authorId")).isEqualTo("ada");
     assertThat(blog.getJsonArray("tags")).containsExactly("java");
 
-    HttpResponse<String> wrongAuthor = app.send("PUT", "/api/blogs/" + blogId, "application/json",
-        draft("bob", "Mine now").encode());
-    assertThat(wrongAuthor.statusCode()).isEqualTo(409);
-    assertThat(app.json(wrongAuthor).getString("field")).isEqualTo("authorId");
+    HttpResponse<String> wrongAuthor = app.write("PUT", "/api/blogs/" + blogId, "bob", draft("bob", "Mine now"));
+    assertThat(wrongAuthor.statusCode()).isEqualTo(403);
+    assertThat(app.json(wrongAuthor).getString("error")).isEqualTo("not_owner");
 
-    HttpResponse<String> updated = app.send("PUT", "/api/blogs/" + blogId, "application/json",
-        draft("ada", "Second").encode());
+    HttpResponse<String> updated = app.write("PUT", "/api/blogs/" + blogId, "ada", draft("ada", "Second"));
     assertThat(updated.statusCode()).isEqualTo(200);
     assertThat(app.json(updated).getInteger("version")).isEqualTo(2);
     assertThat(app.json(app.get("/api/blogs/" + blogId)).getString("title")).isEqualTo("Second");
 
-    HttpResponse<String> deleted = app.send("DELETE", "/api/blogs/" + blogId, null, null);
+    HttpResponse<String> deleted = app.write("DELETE", "/api/blogs/" + blogId, "ada", null);
     assertThat(deleted.statusCode()).isEqualTo(200);
     assertThat(app.json(deleted).getInteger("version")).isEqualTo(3);
     assertThat(app.get("/api/blogs/" + blogId).statusCode()).isEqualTo(404);
-    assertThat(app.send("DELETE", "/api/blogs/" + blogId, null, null).statusCode()).isEqualTo(404);
-    assertThat(app.send("PUT", "/api/blogs/" + blogId, "application/json", draft("ada", "x").encode()).statusCode())
-        .isEqualTo(404);
+    assertThat(app.write("DELETE", "/api/blogs/" + blogId, "ada", null).statusCode()).isEqualTo(404);
+    assertThat(app.write("PUT", "/api/blogs/" + blogId, "ada", draft("ada", "x")).statusCode()).isEqualTo(404);
 
     assertThat(app.queryLong("SELECT count(*) FROM outbox o JOIN blogs b ON convert_from(o.payload, 'UTF8') LIKE '%' || b.blog_id || '%' "
         + "WHERE b.blog_id = $1", UUID.fromString(blogId))).isEqualTo(3);
@@ -135,7 +148,7 @@ class PublisherApiTest {
         Arguments.of("{not json", "malformed_json", null),
         Arguments.of("[1,2]", "malformed_json", null),
         Arguments.of("null", "malformed_json", null),
-        Arguments.of("{}", "invalid_field", "authorId"),
+        Arguments.of("{}", "invalid_field", "title"),
         Arguments.of(draft("a", "t").put("authorId", 42).encode(), "invalid_field", "authorId"),
         Arguments.of(draft("a b", "t").encode(), "invalid_field", "authorId"),
         Arguments.of(draft("x".repeat(65), "t").encode(), "invalid_field", "authorId"),
@@ -176,13 +189,15 @@ class PublisherApiTest {
   void wrongContentTypeIs415() throws Exception {
     long outbox = rows("outbox");
     for (String type : new String[] {"text/plain", "application/x-www-form-urlencoded", "application/jsonx"}) {
-      HttpResponse<String> response = app.send("POST", "/api/blogs", type, draft("a", "t").encode());
+      HttpResponse<String> response = app.send("POST", "/api/blogs", type, draft("a", "t").encode(),
+          "Authorization", "Bearer " + app.authorToken("a"));
       assertThat(response.statusCode()).as(type).isEqualTo(415);
       assertThat(app.json(response).getString("error")).isEqualTo("unsupported_media_type");
     }
-    assertThat(app.send("POST", "/api/blogs", null, draft("a", "t").encode()).statusCode()).isEqualTo(415);
-    assertThat(app.send("POST", "/api/blogs", "application/json; charset=utf-8", draft("a", "t").encode())
-        .statusCode()).isEqualTo(201);
+    assertThat(app.send("POST", "/api/blogs", null, draft("a", "t").encode(),
+        "Authorization", "Bearer " + app.authorToken("a")).statusCode()).isEqualTo(415);
+    assertThat(app.send("POST", "/api/blogs", "application/json; charset=utf-8", draft("a", "t").encode(),
+        "Authorization", "Bearer " + app.authorToken("a")).statusCode()).isEqualTo(201);
     assertThat(rows("outbox")).isEqualTo(outbox + 1);
   }
 
@@ -191,7 +206,8 @@ class PublisherApiTest {
     long blogs = rows("blogs");
     byte[] huge = ("{\"authorId\":\"a\",\"title\":\"t\",\"body\":\"" + "x".repeat(10 * 1024 * 1024) + "\"}")
         .getBytes(StandardCharsets.UTF_8);
-    HttpResponse<String> response = app.sendBytes("POST", "/api/blogs", "application/json", huge);
+    HttpResponse<String> response = app.sendBytes("POST", "/api/blogs", "application/json", huge,
+        "Authorization", "Bearer " + app.authorToken("a"));
     assertThat(response.statusCode()).isEqualTo(413);
     assertThat(app.json(response).getString("error")).isEqualTo("payload_too_large");
     assertThat(rows("blogs")).isEqualTo(blogs);

@@ -33,6 +33,7 @@ public final class RunningApp implements AutoCloseable, BeforeAllCallback, After
   private final String[] flags;
   private Path dataDir;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final Map<String, String> authorTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
   private RunningApp(Vertx vertx, FanoutApp app) {
     this.vertx = vertx;
@@ -120,9 +121,14 @@ public final class RunningApp implements AutoCloseable, BeforeAllCallback, After
     return send(request);
   }
 
-  public HttpResponse<String> sendBytes(String method, String path, String contentType, byte[] body) throws Exception {
-    return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
-        .method(method, HttpRequest.BodyPublishers.ofByteArray(body)));
+  public HttpResponse<String> sendBytes(String method, String path, String contentType, byte[] body,
+                                        String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+        .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return send(request);
   }
 
   /** A request to the admin API with the app's admin token; {@code body} is JSON or null. */
@@ -140,10 +146,33 @@ public final class RunningApp implements AutoCloseable, BeforeAllCallback, After
     return json(response);
   }
 
+  /**
+   * An author token for {@code authorId}, minted through the admin API once and kept for the rest of the
+   * app's life.
+   */
+  public String authorToken(String authorId) throws Exception {
+    String token = authorTokens.get(authorId);
+    if (token == null) {
+      HttpResponse<String> minted = admin("POST", "/api/admin/authors/" + authorId + "/tokens", null);
+      if (minted.statusCode() != 201) {
+        throw new IllegalStateException("minting a token failed: " + minted.statusCode() + " " + minted.body());
+      }
+      token = json(minted).getString("token");
+      authorTokens.put(authorId, token);
+    }
+    return token;
+  }
+
+  /** A write to the blog API as {@code authorId}, with its token; {@code body} is JSON or null. */
+  public HttpResponse<String> write(String method, String path, String authorId, JsonObject body) throws Exception {
+    return send(method, path, body == null ? null : "application/json", body == null ? null : body.encode(),
+        "Authorization", "Bearer " + authorToken(authorId));
+  }
+
   /** Publishes a blog and returns its id; fails unless the publish is acknowledged. */
   public String publish(String authorId, String title) throws Exception {
-    HttpResponse<String> response = send("POST", "/api/blogs", "application/json", new JsonObject()
-        .put("authorId", authorId).put("title", title).put("body", "a body for " + title).encode());
+    HttpResponse<String> response = write("POST", "/api/blogs", authorId, new JsonObject()
+        .put("authorId", authorId).put("title", title).put("body", "a body for " + title));
     if (response.statusCode() != 201) {
       throw new IllegalStateException("publish failed: " + response.statusCode() + " " + response.body());
     }

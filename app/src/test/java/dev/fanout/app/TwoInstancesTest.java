@@ -80,12 +80,12 @@ class TwoInstancesTest {
       RunningApp other = i % 2 == 0 ? b : a;
       String author = "two-" + (i % 10);
       JsonObject draft = new JsonObject().put("authorId", author).put("title", "t" + i).put("body", "b");
-      HttpResponse<String> created = writer.send("POST", "/api/blogs", "application/json", draft.encode());
+      HttpResponse<String> created = writer.write("POST", "/api/blogs", author, draft);
       assertThat(created.statusCode()).isEqualTo(201);
       JsonObject blog = writer.json(created);
       written.add(UUID.fromString(blog.getString("eventId")));
-      HttpResponse<String> updated = other.send("PUT", "/api/blogs/" + blog.getString("blogId"), "application/json",
-          draft.put("title", "u" + i).encode());
+      HttpResponse<String> updated = other.write("PUT", "/api/blogs/" + blog.getString("blogId"), author,
+          draft.put("title", "u" + i));
       assertThat(updated.statusCode()).isEqualTo(200);
       written.add(UUID.fromString(other.json(updated).getString("eventId")));
     }

@@ -49,7 +49,7 @@ class AuditTest {
     update(a1, alice, "first of alice, edited");
     String b1 = publish(bob, "first of bob");
     String b2 = publish(bob, "second of bob");
-    delete(b1);
+    delete(b1, bob);
     String c1 = publish(carol, "the only one of carol");
     awaitAuditEmpty();
     JsonObject settled = audit();
@@ -145,19 +145,18 @@ class AuditTest {
   }
 
   private String publish(String author, String title) throws Exception {
-    HttpResponse<String> response = app.send("POST", "/api/blogs", "application/json", draft(author, title).encode());
+    HttpResponse<String> response = app.write("POST", "/api/blogs", author, draft(author, title));
     assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
     return app.json(response).getString("blogId");
   }
 
   private void update(String blogId, String author, String title) throws Exception {
-    HttpResponse<String> response = app.send("PUT", "/api/blogs/" + blogId, "application/json",
-        draft(author, title).encode());
+    HttpResponse<String> response = app.write("PUT", "/api/blogs/" + blogId, author, draft(author, title));
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
   }
 
-  private void delete(String blogId) throws Exception {
-    HttpResponse<String> response = app.send("DELETE", "/api/blogs/" + blogId, null, null);
+  private void delete(String blogId, String author) throws Exception {
+    HttpResponse<String> response = app.write("DELETE", "/api/blogs/" + blogId, author, null);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
   }
 

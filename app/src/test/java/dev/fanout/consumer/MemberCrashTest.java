@@ -40,7 +40,7 @@ class MemberCrashTest {
     for (int i = 0; i < BLOGS; i++) {
       String blogId = app.publish("author-" + (i % 17), "crash " + i);
       if (i % 10 == 0) {
-        assertThat(app.send("DELETE", "/api/blogs/" + blogId, null, null).statusCode()).isEqualTo(200);
+        assertThat(app.write("DELETE", "/api/blogs/" + blogId, "author-" + (i % 17), null).statusCode()).isEqualTo(200);
         deletes++;
       }
       if (i % (BLOGS / CRASHES) == BLOGS / CRASHES / 2) {

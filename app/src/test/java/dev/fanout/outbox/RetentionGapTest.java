@@ -42,8 +42,8 @@ class RetentionGapTest {
       assertThat(published).as("publishes before the search group's offset fell out of retention")
           .isLessThan(MAX_PUBLISHES);
       for (int i = 0; i < 20; i++, published++) {
-        HttpResponse<String> response = app.send("POST", "/api/blogs", "application/json", new JsonObject()
-            .put("authorId", "author-" + published % 3).put("title", "kept " + published).put("body", BODY).encode());
+        HttpResponse<String> response = app.write("POST", "/api/blogs", "author-" + published % 3, new JsonObject()
+            .put("authorId", "author-" + published % 3).put("title", "kept " + published).put("body", BODY));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
       }
       // the search members wait out the open circuit; each probe reads from the committed offset

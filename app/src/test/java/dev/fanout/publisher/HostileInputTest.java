@@ -51,7 +51,9 @@ class HostileInputTest {
   void anyPublishBodyGetsACreatedOrAJsonClientError(@ForAll("bodies") String body, @ForAll("contentTypes") String type)
       throws Exception {
     long before = app.queryLong("SELECT count(*) FROM blogs");
-    HttpResponse<String> answer = app.send("POST", "/api/blogs", type, body);
+    // written as the author the body names when it names a valid one (so that valid drafts are accepted)
+    HttpResponse<String> answer = app.send("POST", "/api/blogs", type, body, "Authorization",
+        "Bearer " + app.authorToken(namedAuthor(body)));
     long after = app.queryLong("SELECT count(*) FROM blogs");
     if (answer.statusCode() == 201) {
       assertThat(after).isEqualTo(before + 1);
@@ -84,6 +86,53 @@ class HostileInputTest {
       assertThat(deadLetters("search")).isEqualTo(searchLetters + payloads.size());
       assertThat(app.group("search").getLong("lag")).isZero();
     });
+  }
+
+  @Property(tries = 100)
+  void anyAuthorizationHeaderButAnAuthorTokenGets401AndNothingIsWritten(@ForAll("authorizations") String header)
+      throws Exception {
+    long before = app.queryLong("SELECT count(*) FROM blogs");
+    HttpResponse<String> answer = app.send("POST", "/api/blogs", "application/json",
+        new JsonObject().put("authorId", "mutant").put("title", "t").put("body", "b").encode(), "Authorization", header);
+    assertThat(answer.statusCode()).as(header + " -> " + answer.body()).isEqualTo(401);
+    assertThat(app.json(answer).getString("error")).isEqualTo("unauthenticated");
+    assertThat(answer.headers().firstValue("WWW-Authenticate").orElse("")).startsWith("Bearer");
+    assertThat(app.queryLong("SELECT count(*) FROM blogs")).isEqualTo(before);
+  }
+
+  @Provide
+  Arbitrary<String> authorizations() throws Exception {
+    String token = app.authorToken("mutant");
+    String[] parts = token.split("\\.");
+    Arbitrary<String> printable = Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(300);
+    return Arbitraries.oneOf(
+        printable,
+        printable.map(s -> "Bearer " + s),
+        Arbitraries.strings().withChars("abcXYZ019_-.").ofMinLength(1).ofMaxLength(400).map(s -> "Bearer " + s),
+        // the real token, changed: a flipped signature, a swapped payload, no signature, alg none, another scheme
+        Arbitraries.integers().between(0, parts[2].length() - 1).map(i -> "Bearer " + parts[0] + "." + parts[1] + "."
+            + parts[2].substring(0, i) + (parts[2].charAt(i) == 'A' ? 'B' : 'A') + parts[2].substring(i + 1)),
+        Arbitraries.just("Bearer " + parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+            .encodeToString("{\"sub\":\"mutant\",\"exp\":9999999999}".getBytes()) + "." + parts[2]),
+        Arbitraries.just("Bearer " + parts[0] + "." + parts[1] + "."),
+        Arbitraries.just("Bearer " + parts[0] + "." + parts[1]),
+        Arbitraries.just("Bearer " + java.util.Base64.getUrlEncoder().withoutPadding()
+            .encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes()) + "." + parts[1] + "."),
+        Arbitraries.just("Basic " + token),
+        Arbitraries.just("Bearer " + app.app().adminToken()));
+  }
+
+  // The author a body names, when it is a JSON object with a valid authorId; any other author otherwise.
+  private static String namedAuthor(String body) {
+    try {
+      Object author = new JsonObject(body).getValue("authorId");
+      if (author instanceof String id && id.matches("[A-Za-z0-9_-]{1,64}")) {
+        return id;
+      }
+    } catch (RuntimeException e) {
+      // not a JSON object
+    }
+    return "mutant";
   }
 
   private static long deadLetters(String group) throws Exception {

@@ -105,18 +105,18 @@ public abstract class SearchContractBase {
             String word = "zq" + i + "k";
             JsonObject draft = new JsonObject().put("authorId", author).put("title", word + " first")
                 .put("body", "an ordinary body").put("tags", new JsonArray().add("t" + (i % 5)));
-            HttpResponse<String> created = app.send("POST", "/api/blogs", "application/json", draft.encode());
+            HttpResponse<String> created = app.write("POST", "/api/blogs", author, draft);
             assertThat(created.statusCode()).isEqualTo(201);
             String blogId = app.json(created).getString("blogId");
             expected.put(blogId, new Expected(word, false, word + " first"));
             if (random.nextInt(3) == 0) {
               String newWord = "upd" + i + "k";
-              app.send("PUT", "/api/blogs/" + blogId, "application/json",
-                  draft.put("title", newWord + " second").encode());
+              app.write("PUT", "/api/blogs/" + blogId, author,
+                  draft.put("title", newWord + " second"));
               expected.put(blogId, new Expected(newWord, false, newWord + " second"));
             }
             if (random.nextInt(5) == 0) {
-              app.send("DELETE", "/api/blogs/" + blogId, null, null);
+              app.write("DELETE", "/api/blogs/" + blogId, author, null);
               expected.put(blogId, new Expected(expected.get(blogId).word(), true, null));
             }
           }
@@ -178,10 +178,10 @@ public abstract class SearchContractBase {
     for (int i = 0; i < 5; i++) {
       JsonObject draft = new JsonObject().put("authorId", i < 3 ? "pager-a" : "pager-b").put("title", "pagerword " + i)
           .put("body", "body of the pagerword blog " + i).put("tags", new JsonArray().add(i % 2 == 0 ? "even" : "odd"));
-      assertThat(app.send("POST", "/api/blogs", "application/json", draft.encode()).statusCode()).isEqualTo(201);
+      assertThat(app.write("POST", "/api/blogs", draft.getString("authorId"), draft).statusCode()).isEqualTo(201);
     }
-    assertThat(app.send("POST", "/api/blogs", "application/json", new JsonObject().put("authorId", "pager-x")
-        .put("title", hostile).put("body", hostile).encode()).statusCode()).isEqualTo(201);
+    assertThat(app.write("POST", "/api/blogs", "pager-x", new JsonObject().put("authorId", "pager-x")
+        .put("title", hostile).put("body", hostile)).statusCode()).isEqualTo(201);
 
     Awaitility.await().atMost(SETTLE).untilAsserted(() -> {
       assertThat(search("q=pagerword").getLong("total")).isEqualTo(5);
