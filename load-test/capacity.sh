@@ -10,6 +10,11 @@
 #   ROUNDS=2 ...                                            # repeat the whole matrix
 #   APP_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/x.jfr,settings=profile" ...
 #   PG_STATS=1 ...     # pg_stat_statements over the measured window: calls and execution time per publish
+# Writes need author tokens: once the app is ready, lib.sh's mint_tokens mints one per author (author-1 ..
+# author-1000, with the admin token given to the app) into the work directory, and publish.lua sends each
+# publish with its author's token (TOKENS_FILE). A jar from before author tokens (404) or an app run with
+# --auth none needs none: those runs go without tokens, said in one line; any other minting failure stops
+# the script. What the token checks cost: FLAGS="none --auth=none" runs the same jar with and without them.
 # Builds the app jar in this checkout unless SKIP_BUILD=1. Everything listens on 127.0.0.1; each run is
 # bounded by WARMUP + DURATION seconds of load and a drain of at most DRAIN seconds.
 set -euo pipefail
@@ -50,9 +55,14 @@ psql_app() {
   PGPASSWORD=postgres psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -X -q -A -F ' | ' -c "$1"
 }
 
-# load SECONDS OUT: wrk for SECONDS, its summary (with latency percentiles) into OUT
+# load SECONDS OUT: wrk for SECONDS, its summary (with latency percentiles) into OUT; publishes carry the
+# tokens of TOKENS (a file from mint_tokens; empty: none)
 load() {
-  wrk -t1 -c"$CONNECTIONS" -d"${1}s" --timeout 10s --latency -s load-test/publish.lua "http://127.0.0.1:$APP_PORT" > "$2" 2>&1
+  if ! TOKENS_FILE="$TOKENS" wrk -t1 -c"$CONNECTIONS" -d"${1}s" --timeout 10s --latency -s load-test/publish.lua \
+      "http://127.0.0.1:$APP_PORT" > "$2" 2>&1; then
+    echo "capacity.sh: wrk failed: $(head -c 500 "$2")" >&2
+    exit 1
+  fi
 }
 
 run=0
@@ -69,6 +79,15 @@ for round in $(seq 1 "$ROUNDS"); do
       APP_JAVA_OPTS="${APP_JAVA_OPTS:-}$([ "${PG_STATS:-0}" = 1 ] && echo " -Dfanout.pg.statement-stats=true")" \
         start_app "$jar" "$APP_PORT" "$data" "$work/app-$run.log" "${flags[@]}"
       echo "== round=$round flags=$variant jar=$jar connections=$CONNECTIONS warmup=${WARMUP}s duration=${DURATION}s load_before=\"$(loadavg)\""
+      TOKENS="$work/tokens-$run.txt"
+      minted=0
+      mint_tokens "$APP_PORT" "$TOKEN" 1000 "$TOKENS" || minted=$?
+      case $minted in
+        0) ;;
+        2) echo "jar=$jar flags=$variant needs no author tokens (a jar from before them, or --auth none): its publishes go without"; TOKENS="" ;;
+        *) echo "capacity.sh: could not mint author tokens from jar=$jar (app log: $work/app-$run.log); stopping" >&2
+           KEEP_WORK=1; exit 1 ;;
+      esac
       [ "$WARMUP" -gt 0 ] && load "$WARMUP" "$work/warmup-$run.txt"
       if [ "${PG_STATS:-0}" = 1 ]; then
         psql_app "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null

@@ -13,7 +13,13 @@
 # WARMUP_RATE, at most 300/s by default, before the measured run; 60, 0 for none), CONNECTIONS (connections per host Gatling asks for, 200),
 # USERS (saturate: concurrent clients, 64), FLAGS (app flag sets run one after the other, e.g.
 # "--lucene-refresh-ms=50 --lucene-refresh-ms=200"; ',' joins the flags of one set; none by default),
+# AUTHORS (10000: the Zipf-distributed authors author-1..author-AUTHORS the simulations publish as),
 # SKIP_BUILD=1, KEEP_WORK=1.
+# Writes need author tokens: once each app is ready, lib.sh's mint_tokens mints one per author (with the
+# admin token given to the app) into the work directory, and the warm-up and the measured run read that
+# file (-Dfanout.tokens) and send every publish with its author's token. A jar from before author tokens
+# answers the minting with 404: its runs publish without tokens (it takes any write), said in one line;
+# any other minting failure stops the script.
 # Prints per run: the load average before and after, Gatling's global figures (its HTML report is under
 # load-test/gatling/target/gatling/), publish-to-counted and publish-to-searchable from the app's
 # per-group latency histograms (every event handled during the run and its drain), and the app's peak heap.
@@ -30,6 +36,8 @@ CONFIGS=${CONFIGS:-memory:lucene}
 JARS=${JARS:-app/target/fanout.jar}
 FLAGS=${FLAGS:-none}
 WARMUP=${WARMUP:-60}
+AUTHORS=${AUTHORS:-10000}
+ADMIN_TOKEN=gatling-admin-token-0123456789
 case "$what" in
   publish) simulation=PublishSimulation; RATE=${RATE:-5000} ;;
   read) simulation=ReadSimulation; RATE=${RATE:-1000} ;;
@@ -74,13 +82,24 @@ for config in $CONFIGS; do
   for variant in $FLAGS; do for jar in $JARS; do
     run=$((run + 1))
     app_flags "$engine" "$variant" "$OS_PORT"
-    flags=(--backend "$backend" "${APP_FLAGS[@]}")
+    flags=(--backend "$backend" --admin-token "$ADMIN_TOKEN" "${APP_FLAGS[@]}")
     start_app "$jar" "$APP_PORT" "$work/app-$run" "$work/app-$run.log" "${flags[@]}"
+    tokens="$work/tokens-$run.txt"
+    tokens_note=""
+    minted=0
+    mint_tokens "$APP_PORT" "$ADMIN_TOKEN" "$AUTHORS" "$tokens" || minted=$?
+    case $minted in
+      0) ;;
+      2) tokens_note="jar=$jar needs no author tokens (a jar from before them, or --auth none): its publishes go without" ;; # $tokens is empty
+      *) echo "gatling.sh: could not mint author tokens from jar=$jar (app log: $work/app-$run.log); stopping" >&2
+         KEEP_WORK=1; exit 1 ;;
+    esac
     heap_sampler "$APP_PID" "$work/heap-$run.txt"
     if [ "$WARMUP" -gt 0 ]; then
       # a fresh JVM compiles as it goes: publish unmeasured first, then let the groups catch up
       ./mvnw -B -q -f load-test/gatling gatling:test -Dgatling.simulationClass=dev.fanout.loadtest.gatling.SteadySimulation \
         -Dfanout.url="http://127.0.0.1:$APP_PORT" -Dfanout.rate="$WARMUP_RATE" -Dfanout.seconds="$WARMUP" \
+        -Dfanout.authors="$AUTHORS" -Dfanout.tokens="$tokens" \
         > "$work/warmup-$run.log" 2>&1 || true
       drain "$APP_PORT" 60
     fi
@@ -89,10 +108,12 @@ for config in $CONFIGS; do
     [ "$what" = saturate ] && load="users=${USERS:-64}"
     echo "== $what run=$run backend=$backend search=$engine flags=$variant jar=$jar $load duration=${DURATION}s" \
       "date=$(date -u +%FT%TZ) cores=$(nproc) load_before=\"$(loadavg)\""
+    [ -n "$tokens_note" ] && echo "$tokens_note"
     # a failed assertion (a goal not met) still leaves the report and the figures
     ./mvnw -B -f load-test/gatling gatling:test -Dgatling.simulationClass="dev.fanout.loadtest.gatling.$simulation" \
       -Dfanout.url="http://127.0.0.1:$APP_PORT" -Dfanout.rate="$RATE" -Dfanout.seconds="$DURATION" \
       -Dfanout.ramp="$RAMP" -Dfanout.connections="${CONNECTIONS:-200}" -Dfanout.users="${USERS:-64}" \
+      -Dfanout.authors="$AUTHORS" -Dfanout.tokens="$tokens" \
       > "$work/gatling-$run.log" 2>&1 || true
     echo "load_after_gatling=\"$(loadavg)\""
     sed -n '/Global Information/,/^=====/p' "$work/gatling-$run.log" | grep -E "request count|throughput|mean requests/sec|percentile|max response|min response|failed|OK=" || tail -20 "$work/gatling-$run.log"

@@ -1,5 +1,6 @@
 # Shared pieces of the load scripts (sourced, not run): waiting for a URL, a real OpenSearch from the
-# integ-test zip (never as root), a Fanout app with the load-run flags, and figures from its /metrics.
+# integ-test zip (never as root), a Fanout app with the load-run flags, author tokens minted from it, and
+# figures from its /metrics.
 # Every process started here is remembered in LIB_PIDS (OpenSearch as its own process group) and ended
 # by lib_cleanup, by id.
 OS_VERSION=${OS_VERSION:-2.19.6}
@@ -63,6 +64,60 @@ start_app() {
   APP_PID=$!
   LIB_PIDS+=("$APP_PID")
   wait_for "http://127.0.0.1:$port/health/ready" 180
+}
+
+# mint_tokens PORT ADMIN_TOKEN COUNT FILE [PREFIX]: author tokens for PREFIX1..PREFIXCOUNT (PREFIX
+# "author-" by default) from the app's POST /api/admin/authors/{authorId}/tokens, written to FILE as
+# "authorId token" lines, in one curl process over a kept-alive connection (10,000 in about 3 s). Tokens
+# live TOKEN_TTL seconds (86400). Returns 0 when all COUNT were minted; 2, with FILE empty, when the app
+# needs no tokens: it has no minting endpoint (404: a jar from before author tokens) or runs with
+# --auth none (409, and /api/info says so); 1 with a message on stderr for any other failure (a wrong admin
+# token, tokens from an identity provider, ...).
+mint_tokens() {
+  local port=$1 admin=$2 count=$3 file=$4 prefix=${5:-author-}
+  local base="http://127.0.0.1:$port/api/admin/authors" status
+  local config="$file.curl" answers="$file.answers"
+  : > "$file"
+  # the admin token goes in a config file, not on curl's command line
+  {
+    echo 'request = "POST"'
+    echo "header = \"Authorization: Bearer $admin\""
+    echo 'header = "Content-Type: application/json"'
+    echo "data = \"{\\\"ttlSeconds\\\":${TOKEN_TTL:-86400}}\""
+    echo 'silent'
+  } > "$config"
+  # one author first: a jar without the endpoint answers 404, anything else but 201 is an error
+  status=$(curl -K "$config" --max-time 10 -o "$answers" -w '%{http_code}' "$base/${prefix}1/tokens") ||
+    status="$status (curl failed)"
+  case $status in
+    201) ;;
+    404) rm -f "$config" "$answers"; return 2 ;;
+    409) if curl -s --max-time 10 "http://127.0.0.1:$port/api/info" | grep -q '"mode":"none"'; then
+           rm -f "$config" "$answers"; return 2
+         fi
+         echo "minting an author token on port $port failed: HTTP 409 $(head -c 300 "$answers")" >&2
+         rm -f "$config" "$answers"; return 1 ;;
+    *) echo "minting an author token on port $port failed: HTTP $status $(head -c 300 "$answers" 2>/dev/null)" >&2
+       rm -f "$config" "$answers"; return 1 ;;
+  esac
+  # then all of them: each answer is a one-line JSON body followed by a line with its status
+  echo 'write-out = "\n%{http_code}\n"' >> "$config"
+  seq 1 "$count" | awk -v base="$base" -v prefix="$prefix" '{ printf "url = \"%s/%s%d/tokens\"\n", base, prefix, $1 }' >> "$config"
+  if ! curl -K "$config" --max-time 30 > "$answers"; then
+    echo "minting $count author tokens on port $port failed: curl stopped after $(($(wc -l < "$answers") / 2)) answers" >&2
+    rm -f "$config" "$answers"; return 1
+  fi
+  if ! awk -v count="$count" -v out="$file" '
+      NR % 2 == 1 { body = $0; next }
+      { if ($0 != 201 || !match(body, /"authorId":"[^"]*"/)) { printf "HTTP %s %s\n", $0, substr(body, 1, 300); bad = 1; exit }
+        id = substr(body, RSTART + 12, RLENGTH - 13)
+        if (!match(body, /"token":"[^"]*"/)) { print "no token in " substr(body, 1, 300); bad = 1; exit }
+        print id, substr(body, RSTART + 9, RLENGTH - 10) > out; n++ }
+      END { if (bad) exit 1; if (n != count) { printf "%d tokens for %d authors\n", n, count; exit 1 } }' "$answers" >&2; then
+    echo "minting $count author tokens on port $port failed (above: the first bad answer)" >&2
+    rm -f "$config" "$answers"; return 1
+  fi
+  rm -f "$config" "$answers"
 }
 
 # app_flags ENGINE VARIANT OS_PORT: sets APP_FLAGS to the app's search flags for one run: --search ENGINE,

@@ -8,6 +8,11 @@
 #   FLAGS="--lucene-refresh-ms=0 --lucene-refresh-ms=50" ...   # app flag sets, interleaved; ',' joins flags of one set
 #   APP_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/x.jfr,settings=profile" ...   # extra JVM flags for the app
 #   PROBE_OPTS="-Dprobe.every=20 -Dprobe.poll.ms=50" ...   # the probe's settings; OS_HEAP=1g ...  # OpenSearch's heap (256m)
+# Writes need author tokens: each app gets an admin token (--admin-token), which the probe is given
+# (-Dprobe.admin-token) to mint, before it publishes, a token for every author it publishes as; it sends
+# each publish with its author's token. A jar from before author tokens answers the minting with 404: the
+# probe then publishes without tokens (that jar takes any write) and says so; any other minting failure
+# stops the probe (and the script).
 # Builds the app jar in this checkout (nothing is installed into ~/.m2) unless SKIP_BUILD=1; the probe is
 # compiled against that jar, which carries everything it needs (Vert.x JSON, HdrHistogram).
 set -euo pipefail
@@ -24,6 +29,7 @@ ENGINES=${ENGINES:-lucene opensearch}
 JARS=${JARS:-app/target/fanout.jar}
 FLAGS=${FLAGS:-none}
 APP_JAVA_OPTS=${APP_JAVA_OPTS:-}
+ADMIN_TOKEN=search-latency-admin-token-0123456789
 
 lib_build "$ENGINES"
 work=$(mktemp -d /tmp/fanout-search-latency.XXXXXX)
@@ -47,11 +53,12 @@ for engine in $ENGINES; do
       run=$((run + 1))
       app_flags "$engine" "$variant" "$OS_PORT"
       # start_app turns the per-client publish rate limit off (its default, 2,000/s, is far above these rates)
-      start_app "$jar" "$APP_PORT" "$work/app-$run-$engine" "$work/app-$run-$engine.log" "${APP_FLAGS[@]}"
+      start_app "$jar" "$APP_PORT" "$work/app-$run-$engine" "$work/app-$run-$engine.log" --admin-token "$ADMIN_TOKEN" \
+        "${APP_FLAGS[@]}"
       echo "== engine=$engine flags=$variant jar=$jar rate=$RATE/s duration=${DURATION}s load_before=\"$(loadavg)\""
       cpu_before=$(app_cpu_seconds)
       java -Xmx512m -Dprobe.url="http://127.0.0.1:$APP_PORT" -Dprobe.rate="$RATE" -Dprobe.seconds="$DURATION" \
-        -Dprobe.warmup="$WARMUP" \
+        -Dprobe.warmup="$WARMUP" -Dprobe.admin-token="$ADMIN_TOKEN" \
         ${PROBE_OPTS:-} -cp "$work/probe:$probe_jar" dev.fanout.loadtest.PublishProbe
       echo "load_after=\"$(loadavg)\" app_cpu_seconds_during_probe=$(awk -v a="$(app_cpu_seconds)" -v b="$cpu_before" 'BEGIN { printf "%.1f", a - b }')"
       stop_app

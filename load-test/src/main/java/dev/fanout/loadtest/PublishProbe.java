@@ -9,7 +9,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -29,6 +33,13 @@ import org.HdrHistogram.Histogram;
  * <p>The first {@code probe.warmup} seconds (10) publish the same blogs at the same rate, and make a search
  * and an author read for every {@code probe.every}-th, without measuring.
  *
+ * <p>Writes need author tokens: before the warm-up it mints one for every author it will publish as
+ * (warmup-0..99, load-0..999 and each probe's own author) through {@code POST
+ * /api/admin/authors/{authorId}/tokens} with the app's admin token, {@code probe.admin-token}, and sends
+ * every publish with its author's {@code Authorization: Bearer} token. An app from before author tokens
+ * answers the minting with 404: the probe then publishes without tokens (such an app takes any write) and
+ * says so; any other minting failure stops it.
+ *
  * <p>Bounded: {@code probe.warmup} plus {@code probe.seconds} of publishing, at most {@code probe.inflight} requests in flight,
  * each probe gives up after 10 s (counted as a timeout). Talks only to {@code probe.url} (loopback).
  */
@@ -41,8 +52,13 @@ public final class PublishProbe {
     int every = Integer.getInteger("probe.every", 50);
     int pollMillis = Integer.getInteger("probe.poll.ms", 10);
     int warmup = Integer.getInteger("probe.warmup", 10);
+    String adminToken = System.getProperty("probe.admin-token", "");
     if (!URI.create(base).getHost().startsWith("127.") && !URI.create(base).getHost().equals("localhost")) {
       throw new IllegalArgumentException("probe.url must be a loopback address, was " + base);
+    }
+    if (adminToken.isEmpty()) {
+      throw new IllegalArgumentException("probe.admin-token must be the app's --admin-token: the probe mints the "
+          + "author tokens its publishes need");
     }
 
     // HTTP/1.1 like browsers and Gatling: several connections, spread over the server's event loops
@@ -56,6 +72,20 @@ public final class PublishProbe {
     AtomicLong timeouts = new AtomicLong();
     ScheduledExecutorService pollers = Executors.newScheduledThreadPool(2);
     String run = Long.toString(System.currentTimeMillis(), 36);
+    long total = (long) rate * seconds;
+
+    // every author it will publish as, with the token of each (null: the app mints none and takes any write)
+    List<String> authors = new ArrayList<>();
+    for (int i = 0; i < 100 && warmup > 0; i++) {
+      authors.add("warmup-" + i);
+    }
+    for (int i = 0; i < 1000; i++) {
+      authors.add("load-" + i);
+    }
+    for (long i = 0; i < total; i += every) {
+      authors.add("probe-" + run + "-" + i);
+    }
+    Map<String, String> tokens = mintTokens(http, base, adminToken, authors);
 
     // Warm-up: the same load, unmeasured, so that a fresh JVM's compilation does not count
     long warmupEnd = System.nanoTime() + warmup * 1_000_000_000L;
@@ -70,8 +100,7 @@ public final class PublishProbe {
       JsonObject body = new JsonObject().put("authorId", author).put("title", word + " steady load")
           .put("body", "a body of moderate length for the steady publish load ".repeat(8));
       inFlight.acquire();
-      CompletableFuture<?> published = http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/blogs"))
-              .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+      CompletableFuture<?> published = http.sendAsync(publishAs(author, tokens, base)
               .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.discarding())
           .whenComplete((r, e) -> inFlight.release());
       if (i % every == 0) {
@@ -86,7 +115,6 @@ public final class PublishProbe {
     }
 
     long start = System.nanoTime();
-    long total = (long) rate * seconds;
     CompletableFuture<?>[] probes = new CompletableFuture<?>[(int) (total / every) + 1];
     int probeCount = 0;
     for (long i = 0; i < total; i++) {
@@ -102,8 +130,7 @@ public final class PublishProbe {
           .put("body", "a body of moderate length for the steady publish load ".repeat(8));
       inFlight.acquire();
       long sent = System.nanoTime();
-      CompletableFuture<Void> published = http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/blogs"))
-              .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+      CompletableFuture<Void> published = http.sendAsync(publishAs(author, tokens, base)
               .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString())
           .thenAccept(response -> {
             synchronized (publish) {
@@ -142,6 +169,69 @@ public final class PublishProbe {
     print("publish_http_ms", publish);
     print("publish_to_searchable_ms", searchable);
     print("publish_to_counted_ms", counted);
+  }
+
+  /** A publish request as {@code author}: with its token, when there are tokens. */
+  private static HttpRequest.Builder publishAs(String author, Map<String, String> tokens, String base) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/api/blogs"))
+        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30));
+    if (tokens != null) {
+      String token = tokens.get(author);
+      if (token == null) {
+        throw new IllegalStateException("no token minted for " + author);
+      }
+      request.header("Authorization", "Bearer " + token);
+    }
+    return request;
+  }
+
+  /**
+   * A token for each of {@code authors}, minted with the admin token, 16 requests in flight; null when the app
+   * has no minting endpoint (404). Any other answer than 201 stops the probe.
+   */
+  private static Map<String, String> mintTokens(HttpClient http, String base, String adminToken, List<String> authors)
+      throws Exception {
+    long started = System.nanoTime();
+    Map<String, String> tokens = new ConcurrentHashMap<>();
+    // one first: an app from before author tokens answers 404
+    HttpResponse<String> first = http.send(mintRequest(base, adminToken, authors.get(0)), HttpResponse.BodyHandlers.ofString());
+    if (first.statusCode() == 404) {
+      System.out.printf("no author tokens minted: %s answers 404 to POST /api/admin/authors/{authorId}/tokens, "
+          + "so publishes go without tokens%n", base);
+      return null;
+    }
+    tokens.put(authors.get(0), token(first, authors.get(0)));
+    Semaphore inFlight = new Semaphore(16);
+    List<CompletableFuture<?>> minted = new ArrayList<>();
+    for (String author : authors.subList(1, authors.size())) {
+      inFlight.acquire();
+      minted.add(http.sendAsync(mintRequest(base, adminToken, author), HttpResponse.BodyHandlers.ofString())
+          .whenComplete((r, e) -> inFlight.release())
+          .thenAccept(response -> tokens.put(author, token(response, author))));
+    }
+    CompletableFuture.allOf(minted.toArray(CompletableFuture[]::new)).join(); // throws the first failure
+    System.out.printf("minted %d author tokens in %.1f s%n", tokens.size(), (System.nanoTime() - started) / 1e9);
+    return tokens;
+  }
+
+  private static HttpRequest mintRequest(String base, String adminToken, String author) {
+    return HttpRequest.newBuilder(URI.create(base + "/api/admin/authors/" + author + "/tokens"))
+        .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(10))
+        // a day: far longer than any run
+        .POST(HttpRequest.BodyPublishers.ofString("{\"ttlSeconds\":86400}")).build();
+  }
+
+  private static String token(HttpResponse<String> response, String author) {
+    String token = null;
+    if (response.statusCode() == 201) {
+      token = new JsonObject(response.body()).getString("token");
+    }
+    if (token == null) {
+      throw new IllegalStateException("minting a token for " + author + " failed: HTTP " + response.statusCode()
+          + " " + response.body());
+    }
+    return token;
   }
 
   private static CompletableFuture<Void> poll(HttpClient http, ScheduledExecutorService pollers, String url,

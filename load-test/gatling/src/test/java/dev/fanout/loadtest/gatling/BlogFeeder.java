@@ -13,6 +13,9 @@ import java.util.stream.IntStream;
  * titles of 3 to 12 words, bodies of roughly 300 to 6,000 characters (log-uniform, median about 1,300)
  * and 0 to 4 tags, all made of a fixed vocabulary so that searches find them.
  *
+ * <p>Each draft carries {@code authorization}, the {@code Bearer} header value of its author's token
+ * ({@link AuthorTokens}, made once per author before the run), unless the run has no tokens.
+ *
  * <p>Bodies come from a pool made once, so the load generator spends its CPU on HTTP, not on text.
  * Thread-safe: Gatling calls {@code next()} from several threads.
  */
@@ -30,9 +33,19 @@ final class BlogFeeder implements Iterator<Map<String, Object>> {
 
   private final double[] cumulative;
   private final String[] bodies;
+  private final String[] authorizations;
 
-  /** {@code authors} authors, Zipf exponent {@code exponent} (1.0 is classic Zipf). */
-  BlogFeeder(int authors, double exponent) {
+  /** The settings' authors and Zipf exponent, and their tokens (read or minted now). */
+  static BlogFeeder of(Settings settings) {
+    return new BlogFeeder(settings.authors(), settings.zipf(), AuthorTokens.authorizations(settings));
+  }
+
+  /**
+   * {@code authors} authors, Zipf exponent {@code exponent} (1.0 is classic Zipf); {@code authorizations}
+   * index k - 1 holds {@code author-k}'s Authorization header value, null for none.
+   */
+  BlogFeeder(int authors, double exponent, String[] authorizations) {
+    this.authorizations = authorizations;
     cumulative = new double[authors];
     double sum = 0;
     for (int k = 1; k <= authors; k++) {
@@ -50,11 +63,16 @@ final class BlogFeeder implements Iterator<Map<String, Object>> {
     }
   }
 
-  /** An author id drawn from the Zipf distribution: {@code author-1} is the most prolific. */
-  String author() {
+  /** Whether the drafts carry an {@code authorization}. */
+  boolean hasTokens() {
+    return authorizations != null;
+  }
+
+  /** An author drawn from the Zipf distribution, k for {@code author-k}: {@code author-1} is the most prolific. */
+  int author() {
     double u = ThreadLocalRandom.current().nextDouble();
     int i = Arrays.binarySearch(cumulative, u);
-    return "author-" + ((i < 0 ? -i - 1 : i) + 1);
+    return (i < 0 ? -i - 1 : i) + 1;
   }
 
   static String word() {
@@ -72,8 +90,13 @@ final class BlogFeeder implements Iterator<Map<String, Object>> {
     String title = IntStream.range(0, 3 + random.nextInt(10)).mapToObj(i -> word()).collect(Collectors.joining(" "));
     String tags = IntStream.range(0, random.nextInt(5)).mapToObj(i -> "\"" + word() + "\"")
         .distinct().collect(Collectors.joining(",", "[", "]"));
-    return Map.of("authorId", author(), "title", title, "body", bodies[random.nextInt(BODY_POOL)], "tags", tags,
-        "word", word());
+    int author = author();
+    String authorId = "author-" + author;
+    String body = bodies[random.nextInt(BODY_POOL)];
+    return authorizations == null
+        ? Map.of("authorId", authorId, "title", title, "body", body, "tags", tags, "word", word())
+        : Map.of("authorId", authorId, "title", title, "body", body, "tags", tags, "word", word(),
+            "authorization", authorizations[author - 1]);
   }
 
   private static String text(int length) {

@@ -20,10 +20,11 @@ public class PublishSimulation extends Simulation {
 
   {
     Settings settings = Settings.fromSystemProperties(5000);
+    BlogFeeder feeder = BlogFeeder.of(settings);
     ScenarioBuilder mix = scenario("publish-heavy mix")
-        .feed(new BlogFeeder(settings.authors(), settings.zipf()))
+        .feed(feeder)
         .exec(randomSwitch().on(
-            percent(90.0).then(Requests.publish()),
+            percent(90.0).then(Requests.publish(feeder)),
             percent(5.0).then(Requests.search()),
             percent(5.0).then(Requests.authorCount())));
     setUp(mix.injectOpen(

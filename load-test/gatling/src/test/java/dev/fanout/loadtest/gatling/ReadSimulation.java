@@ -19,10 +19,10 @@ public class ReadSimulation extends Simulation {
 
   {
     Settings settings = Settings.fromSystemProperties(1000);
-    BlogFeeder feeder = new BlogFeeder(settings.authors(), settings.zipf());
+    BlogFeeder feeder = BlogFeeder.of(settings);
     ScenarioBuilder reads = scenario("reads").feed(feeder)
         .exec(randomSwitch().on(percent(50.0).then(Requests.search()), percent(50.0).then(Requests.authorCount())));
-    ScenarioBuilder writes = scenario("publishes beside the reads").feed(feeder).exec(Requests.publish());
+    ScenarioBuilder writes = scenario("publishes beside the reads").feed(feeder).exec(Requests.publish(feeder));
     setUp(reads.injectOpen(constantUsersPerSec(settings.rate()).during(settings.seconds())),
         writes.injectOpen(constantUsersPerSec(Math.max(1, settings.rate() / 10.0)).during(settings.seconds())))
         .protocols(Requests.protocol(settings))

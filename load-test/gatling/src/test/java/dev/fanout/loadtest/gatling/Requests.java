@@ -21,8 +21,16 @@ final class Requests {
         .maxConnectionsPerHost(settings.connections());
   }
 
-  static HttpRequestActionBuilder publish() {
-    return http("publish").post("/api/blogs").header("Content-Type", "application/json")
+  /**
+   * A publish as the fed author: with its token when {@code feeder} has tokens. The body keeps authorId, the
+   * token's subject (the app checks that they match; jars from before author tokens need it).
+   */
+  static HttpRequestActionBuilder publish(BlogFeeder feeder) {
+    HttpRequestActionBuilder publish = http("publish").post("/api/blogs").header("Content-Type", "application/json");
+    if (feeder.hasTokens()) {
+      publish = publish.header("Authorization", "#{authorization}");
+    }
+    return publish
         .body(StringBody("{\"authorId\":\"#{authorId}\",\"title\":\"#{title}\",\"body\":\"#{body}\",\"tags\":#{tags}}"))
         .check(status().is(201));
   }

@@ -20,9 +20,10 @@ public class SaturationSimulation extends Simulation {
   {
     Settings settings = Settings.fromSystemProperties(0);
     int users = Integer.getInteger("fanout.users", 64);
+    BlogFeeder feeder = BlogFeeder.of(settings);
     ScenarioBuilder publishes = scenario("saturating publishes")
-        .feed(new BlogFeeder(settings.authors(), settings.zipf()))
-        .exec(Requests.publish());
+        .feed(feeder)
+        .exec(Requests.publish(feeder));
     setUp(publishes.injectClosed(constantConcurrentUsers(users).during(settings.seconds())))
         .protocols(Requests.protocol(settings))
         .maxDuration(Duration.ofSeconds(settings.seconds() + 30L))

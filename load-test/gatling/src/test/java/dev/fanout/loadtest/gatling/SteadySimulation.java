@@ -17,9 +17,10 @@ public class SteadySimulation extends Simulation {
 
   {
     Settings settings = Settings.fromSystemProperties(1000);
+    BlogFeeder feeder = BlogFeeder.of(settings);
     ScenarioBuilder publishes = scenario("steady publishes")
-        .feed(new BlogFeeder(settings.authors(), settings.zipf()))
-        .exec(Requests.publish());
+        .feed(feeder)
+        .exec(Requests.publish(feeder));
     setUp(publishes.injectOpen(nothingFor(Duration.ZERO), constantUsersPerSec(settings.rate()).during(settings.seconds())))
         .protocols(Requests.protocol(settings))
         .maxDuration(Duration.ofSeconds(settings.seconds() + 30L))
