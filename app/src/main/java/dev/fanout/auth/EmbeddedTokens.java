@@ -39,6 +39,7 @@ public final class EmbeddedTokens {
   private static final int MIN_KEY_CHARS = 32;
 
   private final JWTAuth jwt;
+  private final JWTAuth verifier;
 
   /** A freshly signed token and the instant it stops being accepted. */
   public record Minted(String token, Instant expiresAt) {
@@ -48,6 +49,7 @@ public final class EmbeddedTokens {
     this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
         .setJWTOptions(new JWTOptions().setIssuer(ISSUER).setAudience(List.of(ISSUER)))
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(key)));
+    this.verifier = new VerifiedTokens(jwt, 0);
   }
 
   /** Reads the key in {@code keyFile}, creating the file first if it does not exist (on a worker thread). */
@@ -55,9 +57,12 @@ public final class EmbeddedTokens {
     return vertx.executeBlocking(() -> new EmbeddedTokens(vertx, readOrCreate(keyFile)));
   }
 
-  /** What checks the tokens minted here (signature, issuer, audience, expiry). */
+  /**
+   * What checks the tokens minted here (signature, issuer, audience, expiry); a token seen before is only
+   * checked for expiry again.
+   */
   public JWTAuth verifier() {
-    return jwt;
+    return verifier;
   }
 
   /** A token whose subject is {@code authorId}, valid for {@code ttlSeconds} from now. */

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each fetch builds a new vertx-auth-jwt provider over the key set and swaps it in; the checks
  * (signature, {@code exp} with {@link #LEEWAY} for clocks that differ, issuer and audience when given) are
- * that provider's.
+ * that provider's. The tokens it accepted are remembered ({@link VerifiedTokens}) until they expire or the
+ * next fetch.
  */
 public final class JwksVerifier implements JWTAuth {
 
@@ -135,7 +136,8 @@ public final class JwksVerifier implements JWTAuth {
       if (options.getJwks() == null || options.getJwks().isEmpty()) {
         return Future.failedFuture("the JWKS document has no signing keys");
       }
-      current = JWTAuth.create(vertx, options);
+      // a new key set forgets every token accepted with the old one
+      current = new VerifiedTokens(JWTAuth.create(vertx, options), LEEWAY);
       return Future.succeededFuture();
     });
   }

@@ -85,7 +85,10 @@ public final class BlogStore {
     this.plain = new PlainPublishes(batcher, signal);
   }
 
-  /** Publishes a new blog; with an idempotency key, a repeat of the same request returns the first answer. */
+  /**
+   * Publishes a new blog; with an idempotency key, a repeat of the same request returns the first answer.
+   * Keys are the author's own: two authors may use the same key without meeting.
+   */
   public Future<Written> publish(BlogDraft draft, String idempotencyKey) {
     if (idempotencyKey == null) {
       // the common case: written with the other plain publishes of the moment, two statements in all
@@ -93,15 +96,17 @@ public final class BlogStore {
       return plain.publish(new BlogEvent(UUID.randomUUID(), BlogEvent.Type.BlogPublished, UUID.randomUUID(),
           draft.authorId(), 1, draft.title(), draft.body(), draft.tags(), now.toInstant(), now.toInstant()));
     }
+    // an author id has no ':', so "author:key" names one author's key and no other
+    String key = draft.authorId() + ":" + idempotencyKey;
     return write(conn -> {
       UUID blogId = UUID.randomUUID();
       UUID eventId = UUID.randomUUID();
       String fingerprint = draft.fingerprint();
       return conn.preparedQuery(CLAIM_IDEMPOTENCY_KEY)
-          .execute(Tuple.of(idempotencyKey, fingerprint, blogId, eventId))
+          .execute(Tuple.of(key, fingerprint, blogId, eventId))
           .compose(claimed -> claimed.size() == 1
               ? insertBlog(conn, draft, blogId, eventId)
-              : replay(conn, idempotencyKey, fingerprint));
+              : replay(conn, key, fingerprint));
     });
   }
 

@@ -13,10 +13,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -181,6 +183,37 @@ class AuthorTokensApiTest {
     // the same claims, correctly signed with the app's key, are accepted: the refusals above were for what differed
     assertThat(writeWith("POST", "/api/blogs", "Bearer " + signed(sameKey, claims("owner")), draft("good"))
         .statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void idempotencyKeysAreEachAuthorsOwn() throws Exception {
+    String key = "post-1";
+    HttpResponse<String> ada = app.send("POST", "/api/blogs", "application/json", draft("same key").encode(),
+        "Authorization", "Bearer " + app.authorToken("ada"), "Idempotency-Key", key);
+    HttpResponse<String> bob = app.send("POST", "/api/blogs", "application/json", draft("same key").encode(),
+        "Authorization", "Bearer " + app.authorToken("bob"), "Idempotency-Key", key);
+    assertThat(ada.statusCode()).as(ada.body()).isEqualTo(201);
+    assertThat(bob.statusCode()).as(bob.body()).isEqualTo(201);
+    assertThat(bob.headers().firstValue("Idempotent-Replayed")).isEmpty();
+    assertThat(app.json(bob).getString("blogId")).isNotEqualTo(app.json(ada).getString("blogId"));
+    HttpResponse<String> adaAgain = app.send("POST", "/api/blogs", "application/json", draft("same key").encode(),
+        "Authorization", "Bearer " + app.authorToken("ada"), "Idempotency-Key", key);
+    assertThat(app.json(adaAgain)).isEqualTo(app.json(ada));
+  }
+
+  @Test
+  void aTokenAcceptedBeforeIsRefusedOnceItExpires() throws Exception {
+    HttpResponse<String> minted = app.admin("POST", "/api/admin/authors/brief/tokens", "{\"ttlSeconds\": 2}");
+    String token = "Bearer " + app.json(minted).getString("token");
+    // accepted, then remembered as accepted: the second use is not checked again, but expiry still counts
+    assertThat(writeWith("POST", "/api/blogs", token, draft("first")).statusCode()).isEqualTo(201);
+    assertThat(writeWith("POST", "/api/blogs", token, draft("second")).statusCode()).isIn(201, 401);
+    Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
+        .until(() -> writeWith("POST", "/api/blogs", token, draft("late")).statusCode() == 401);
+    long blogs = rows("blogs");
+    assertUnauthenticated(writeWith("POST", "/api/blogs", token, draft("after expiry")));
+    assertThat(rows("blogs")).isEqualTo(blogs);
+    assertThat(Instant.now()).isAfterOrEqualTo(Instant.parse(app.json(minted).getString("expiresAt")));
   }
 
   @Test
