@@ -125,10 +125,26 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       }
       values.put(name, value);
     }
+    Path dataDir = parse(values, "data-dir", v -> Path.of(nonBlank(v)).toAbsolutePath().normalize());
+    Auth auth = new Auth(
+        parse(values, "auth", FanoutOptions::authMode),
+        parse(values, "jwt-jwks-url", FanoutOptions::httpUrl),
+        parse(values, "jwt-issuer", FanoutOptions::emptyIsNull),
+        parse(values, "jwt-audience", FanoutOptions::emptyIsNull),
+        parse(values, "jwt-jwks-refresh-seconds", v -> intInRange(v, 1, 86_400)),
+        parse(values, "jwt-key-file", v -> v.isEmpty() ? dataDir.resolve("auth").resolve("author-signing.key")
+            : Path.of(v).toAbsolutePath().normalize()));
+    if (!auth.tokens() && auth.jwksUrl() != null) {
+      throw new IllegalArgumentException("option --jwt-jwks-url needs --auth tokens (it is --auth none)");
+    }
+    if (auth.jwksUrl() == null && (auth.issuer() != null || auth.audience() != null)) {
+      throw new IllegalArgumentException("options --jwt-issuer and --jwt-audience check a provider's tokens: "
+          + "they need --jwt-jwks-url");
+    }
     FanoutOptions options = new FanoutOptions(
         parse(values, "port", v -> intInRange(v, 0, 65535)),
         parse(values, "host", FanoutOptions::nonBlank),
-        parse(values, "data-dir", v -> Path.of(nonBlank(v)).toAbsolutePath().normalize()),
+        dataDir,
         parse(values, "backend", FanoutOptions::backend),
         parse(values, "kafka-bootstrap", FanoutOptions::bootstrap),
         parse(values, "pg-url", FanoutOptions::pgUrl),
@@ -148,34 +164,11 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
         parse(values, "opensearch-refresh-ms", v -> intInRange(v, 0, 10_000)),
         parse(values, "live-max-connections", v -> intInRange(v, 1, 10_000)),
         parse(values, "outbox-keep-minutes", v -> intInRange(v, 0, 10_080)),
-        null);
-    Path dataDir = options.dataDir();
-    Auth auth = new Auth(
-        parse(values, "auth", FanoutOptions::authMode),
-        parse(values, "jwt-jwks-url", FanoutOptions::httpUrl),
-        parse(values, "jwt-issuer", FanoutOptions::emptyIsNull),
-        parse(values, "jwt-audience", FanoutOptions::emptyIsNull),
-        parse(values, "jwt-jwks-refresh-seconds", v -> intInRange(v, 1, 86_400)),
-        parse(values, "jwt-key-file", v -> v.isEmpty() ? dataDir.resolve("auth").resolve("author-signing.key")
-            : Path.of(v).toAbsolutePath().normalize()));
-    if (!auth.tokens() && auth.jwksUrl() != null) {
-      throw new IllegalArgumentException("option --jwt-jwks-url needs --auth tokens (it is --auth none)");
-    }
-    if (auth.jwksUrl() == null && (auth.issuer() != null || auth.audience() != null)) {
-      throw new IllegalArgumentException("options --jwt-issuer and --jwt-audience check a provider's tokens: "
-          + "they need --jwt-jwks-url");
-    }
-    options = options.withAuth(auth);
+        auth);
     if (options.search().equals("opensearch") && options.opensearchUrl() == null) {
       throw new IllegalArgumentException("option --opensearch-url is required with --search opensearch");
     }
     return options;
-  }
-
-  private FanoutOptions withAuth(Auth auth) {
-    return new FanoutOptions(port, host, dataDir, backend, kafkaBootstrap, pgUrl, partitions, consumersPerGroup,
-        search, opensearchUrl, adminToken, resilience, publishRateLimit, corsOrigins, replicationFactor,
-        luceneRefreshMillis, opensearchRefreshMillis, liveMaxConnections, outboxKeepMinutes, auth);
   }
 
   /** The usage text printed by {@code --help} and after a bad option. */

@@ -57,7 +57,7 @@ public final class AuthorAuthRoutes {
   private void author(RoutingContext ctx) {
     User user = ctx.user();
     Object subject = user == null ? null : user.principal().getValue("sub");
-    if (!(subject instanceof String author) || !isAuthorId(author)) {
+    if (!(subject instanceof String author) || !AuthorId.isValid(author)) {
       ctx.remove(AUTHENTICATING);
       unauthenticated(ctx, "the token's subject (sub) is not an author id (1 to 64 of A-Z, a-z, 0-9, _ and -)");
       return;
@@ -97,14 +97,5 @@ public final class AuthorAuthRoutes {
     String detail = cause == null || cause.getMessage() == null || cause instanceof HttpException
         ? "it is not a well-formed Bearer JWT" : cause.getMessage();
     return "the author token was refused: " + detail;
-  }
-
-  private static boolean isAuthorId(String value) {
-    try {
-      AuthorId.check(value);
-      return true;
-    } catch (RuntimeException e) {
-      return false;
-    }
   }
 }

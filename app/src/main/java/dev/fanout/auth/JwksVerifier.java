@@ -112,8 +112,9 @@ public final class JwksVerifier implements JWTAuth {
   }
 
   private Future<Void> fetch() {
+    // counted from the attempt: a provider that is down is not asked again for every unknown key id
+    lastFetchNanos = System.nanoTime();
     return client.getAbs(url).timeout(10_000).send().compose(response -> {
-      lastFetchNanos = System.nanoTime();
       if (response.statusCode() != 200) {
         return Future.failedFuture("the JWKS URL answered " + response.statusCode());
       }

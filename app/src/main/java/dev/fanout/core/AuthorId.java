@@ -14,6 +14,11 @@ public final class AuthorId {
   private AuthorId() {
   }
 
+  /** Whether {@code value} is an author id. */
+  public static boolean isValid(String value) {
+    return value != null && VALID.matcher(value).matches();
+  }
+
   /**
    * {@code value} as an author id.
    *
