@@ -26,6 +26,7 @@ import dev.fanout.outbox.OutboxRelay;
 import dev.fanout.outbox.RelaySignal;
 import dev.fanout.publisher.BlogRoutes;
 import dev.fanout.publisher.BlogStore;
+import dev.fanout.publisher.IdempotencyKeyPruner;
 import dev.fanout.search.SearchEngine;
 import dev.fanout.search.SearchIndexer;
 import dev.fanout.search.SearchRoutes;
@@ -211,6 +212,8 @@ public final class FanoutApp {
     Future<Void> chain = deploy(vertx, deployments, () -> new OutboxRelay(database.pool(),
         database.connectOptions(), stream, EVENTS_TOPIC, !stream.survivesRestart(), GROUPS, 500, 1000,
         Duration.ofMinutes(options.outboxKeepMinutes()), relaySignal));
+    chain = chain.compose(v -> deploy(vertx, deployments, () -> new IdempotencyKeyPruner(database.pool(),
+        Duration.ofHours(options.idempotencyKeepHours()), 1_000, Duration.ofMinutes(1))));
     for (int i = 0; i < options.consumersPerGroup(); i++) {
       for (LocalGroup group : groups.values()) {
         chain = chain.compose(v -> group.addMember()).mapEmpty();

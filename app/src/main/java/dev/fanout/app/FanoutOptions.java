@@ -37,6 +37,7 @@ import java.util.function.Function;
  *                          the previous one
  * @param liveMaxConnections live dashboard connections ({@code /api/live}) this process keeps open at most
  * @param outboxKeepMinutes how long a sent event stays in the outbox at least, before pruning may take it
+ * @param idempotencyKeepHours how long an Idempotency-Key answers its retries
  * @param auth              who may write: author tokens (minted here or from an identity provider) or none
  */
 public record FanoutOptions(int port, String host, Path dataDir, String backend, String kafkaBootstrap,
@@ -44,7 +45,7 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
                             String opensearchUrl, String adminToken, ResiliencePolicy resilience,
                             int publishRateLimit, List<String> corsOrigins, int replicationFactor,
                             int luceneRefreshMillis, int opensearchRefreshMillis, int liveMaxConnections,
-                            int outboxKeepMinutes, Auth auth) {
+                            int outboxKeepMinutes, int idempotencyKeepHours, Auth auth) {
 
   /**
    * How writes are authenticated.
@@ -89,6 +90,7 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       new Option("cors-origins", "", "origins allowed to call the API from browsers, comma-separated; empty: CORS closed"),
       new Option("live-max-connections", "100", "live dashboard connections (/api/live) open at once, 503 beyond; 1 to 10000"),
       new Option("outbox-keep-minutes", "60", "least time a sent event stays in the outbox (pruned later, once no redelivery can reach it), 0 to 10080"),
+      new Option("idempotency-keep-hours", "24", "how long an Idempotency-Key answers its retries (then pruned; a later retry is a new publish), 1 to 8760"),
       new Option("auth", "tokens", "writes need an author token (tokens), or nothing (none: only behind a gateway that authenticates)"),
       new Option("jwt-jwks-url", "", "an identity provider's JWKS URL: its tokens are accepted (RS256, ES256); empty: tokens are minted here"),
       new Option("jwt-issuer", "", "with --jwt-jwks-url: the iss the provider's tokens must carry; empty: not checked"),
@@ -164,6 +166,7 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
         parse(values, "opensearch-refresh-ms", v -> intInRange(v, 0, 10_000)),
         parse(values, "live-max-connections", v -> intInRange(v, 1, 10_000)),
         parse(values, "outbox-keep-minutes", v -> intInRange(v, 0, 10_080)),
+        parse(values, "idempotency-keep-hours", v -> intInRange(v, 1, 8_760)),
         auth);
     if (options.search().equals("opensearch") && options.opensearchUrl() == null) {
       throw new IllegalArgumentException("option --opensearch-url is required with --search opensearch");

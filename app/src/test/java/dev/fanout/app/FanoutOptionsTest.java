@@ -13,7 +13,7 @@ class FanoutOptionsTest {
     FanoutOptions options = FanoutOptions.parse(new String[0], Map.of());
     java.nio.file.Path data = java.nio.file.Path.of("./data").toAbsolutePath().normalize();
     assertThat(options).isEqualTo(new FanoutOptions(8080, "127.0.0.1", data, "memory", null, null, 12, 1, "lucene",
-        null, null, dev.fanout.consumer.ResiliencePolicy.defaults(), 2000, java.util.List.of(), 1, 20, 200, 100, 60,
+        null, null, dev.fanout.consumer.ResiliencePolicy.defaults(), 2000, java.util.List.of(), 1, 20, 200, 100, 60, 24,
         new FanoutOptions.Auth(true, null, null, null, 300, data.resolve("auth").resolve("author-signing.key"))));
   }
 

@@ -46,20 +46,8 @@ class PublisherApiTest {
   private static HttpResponse<String> post(String body, String... headers) throws Exception {
     String[] all = Arrays.copyOf(headers, headers.length + 2);
     all[headers.length] = "Authorization";
-    all[headers.length + 1] = "Bearer " + app.authorToken(namedAuthor(body));
+    all[headers.length + 1] = "Bearer " + app.authorToken(RunningApp.authorNamedIn(body, "a"));
     return app.send("POST", "/api/blogs", "application/json", body, all);
-  }
-
-  private static String namedAuthor(String body) {
-    try {
-      Object author = new JsonObject(body).getValue("authorId");
-      if (author instanceof String id && id.matches("[A-Za-z0-9_-]{1,64}")) {
-        return id;
-      }
-    } catch (RuntimeException e) {
-      // not one JSON object
-    }
-    return "a";
   }
 
   private long rows(String table) throws Exception {

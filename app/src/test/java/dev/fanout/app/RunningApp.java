@@ -163,6 +163,22 @@ public final class RunningApp implements AutoCloseable, BeforeAllCallback, After
     return token;
   }
 
+  /**
+   * The author a request body names, when it is a JSON object with a valid {@code authorId}; {@code otherwise}
+   * for anything else (for tests that send any body and still want valid ones accepted).
+   */
+  public static String authorNamedIn(String body, String otherwise) {
+    try {
+      Object author = new JsonObject(body).getValue("authorId");
+      if (author instanceof String id && dev.fanout.core.AuthorId.isValid(id)) {
+        return id;
+      }
+    } catch (RuntimeException e) {
+      // not one JSON object
+    }
+    return otherwise;
+  }
+
   /** A write to the blog API as {@code authorId}, with its token; {@code body} is JSON or null. */
   public HttpResponse<String> write(String method, String path, String authorId, JsonObject body) throws Exception {
     return send(method, path, body == null ? null : "application/json", body == null ? null : body.encode(),

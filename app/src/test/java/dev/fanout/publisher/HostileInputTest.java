@@ -53,7 +53,7 @@ class HostileInputTest {
     long before = app.queryLong("SELECT count(*) FROM blogs");
     // written as the author the body names when it names a valid one (so that valid drafts are accepted)
     HttpResponse<String> answer = app.send("POST", "/api/blogs", type, body, "Authorization",
-        "Bearer " + app.authorToken(namedAuthor(body)));
+        "Bearer " + app.authorToken(RunningApp.authorNamedIn(body, "mutant")));
     long after = app.queryLong("SELECT count(*) FROM blogs");
     if (answer.statusCode() == 201) {
       assertThat(after).isEqualTo(before + 1);
@@ -120,19 +120,6 @@ class HostileInputTest {
             .encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes()) + "." + parts[1] + "."),
         Arbitraries.just("Basic " + token),
         Arbitraries.just("Bearer " + app.app().adminToken()));
-  }
-
-  // The author a body names, when it is a JSON object with a valid authorId; any other author otherwise.
-  private static String namedAuthor(String body) {
-    try {
-      Object author = new JsonObject(body).getValue("authorId");
-      if (author instanceof String id && id.matches("[A-Za-z0-9_-]{1,64}")) {
-        return id;
-      }
-    } catch (RuntimeException e) {
-      // not a JSON object
-    }
-    return "mutant";
   }
 
   private static long deadLetters(String group) throws Exception {
