@@ -203,12 +203,12 @@ class AuthorTokensApiTest {
 
   @Test
   void aTokenAcceptedBeforeIsRefusedOnceItExpires() throws Exception {
-    HttpResponse<String> minted = app.admin("POST", "/api/admin/authors/brief/tokens", "{\"ttlSeconds\": 2}");
+    HttpResponse<String> minted = app.admin("POST", "/api/admin/authors/brief/tokens", "{\"ttlSeconds\": 5}");
     String token = "Bearer " + app.json(minted).getString("token");
     // accepted, then remembered as accepted: the second use is not checked again, but expiry still counts
     assertThat(writeWith("POST", "/api/blogs", token, draft("first")).statusCode()).isEqualTo(201);
     assertThat(writeWith("POST", "/api/blogs", token, draft("second")).statusCode()).isIn(201, 401);
-    Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
+    Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
         .until(() -> writeWith("POST", "/api/blogs", token, draft("late")).statusCode() == 401);
     long blogs = rows("blogs");
     assertUnauthenticated(writeWith("POST", "/api/blogs", token, draft("after expiry")));
