@@ -235,8 +235,10 @@ class DashboardBrowserTest {
     click("#publish");
     await(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
         app.json(app.get("/api/authors/browser-author")).getLong("blogCount")).isEqualTo(1));
-    assertThat((String) js("return document.getElementById('log').textContent;"))
-        .contains("published 1 blog(s) as browser-author").doesNotContain("failed");
+    await(Duration.ofSeconds(30)).untilAsserted(() -> assertThat((String) js(
+        "return [...document.querySelectorAll('#log li')].map(e => e.textContent)"
+            + ".filter(t => t.includes('browser-author')).join('\\n');"))
+        .contains("published 1 blog(s) as browser-author").doesNotContain("failed").doesNotContain("could not mint"));
     await(Duration.ofSeconds(60)).untilAsserted(() -> assertThat((Boolean) js(
         "return [...document.querySelectorAll('#recent li .title')].some(e => e.textContent === arguments[0]);",
         XSS_TITLE)).isTrue());
