@@ -55,14 +55,14 @@ public final class AuthorAuthRoutes {
   }
 
   private void author(RoutingContext ctx) {
+    // the token check is over: failures from here on are not its own
+    ctx.remove(AUTHENTICATING);
     User user = ctx.user();
     Object subject = user == null ? null : user.principal().getValue("sub");
     if (!(subject instanceof String author) || !AuthorId.isValid(author)) {
-      ctx.remove(AUTHENTICATING);
       unauthenticated(ctx, "the token's subject (sub) is not an author id (1 to 64 of A-Z, a-z, 0-9, _ and -)");
       return;
     }
-    ctx.remove(AUTHENTICATING);
     Caller.authenticated(ctx, author);
     ctx.next();
   }
