@@ -20,12 +20,13 @@ import org.junit.jupiter.api.Test;
  * <ol>
  *   <li><b>core</b>: {@code core} (the domain's refusal, author ids) and {@code events} (the event schema);</li>
  *   <li><b>infrastructure</b>: {@code db} (PostgreSQL, transaction batching), {@code outbox} (the outbox
- *       table, its relay and the processed-events record), {@code http} (the server, error answers and
+ *       table, its relay, the processed-events record and the groups' event attempts), {@code http} (the server, error answers and
  *       request bodies, the request's {@code Caller}), {@code auth} (author tokens: minted here or checked
  *       against a provider's keys), {@code consumer} (group members, the group pipeline, retries, circuits, dead
  *       letters);</li>
  *   <li><b>features</b>: {@code publisher}, {@code counter}, {@code search}, {@code dashboard},
- *       {@code faults}, which never depend on each other;</li>
+ *       {@code faults}, {@code trace} (following one event through the groups), which never depend on each
+ *       other;</li>
  *   <li><b>audit</b>, which compares what the features keep;</li>
  *   <li><b>app</b>, the composition root: the only reader of the options, the only place that wires parts.</li>
  * </ol>
@@ -57,7 +58,7 @@ class ArchitectureTest {
         .layer(INFRASTRUCTURE).definedBy("dev.fanout.db..", "dev.fanout.outbox..", "dev.fanout.http..",
             "dev.fanout.auth..", "dev.fanout.consumer..")
         .layer(FEATURES).definedBy("dev.fanout.publisher..", "dev.fanout.counter..", "dev.fanout.search..",
-            "dev.fanout.dashboard..", "dev.fanout.faults..")
+            "dev.fanout.dashboard..", "dev.fanout.faults..", "dev.fanout.trace..")
         .layer(AUDIT).definedBy("dev.fanout.audit..")
         .layer(APP_ROOT).definedBy("dev.fanout.app..")
         .whereLayer(APP_ROOT).mayNotBeAccessedByAnyLayer()
@@ -75,7 +76,7 @@ class ArchitectureTest {
             "dev.fanout.outbox..", "dev.fanout.http..", "dev.fanout.auth..", "dev.fanout.consumer..",
             "dev.fanout.publisher..",
             "dev.fanout.counter..", "dev.fanout.search..", "dev.fanout.dashboard..", "dev.fanout.faults..",
-            "dev.fanout.audit..", "dev.fanout.app..")
+            "dev.fanout.trace..", "dev.fanout.audit..", "dev.fanout.app..")
         .as("every package of the app belongs to a layer of ArchitectureTest (add a new one there)"));
   }
 
@@ -99,7 +100,7 @@ class ArchitectureTest {
 
   @Test
   void featuresDoNotDependOnEachOther() {
-    check(slices().matching("dev.fanout.(publisher|counter|search|dashboard|faults)..")
+    check(slices().matching("dev.fanout.(publisher|counter|search|dashboard|faults|trace)..")
         .should().notDependOnEachOther());
   }
 
@@ -137,7 +138,7 @@ class ArchitectureTest {
     check(noClasses().that().resideOutsideOfPackages("dev.fanout.db..", "dev.fanout.outbox..",
             "dev.fanout.publisher..", "dev.fanout.counter..")
         .should().callMethodWhere(sql)
-        .as("only the owners of tables run SQL: db (health), outbox (outbox, processed_events), publisher "
+        .as("only the owners of tables run SQL: db (health), outbox (outbox, processed_events, event_attempts), publisher "
             + "(blogs, idempotency_keys), counter (author_stats)"));
   }
 }

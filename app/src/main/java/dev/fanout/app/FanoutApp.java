@@ -7,6 +7,7 @@ import dev.fanout.auth.EmbeddedTokens;
 import dev.fanout.auth.JwksVerifier;
 import dev.fanout.auth.TokenRoutes;
 import dev.fanout.consumer.DeadLetters;
+import dev.fanout.core.Refusal;
 import dev.fanout.consumer.LocalGroup;
 import dev.fanout.counter.AuthorCounter;
 import dev.fanout.counter.AuthorRoutes;
@@ -36,6 +37,9 @@ import dev.fanout.search.opensearch.OpenSearchEngine;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.StreamBackends;
 import dev.fanout.stream.spi.StreamBackendProvider;
+import dev.fanout.trace.EventRoutes;
+import dev.fanout.trace.EventTraces;
+import dev.fanout.trace.TrailRecorder;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -205,10 +209,11 @@ public final class FanoutApp {
     resources.faults = new FaultInjector(vertx, Clock.systemUTC(), Set.copyOf(GROUPS));
     resources.adminToken = options.adminToken() != null ? options.adminToken() : AdminToken.generate();
     Map<String, LocalGroup> groups = resources.groups;
+    TrailRecorder trail = new TrailRecorder(database.pool());
     groups.put(AuthorCounter.GROUP, new LocalGroup(vertx, stream, EVENTS_TOPIC, AuthorCounter.GROUP, counter,
-        options.resilience(), resources.faults, resources.metrics));
+        options.resilience(), resources.faults, resources.metrics, trail));
     groups.put(SearchIndexer.GROUP, new LocalGroup(vertx, stream, EVENTS_TOPIC, SearchIndexer.GROUP,
-        new SearchIndexer(search, database.pool()), options.resilience(), resources.faults, resources.metrics));
+        new SearchIndexer(search, database.pool()), options.resilience(), resources.faults, resources.metrics, trail));
     RelaySignal relaySignal = new RelaySignal(vertx);
     Future<Void> chain = deploy(vertx, deployments, () -> new OutboxRelay(database.pool(),
         database.connectOptions(), stream, EVENTS_TOPIC, !stream.survivesRestart(), GROUPS, 500, 1000,
@@ -266,6 +271,10 @@ public final class FanoutApp {
       BlogStore store = new BlogStore(database.pool(), new TransactionBatcher(database.pool(), 64, 4, 10_000),
           relaySignal);
       new BlogRoutes(store).mount(router);
+      new EventRoutes(new EventTraces(database.pool(), stream, GROUPS, blogId -> store.find(blogId)
+          .map(true)
+          .recover(e -> e instanceof Refusal r && r.kind() == Refusal.Kind.NOT_FOUND
+              ? Future.succeededFuture(false) : Future.failedFuture(e)))).mount(router);
       tokenRoutes.mount(router);
       new AuthorRoutes(counter).mount(router);
       new SearchRoutes(search).mount(router);

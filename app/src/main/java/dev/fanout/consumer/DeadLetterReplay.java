@@ -1,5 +1,6 @@
 package dev.fanout.consumer;
 
+import dev.fanout.events.BlogEvent;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupDescription;
 import dev.fanout.stream.StartPosition;
@@ -13,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -72,10 +74,14 @@ final class DeadLetterReplay {
       // dead-lettered after this replay began: not committed, left for the next replay
       return Future.failedFuture(new IllegalStateException("beyond this replay"));
     }
-    return pipeline.handle(batch).onSuccess(v -> {
-      replayed.incrementAndGet();
-      onReplayed.run();
-    });
+    UUID eventId = BlogEvent.idIn(record.headers());
+    return pipeline.handle(batch)
+        .compose(v -> eventId == null ? Future.succeededFuture()
+            : pipeline.trail().replayed(pipeline.group(), List.of(eventId)))
+        .onSuccess(v -> {
+          replayed.incrementAndGet();
+          onReplayed.run();
+        });
   }
 
   /** Succeeds with true once every partition's committed offset reached its end, with false on timeout. */

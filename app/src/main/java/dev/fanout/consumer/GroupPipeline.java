@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,20 +41,23 @@ public final class GroupPipeline {
   private final GroupSink sink;
   private final SinkGuard guard;
   private final GroupMetrics metrics;
+  private final GroupTrail trail;
   private final int attempts;
 
   /**
    * @param guard   the sink's breaker and retry budget
    * @param metrics where handled, dead-lettered and latency figures go
+   * @param trail   where failed attempts and dead letters are traced, per event
    */
   public GroupPipeline(EventStream stream, String topic, String group, GroupSink sink, SinkGuard guard,
-                       GroupMetrics metrics) {
+                       GroupMetrics metrics, GroupTrail trail) {
     this.stream = stream;
     this.topic = topic;
     this.group = group;
     this.sink = sink;
     this.guard = guard;
     this.metrics = metrics;
+    this.trail = trail;
     this.attempts = guard.attempts();
   }
 
@@ -65,6 +69,11 @@ public final class GroupPipeline {
   /** The topic the group reads. */
   public String topic() {
     return topic;
+  }
+
+  /** Where the group traces its trouble with single events. */
+  GroupTrail trail() {
+    return trail;
   }
 
   /** Where the group's poison records go. */
@@ -83,14 +92,17 @@ public final class GroupPipeline {
         records.add(record);
       } catch (RuntimeException e) {
         // InvalidEventException by contract; anything else from decoding is as permanent
-        deadLettered.add(deadLetter(record, e, 1));
+        UUID eventId = BlogEvent.idIn(record.headers());
+        deadLettered.add(deadLetter(record, e, 1)
+            .compose(p -> eventId == null ? Future.succeededFuture() : trail.deadLettered(group, eventId, 1, e)));
       }
     }
     return Future.all(deadLettered).compose(v -> events.isEmpty() ? Future.succeededFuture() : apply(records, events));
   }
 
   private Future<Void> apply(List<StreamRecord> records, List<BlogEvent> events) {
-    return guard.call(() -> sink.apply(events), false)
+    List<UUID> ids = ids(events);
+    return guard.call(() -> sink.apply(events), false, e -> trail.failed(group, ids, e))
         .onSuccess(v -> handled(events))
         .recover(e -> {
           if (isPermanent(e)) {
@@ -107,15 +119,25 @@ public final class GroupPipeline {
       return Future.succeededFuture();
     }
     BlogEvent event = events.get(from);
-    return guard.call(() -> sink.apply(List.of(event)), true)
+    List<UUID> id = List.of(event.eventId());
+    return guard.call(() -> sink.apply(List.of(event)), true, e -> trail.failed(group, id, e))
         .onSuccess(v -> handled(List.of(event)))
         .recover(e -> {
           if (isPermanent(e)) {
-            return deadLetter(records.get(from), e, attempts).<Void>mapEmpty();
+            return deadLetter(records.get(from), e, attempts)
+                .compose(p -> trail.deadLettered(group, event.eventId(), attempts, e));
           }
           return failed(e, events.size() - from);
         })
         .compose(v -> applyOneByOne(records, events, from + 1));
+  }
+
+  private static List<UUID> ids(List<BlogEvent> events) {
+    List<UUID> ids = new ArrayList<>(events.size());
+    for (BlogEvent event : events) {
+      ids.add(event.eventId());
+    }
+    return ids;
   }
 
   private static boolean isPermanent(Throwable e) {

@@ -46,9 +46,11 @@ public final class LocalGroup {
   /**
    * @param interceptor stands between the group and its sink on every attempt ({@link SinkInterceptor#NONE}
    *                    for none)
+   * @param trail       where the group traces its trouble with single events ({@link GroupTrail#NONE} for
+   *                    nowhere)
    */
   public LocalGroup(Vertx vertx, EventStream stream, String topic, String name, GroupSink sink,
-                    ResiliencePolicy policy, SinkInterceptor interceptor, MeterRegistry registry) {
+                    ResiliencePolicy policy, SinkInterceptor interceptor, MeterRegistry registry, GroupTrail trail) {
     this.vertx = vertx;
     this.stream = stream;
     this.name = name;
@@ -56,7 +58,7 @@ public final class LocalGroup {
     this.metrics = new GroupMetrics(registry, name, this::circuit);
     this.guard = new SinkGuard(vertx, name, policy, interceptor, metrics.retried::increment);
     this.pipeline = new GroupPipeline(stream, topic, name, new CoalescingSink(sink, MAX_SHARED_CALL_EVENTS), guard,
-        metrics);
+        metrics, trail);
     this.subscription = SubscribeOptions.of(topic, name)
         .withStartFrom(StartPosition.EARLIEST)
         .withMaxBatchSize(SubscribeOptions.DEFAULT_MAX_BATCH_SIZE);

@@ -11,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -78,12 +79,24 @@ public final class SinkGuard {
    * @param isolating true for a single event, whose permanent failures are retried too
    */
   public <T> Future<T> call(Supplier<Future<T>> call, boolean isolating) {
+    return call(call, isolating, e -> { });
+  }
+
+  /**
+   * As {@link #call(Supplier, boolean)}, telling {@code onFailedAttempt} of each attempt that failed while the
+   * circuit was closed: an attempt the events may be blamed for (transient failures, and any failure of a
+   * single event). The breaker's probes while it is half open test the sink, not the events, and are not
+   * told.
+   */
+  public <T> Future<T> call(Supplier<Future<T>> call, boolean isolating, Consumer<Throwable> onFailedAttempt) {
     Promise<T> result = Promise.promise();
-    attempt(call, (isolating ? eventRetry : batchRetry).asyncContext(), result);
+    attempt(call, (isolating ? eventRetry : batchRetry).asyncContext(), isolating, onFailedAttempt, result);
     return result.future();
   }
 
-  private <T> void attempt(Supplier<Future<T>> call, Retry.AsyncContext<T> retry, Promise<T> result) {
+  private <T> void attempt(Supplier<Future<T>> call, Retry.AsyncContext<T> retry, boolean isolating,
+                           Consumer<Throwable> onFailedAttempt, Promise<T> result) {
+    boolean closed = breaker.getState() == CircuitBreaker.State.CLOSED;
     if (!breaker.tryAcquirePermission()) {
       result.fail(CallNotPermittedException.createCallNotPermittedException(breaker));
       return;
@@ -104,13 +117,16 @@ public final class SinkGuard {
         return;
       }
       breaker.onError(nanos, TimeUnit.NANOSECONDS, ar.cause());
+      if (closed && (isolating || Failures.isTransient(ar.cause()))) {
+        onFailedAttempt.accept(ar.cause());
+      }
       long delay = retry.onError(ar.cause());
       if (delay < 0 || breaker.getState() == CircuitBreaker.State.OPEN) {
         result.fail(ar.cause());
         return;
       }
       onRetry.run();
-      vertx.setTimer(Math.max(1, delay), id -> attempt(call, retry, result));
+      vertx.setTimer(Math.max(1, delay), id -> attempt(call, retry, isolating, onFailedAttempt, result));
     });
   }
 }

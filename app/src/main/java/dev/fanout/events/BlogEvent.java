@@ -50,6 +50,19 @@ public record BlogEvent(UUID eventId, Type type, UUID blogId, String authorId, i
         HEADER_SCHEMA, Integer.toString(SCHEMA_VERSION));
   }
 
+  /** The event id a record's headers name, or null when they name none (or no valid one). */
+  public static UUID idIn(Map<String, String> headers) {
+    String id = headers == null ? null : headers.get(HEADER_EVENT_ID);
+    if (id == null) {
+      return null;
+    }
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
   public byte[] encode() {
     JsonObject json = new JsonObject()
         .put("schemaVersion", SCHEMA_VERSION)

@@ -25,17 +25,17 @@ public final class Outbox {
   public static final String CHANNEL = "fanout_outbox";
 
   private static final String INSERT =
-      "INSERT INTO outbox (event_id, event_type, event_key, payload) VALUES ($1, $2, $3, $4)";
+      "INSERT INTO outbox (event_id, event_type, event_key, blog_id, payload) VALUES ($1, $2, $3, $4, $5)";
   private static final String INSERT_ALL =
-      "INSERT INTO outbox (event_id, event_type, event_key, payload) "
-          + "SELECT i, t, k, p FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[]) WITH ORDINALITY AS e(i, t, k, p, n) "
+      "INSERT INTO outbox (event_id, event_type, event_key, blog_id, payload) "
+          + "SELECT i, t, k, b, p FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::bytea[]) "
+          + "WITH ORDINALITY AS e(i, t, k, b, p, n) "
           + "ORDER BY n";
   private static final String NOTIFY = "SELECT pg_notify($1, '')";
-  // the outbox has no blog column: narrow by key (the author), then read the blog id from the payload
   private static final String UNSEND_BLOG_EVENTS =
-      "UPDATE outbox o SET sent_at = NULL FROM (SELECT id, convert_from(payload, 'UTF8')::jsonb AS event "
-          + "FROM outbox WHERE event_key = ANY($1)) e WHERE o.id = e.id AND e.event ->> 'blogId' = ANY($2) "
-          + "RETURNING o.event_id, e.event ->> 'blogId' AS blog_id, (e.event ->> 'version')::int AS version";
+      "UPDATE outbox o SET sent_at = NULL WHERE o.blog_id = ANY($2::text[]::uuid[]) AND o.event_key = ANY($1) "
+          + "RETURNING o.event_id, o.blog_id::text AS blog_id, "
+          + "(convert_from(o.payload, 'UTF8')::jsonb ->> 'version')::int AS version";
   private static final String UNSEND_UNPROCESSED =
       "UPDATE outbox o SET sent_at = NULL WHERE o.event_key = ANY($1) AND NOT EXISTS (SELECT 1 FROM processed_events p "
           + "WHERE p.group_name = $2 AND p.event_id = o.event_id) RETURNING o.event_id, o.event_key, o.event_type";
@@ -58,7 +58,8 @@ public final class Outbox {
    */
   public static Future<Void> append(SqlClient client, BlogEvent event, boolean notify) {
     Future<Void> inserted = client.preparedQuery(INSERT)
-        .execute(Tuple.of(event.eventId(), event.type().name(), event.authorId(), Buffer.buffer(event.encode())))
+        .execute(Tuple.of(event.eventId(), event.type().name(), event.authorId(), event.blogId(),
+            Buffer.buffer(event.encode())))
         .mapEmpty();
     return notify ? inserted.compose(v -> wakeRelay(client)) : inserted;
   }
@@ -71,17 +72,19 @@ public final class Outbox {
     UUID[] ids = new UUID[events.size()];
     String[] types = new String[events.size()];
     String[] keys = new String[events.size()];
+    UUID[] blogs = new UUID[events.size()];
     Buffer[] payloads = new Buffer[events.size()];
     for (int i = 0; i < events.size(); i++) {
       BlogEvent event = events.get(i);
       ids[i] = event.eventId();
       types[i] = event.type().name();
       keys[i] = event.authorId();
+      blogs[i] = event.blogId();
       payloads[i] = Buffer.buffer(event.encode());
     }
     Future<Void> inserted = client.preparedQuery(INSERT_ALL)
         .execute(Tuple.tuple().addArrayOfUUID(ids).addArrayOfString(types).addArrayOfString(keys)
-            .addArrayOfBuffer(payloads))
+            .addArrayOfUUID(blogs).addArrayOfBuffer(payloads))
         .mapEmpty();
     return notify ? inserted.compose(v -> wakeRelay(client)) : inserted;
   }

@@ -11,8 +11,9 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 /**
- * Keeps the {@code outbox} and {@code processed_events} tables from growing without end. An event's outbox
- * row and its processed-events records are deleted together, in small batches, once nothing can need them:
+ * Keeps the {@code outbox}, {@code processed_events} and {@code event_attempts} tables from growing without
+ * end. An event's outbox row, its processed-events records and its attempts are deleted together, in small
+ * batches, once nothing can need them:
  *
  * <ul>
  *   <li>every group has recorded it as processed, so the relay will never send it again for a gap;</li>
@@ -39,7 +40,8 @@ final class OutboxPruner {
           + "  AND (SELECT count(*) FROM processed_events p WHERE p.event_id = o.event_id AND p.group_name = ANY($5)) "
           + "      = cardinality($5)), "
           + "gone AS (DELETE FROM outbox o USING doomed d WHERE o.id = d.id RETURNING o.event_id), "
-          + "records AS (DELETE FROM processed_events p USING gone g WHERE p.event_id = g.event_id) "
+          + "records AS (DELETE FROM processed_events p USING gone g WHERE p.event_id = g.event_id), "
+          + "trouble AS (DELETE FROM event_attempts a USING gone g WHERE a.event_id = g.event_id) "
           + "SELECT count(*) AS n FROM gone";
 
   private final Pool pool;

@@ -82,7 +82,7 @@ class GroupPipelineTest {
     GroupMetrics metrics = new GroupMetrics(new SimpleMeterRegistry(), "g", () -> "CLOSED");
     SinkGuard guard = new SinkGuard(vertx, "g", new ResiliencePolicy(2, 1, 60_000), SinkInterceptor.NONE,
         metrics.retried::increment);
-    return new Setup(topic, new GroupPipeline(stream, topic, "g", sink, guard, metrics), metrics);
+    return new Setup(topic, new GroupPipeline(stream, topic, "g", sink, guard, metrics, GroupTrail.NONE), metrics);
   }
 
   private static BlogEvent event(String title) {

@@ -1,0 +1,145 @@
+package dev.fanout.trace;
+
+import dev.fanout.core.Refusal;
+import dev.fanout.outbox.KeptEvents;
+import dev.fanout.stream.EventStream;
+import dev.fanout.stream.GroupDescription;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows events: for each, where it is with every consumer group ({@link TraceStatus}), from what the app
+ * keeps (the outbox, the groups' processed records and trouble in PostgreSQL, the committed offsets in the
+ * stream). Nothing here lives in one process, so every instance gives the same answer.
+ *
+ * <p>The groups are described before the database is read: a group that commits past an event has written
+ * its processed record (or its dead-lettering) first, so the answer never shows an event passed but not
+ * handled. Events are kept until the pruner deletes them ({@code --outbox-keep-minutes} after they are
+ * handled by every group); after that they are unknown.
+ */
+public final class EventTraces {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventTraces.class);
+  /** A blog's newest this many kept events are listed. */
+  static final int MAX_BLOG_EVENTS = 100;
+
+  private final Pool pool;
+  private final EventStream stream;
+  private final List<String> groups;
+  private final Function<UUID, Future<Boolean>> blogExists;
+
+  /**
+   * @param groups     the consumer groups to trace, in the order they are listed
+   * @param blogExists whether a blog is known, for a blog none of whose events are kept
+   */
+  public EventTraces(Pool pool, EventStream stream, List<String> groups, Function<UUID, Future<Boolean>> blogExists) {
+    this.pool = pool;
+    this.stream = stream;
+    this.groups = List.copyOf(groups);
+    this.blogExists = blogExists;
+  }
+
+  /** The trace of one event, or a not-found refusal. */
+  public Future<JsonObject> event(UUID eventId) {
+    return positions().compose(positions -> KeptEvents.byEvent(pool, eventId, groups).compose(kept -> {
+      if (kept.isEmpty()) {
+        return Future.failedFuture(Refusal.notFound("event " + eventId));
+      }
+      return Future.succeededFuture(trace(kept.get(), positions));
+    }));
+  }
+
+  /** A blog's kept events, newest first, each traced; a not-found refusal for an unknown blog. */
+  public Future<JsonObject> blog(UUID blogId) {
+    return positions().compose(positions -> KeptEvents.byBlog(pool, blogId, groups, MAX_BLOG_EVENTS)
+        .compose(kept -> (kept.isEmpty() ? blogExists.apply(blogId) : Future.succeededFuture(true)).compose(known -> {
+          if (!known) {
+            return Future.failedFuture(Refusal.notFound("blog " + blogId));
+          }
+          JsonArray events = new JsonArray();
+          kept.forEach(event -> events.add(trace(event, positions)));
+          return Future.succeededFuture(new JsonObject().put("blogId", blogId.toString()).put("events", events));
+        })));
+  }
+
+  private JsonObject trace(KeptEvents.Kept event, Map<String, GroupDescription> positions) {
+    JsonArray traced = new JsonArray();
+    for (String group : groups) {
+      KeptEvents.Trouble trouble = event.trouble().get(group);
+      Instant processedAt = event.processedAt().get(group);
+      GroupDescription.PartitionLag partition = partition(positions.get(group), event.partition());
+      Long position = partition == null ? null : partition.logEnd() - partition.lag();
+      TraceStatus status = TraceStatus.of(event, processedAt, trouble, position);
+      traced.add(new JsonObject()
+          .put("group", group)
+          .put("status", status.status())
+          .put("committedOffset", partition == null || partition.committed() < 0 ? null : partition.committed())
+          .put("behind", status.behind())
+          .put("processedAt", text(processedAt))
+          .put("attempts", trouble == null ? 0 : trouble.attempts())
+          .put("lastError", trouble == null ? null : trouble.lastError())
+          .put("deadLetteredAt", trouble == null ? null : text(trouble.deadLetteredAt()))
+          .put("replayedAt", trouble == null ? null : text(trouble.replayedAt())));
+    }
+    return new JsonObject()
+        .put("eventId", event.eventId().toString())
+        .put("type", event.type())
+        .put("blogId", event.blogId() == null ? null : event.blogId().toString())
+        .put("authorId", event.authorId())
+        .put("version", event.version())
+        .put("committedAt", text(event.committedAt()))
+        .put("sentAt", text(event.sentAt()))
+        .put("partition", event.partition())
+        .put("offset", event.offset())
+        .put("groups", traced);
+  }
+
+  private static GroupDescription.PartitionLag partition(GroupDescription group, Integer partition) {
+    if (group == null || partition == null) {
+      return null;
+    }
+    for (GroupDescription.PartitionLag p : group.partitions()) {
+      if (p.partition() == partition) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  // Each group as the stream describes it now; a group that cannot be described is left out (its events
+  // then show no position), so that a trace still answers while the stream is unreachable.
+  private Future<Map<String, GroupDescription>> positions() {
+    List<Future<GroupDescription>> described = new ArrayList<>(groups.size());
+    for (String group : groups) {
+      described.add(stream.admin().describeGroup(group).recover(e -> {
+        LOG.debug("trace: group {} could not be described: {}", group, e.toString());
+        return Future.succeededFuture(null);
+      }));
+    }
+    return Future.all(described).map(all -> {
+      Map<String, GroupDescription> positions = new HashMap<>();
+      for (int i = 0; i < groups.size(); i++) {
+        GroupDescription description = all.resultAt(i);
+        if (description != null) {
+          positions.put(groups.get(i), description);
+        }
+      }
+      return positions;
+    });
+  }
+
+  private static String text(Instant time) {
+    return time == null ? null : time.toString();
+  }
+}
