@@ -414,7 +414,9 @@ function chip(entry, status, event) {
   const c = el('span', chipText(entry, event), 'chip');
   c.dataset.status = status;
   const details = [];
-  if (entry.committedOffset !== undefined) details.push('committed offset ' + entry.committedOffset);
+  if (entry.committedOffset !== null && entry.committedOffset !== undefined) {
+    details.push('the group\'s committed offset ' + entry.committedOffset);
+  }
   if (entry.processedAt) details.push('processed ' + clock(entry.processedAt));
   if (entry.attempts) details.push(entry.attempts + ' failed attempts');
   if (entry.lastError) details.push('last error: ' + entry.lastError);
