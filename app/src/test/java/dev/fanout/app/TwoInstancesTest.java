@@ -28,7 +28,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Two app instances on one PostgreSQL and one Kafka: both take publishes, one outbox relay works at a
- * time, and every event reaches the stream once at least, each blog's events in version order.
+ * time, and every event reaches the stream once at least, each blog's events in version order. An event's
+ * trace is the same whichever instance is asked, while it waits and after.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TwoInstancesTest {
@@ -106,5 +107,63 @@ class TwoInstancesTest {
         assertThat(b.json(b.get("/api/authors/two-" + author)).getLong("blogCount")).isEqualTo(20);
       }
     });
+  }
+
+  @Test
+  void anEventsTraceIsTheSameFromEitherInstance() throws Exception {
+    // nothing of another test still waits for search in the partition the trace is about
+    Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> a.group("search").getLong("lag") == 0);
+    String outage = new JsonObject().put("sink", "search").put("mode", "outage").put("seconds", 300).encode();
+    for (RunningApp instance : List.of(a, b)) {
+      assertThat(instance.admin("POST", "/api/admin/faults", outage).statusCode()).isEqualTo(201);
+    }
+    try {
+      String head = publishEvent(a, "two-trace", "tried during the outage");
+      Awaitility.await().atMost(Duration.ofSeconds(120)).until(() ->
+          searchStatus(a.json(a.get("/api/events/" + head))).equals("retrying"));
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+          a.figures("search").getString("circuit").equals("OPEN") || b.figures("search").getString("circuit").equals("OPEN"));
+      String waiting = publishEvent(b, "two-trace", "waits behind it");
+      Awaitility.await().atMost(Duration.ofSeconds(120)).until(() ->
+          searchStatus(b.json(b.get("/api/events/" + waiting))).equals("pending"));
+      for (String event : List.of(head, waiting)) {
+        JsonObject fromA = a.json(a.get("/api/events/" + event));
+        assertThat(b.json(b.get("/api/events/" + event))).isEqualTo(fromA);
+      }
+      JsonObject pending = a.json(a.get("/api/events/" + waiting));
+      assertThat(pending.getJsonArray("groups").getJsonObject(1).getLong("behind")).isEqualTo(1);
+    } finally {
+      for (RunningApp instance : List.of(a, b)) {
+        instance.admin("DELETE", "/api/admin/faults", null);
+      }
+    }
+    List<String> events = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      events.add(publishEvent(i % 2 == 0 ? a : b, "two-trace-" + i, "after " + i));
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+      for (String event : events) {
+        JsonObject fromA = a.json(a.get("/api/events/" + event));
+        assertThat(fromA.getJsonArray("groups")).allSatisfy(g ->
+            assertThat(((JsonObject) g).getString("status")).isEqualTo("processed"));
+        assertThat(b.json(b.get("/api/events/" + event))).isEqualTo(fromA);
+      }
+    });
+  }
+
+  private static String publishEvent(RunningApp writer, String author, String title) throws Exception {
+    HttpResponse<String> created = writer.write("POST", "/api/blogs", author,
+        new JsonObject().put("authorId", author).put("title", title).put("body", "b"));
+    assertThat(created.statusCode()).isEqualTo(201);
+    return writer.json(created).getString("eventId");
+  }
+
+  private static String searchStatus(JsonObject trace) {
+    for (Object group : trace.getJsonArray("groups")) {
+      if (((JsonObject) group).getString("group").equals("search")) {
+        return ((JsonObject) group).getString("status");
+      }
+    }
+    throw new IllegalStateException("no search group in " + trace.encode());
   }
 }
