@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  *       points ({@link FaultPoints}) struck as the workload reaches them;</li>
  *   <li>the outage, when there is one, runs its length; just before it ends the run notes how many of the
  *       events stored since it began the counter has counted;</li>
+ *   <li>the poison, when there is one, is dead-lettered by the counting group;</li>
  *   <li>the settle, an operator's recovery: faults cleared, the poison's rule dropped, the groups' dead
  *       letters replayed; then the audit is asked until it finds nothing or {@link LabPlan#settleSeconds()}
  *       passed;</li>
@@ -144,6 +145,7 @@ final class LabRun {
           }
           return outageOver.future();
         })
+        .compose(v -> fault.includes(LabFault.POISON) ? poisonDeadLettered() : Future.succeededFuture())
         .compose(v -> {
           phase.accept("settling");
           return settle();
@@ -260,6 +262,26 @@ final class LabRun {
     });
   }
 
+  // The operator fixes the poison once it is dead-lettered (a fix before would make it no poison at all).
+  private Future<Void> poisonDeadLettered() {
+    phase.accept("waiting for the poison to be dead-lettered");
+    long deadline = System.nanoTime() + plan.settleSeconds() * 1_000_000_000L;
+    Promise<Void> done = Promise.promise();
+    awaitDeadLetter(deadline, done);
+    return done.future();
+  }
+
+  private void awaitDeadLetter(long deadline, Promise<Void> done) {
+    if (topology.counting().status().deadLetters() > 0) {
+      done.complete();
+    } else if (System.nanoTime() > deadline) {
+      LOG.warn("lab: {} never dead-lettered its poison event", prefix);
+      done.complete();
+    } else {
+      vertx.setTimer(50, id -> awaitDeadLetter(deadline, done));
+    }
+  }
+
   // The operator's recovery, then the audit until it finds nothing or the bound passed; answers the last audit.
   private Future<JsonObject> settle() {
     settleStart = System.nanoTime();
@@ -352,7 +374,9 @@ final class LabRun {
       }
       return new RunResult(design, fault, plan.publishes(), acknowledged, crashed, finalMissing, finalWrong,
           finalTwice, finalUncounted, lost.size(), consistentAfterMillis, outage ? countedDuringOutage > 0 : null,
-          countedDuringOutage, storedDuringOutage, acknowledged / seconds, null);
+          countedDuringOutage, storedDuringOutage,
+          topology.groups().stream().mapToLong(g -> g.status().deadLetters()).sum(),
+          replayed.values().stream().mapToLong(Long::longValue).sum(), acknowledged / seconds, null);
     });
   }
 

@@ -69,6 +69,10 @@ class LabTest {
       assertThat(run.consistent()).as(run.toJson().encode()).isTrue();
       assertThat(run.consistentAfterMillis()).as(run.toJson().encode()).isNotNull();
       assertThat(run.lost()).isZero();
+      if (run.fault().includes(LabFault.POISON)) {
+        assertThat(run.deadLettered()).as("the poison was dead-lettered (again when a crash abandoned its batch)").isPositive();
+        assertThat(run.replayed()).isEqualTo(run.deadLettered());
+      }
       if (run.fault().includes(LabFault.OUTAGE)) {
         assertThat(run.storedDuringOutage()).as(run.toJson().encode()).isPositive();
         assertThat(run.keptGoing()).as(run.toJson().encode()).isTrue();
