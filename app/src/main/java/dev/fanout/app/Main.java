@@ -24,6 +24,7 @@ public final class Main {
     }
     if (Arrays.asList(args).contains("--help")) {
       System.out.println(FanoutOptions.usage());
+      System.out.println("the lab (three designs under faults): java -jar app/target/fanout.jar lab --help");
       return;
     }
     FanoutOptions options;
