@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>the workload: {@link LabPlan#publishes()} blogs through the design's publisher, with the fault's
- *       points ({@link FaultPoints}) struck as the workload reaches them;</li>
+ *       points ({@link FaultPoints}) struck as the workload reaches them (the member crash waits, at most
+ *       two seconds, for the counting group to have a batch in flight);</li>
  *   <li>the outage, when there is one, runs its length; just before it ends the run notes how many of the
  *       events stored since it began the counter has counted;</li>
  *   <li>the poison, when there is one, is dead-lettered by the counting group;</li>
@@ -54,6 +55,8 @@ final class LabRun {
   /** The outage's sample is taken this long before it ends, so that the search sink is surely still down. */
   private static final long SAMPLE_BEFORE_END_MILLIS = 200;
   private static final long READ_TOPIC_MILLIS = 60_000;
+  /** How long a member crash waits for the counting group to have a batch in flight. */
+  private static final long MID_BATCH_WAIT_NANOS = 2_000_000_000L;
 
   /** What the publisher does when a crash point strikes: the blog is stored, its writer hears an error. */
   static final class PublisherCrashed extends RuntimeException {
@@ -92,6 +95,8 @@ final class LabRun {
   private long settleStart;
   private Long consistentAfterMillis;
   private final Promise<Void> outageOver = Promise.promise();
+  private final Promise<Void> memberCrashed = Promise.promise();
+  private Boolean memberCrashMidBatch;
   private boolean outage;
   private long storedDuringOutage;
   private long countedDuringOutage;
@@ -143,7 +148,7 @@ final class LabRun {
           if (outage) {
             phase.accept("waiting out the search outage");
           }
-          return outageOver.future();
+          return Future.all(outageOver.future(), memberCrashed.future());
         })
         .compose(v -> fault.includes(LabFault.POISON) ? poisonDeadLettered() : Future.succeededFuture())
         .compose(v -> {
@@ -163,6 +168,9 @@ final class LabRun {
     }
     if (!fault.includes(LabFault.OUTAGE)) {
       outageOver.complete();
+    }
+    if (!fault.includes(LabFault.MEMBER_CRASH)) {
+      memberCrashed.complete();
     }
     Promise<Void> done = Promise.promise();
     workloadStart = System.nanoTime();
@@ -212,9 +220,7 @@ final class LabRun {
       startOutage();
     }
     if (i == points.memberCrashAt() && fault.includes(LabFault.MEMBER_CRASH)) {
-      LocalGroup counting = topology.counting();
-      counting.crashMember().onFailure(e -> LOG.warn("lab: could not crash a member of {}: {}", counting.name(),
-          e.toString()));
+      crashCountingMember(System.nanoTime() + MID_BATCH_WAIT_NANOS);
     }
     BlogDraft draft = new BlogDraft(points.author(i, fault.includes(LabFault.POISON)), "lab blog " + i,
         "Written once by the lab, read by many: blog " + i + " of run " + prefix + ".", List.of("lab"));
@@ -241,6 +247,24 @@ final class LabRun {
         otherFailures++;
         LOG.warn("lab: publish {} of {} failed: {}", i, prefix, ar.cause().toString());
       }
+    });
+  }
+
+  // Crashes a member of the counting group as soon as it has a batch in flight (at most a little later), so
+  // that the crash abandons work, as a killed process would.
+  private void crashCountingMember(long deadline) {
+    LocalGroup counting = topology.counting();
+    boolean inFlight = counting.status().batchesInFlight() > 0;
+    if (!inFlight && System.nanoTime() < deadline) {
+      vertx.setTimer(1, id -> crashCountingMember(deadline));
+      return;
+    }
+    memberCrashMidBatch = inFlight;
+    counting.crashMember().onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("lab: could not crash a member of {}: {}", counting.name(), ar.cause().toString());
+      }
+      memberCrashed.tryComplete();
     });
   }
 
@@ -374,7 +398,7 @@ final class LabRun {
       }
       return new RunResult(design, fault, plan.publishes(), acknowledged, crashed, finalMissing, finalWrong,
           finalTwice, finalUncounted, lost.size(), consistentAfterMillis, outage ? countedDuringOutage > 0 : null,
-          countedDuringOutage, storedDuringOutage,
+          countedDuringOutage, storedDuringOutage, memberCrashMidBatch,
           topology.groups().stream().mapToLong(g -> g.status().deadLetters()).sum(),
           replayed.values().stream().mapToLong(Long::longValue).sum(), acknowledged / seconds, null);
     });

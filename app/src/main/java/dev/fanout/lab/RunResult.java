@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonObject;
  *                              it ended; null when the run had no outage
  * @param countedDuringOutage   of the events stored during the outage, those counted before it ended
  * @param storedDuringOutage    events stored during the outage
+ * @param memberCrashMidBatch   whether the member crash found a batch in flight; null when the run had none
  * @param deadLettered          records the run's groups sent to their dead-letter topics
  * @param replayed              dead letters the settle's replays handled
  * @param publishesPerSecond    acknowledged publishes per second of the workload
@@ -26,12 +27,12 @@ import io.vertx.core.json.JsonObject;
 public record RunResult(Design design, LabFault fault, int publishes, long acknowledged, long crashed,
                         long missingFromSearch, long wrongCounts, long countedTwice, long uncounted, long lost,
                         Long consistentAfterMillis, Boolean keptGoing, long countedDuringOutage,
-                        long storedDuringOutage, long deadLettered, long replayed, double publishesPerSecond,
+                        long storedDuringOutage, Boolean memberCrashMidBatch, long deadLettered, long replayed, double publishesPerSecond,
                         String error) {
 
   /** A run that failed before it could measure. */
   static RunResult failed(Design design, LabFault fault, int publishes, Throwable cause) {
-    return new RunResult(design, fault, publishes, 0, 0, 0, 0, 0, 0, 0, null, null, 0, 0, 0, 0, 0,
+    return new RunResult(design, fault, publishes, 0, 0, 0, 0, 0, 0, 0, null, null, 0, 0, null, 0, 0, 0,
         cause.getClass().getSimpleName() + ": " + cause.getMessage());
   }
 
@@ -58,6 +59,7 @@ public record RunResult(Design design, LabFault fault, int publishes, long ackno
         .put("keptGoing", keptGoing)
         .put("countedDuringOutage", countedDuringOutage)
         .put("storedDuringOutage", storedDuringOutage)
+        .put("memberCrashMidBatch", memberCrashMidBatch)
         .put("deadLettered", deadLettered)
         .put("replayed", replayed)
         .put("publishesPerSecond", Math.round(publishesPerSecond * 10) / 10.0)

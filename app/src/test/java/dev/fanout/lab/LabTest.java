@@ -73,6 +73,9 @@ class LabTest {
         assertThat(run.deadLettered()).as("the poison was dead-lettered (again when a crash abandoned its batch)").isPositive();
         assertThat(run.replayed()).isEqualTo(run.deadLettered());
       }
+      if (run.fault().includes(LabFault.MEMBER_CRASH)) {
+        assertThat(run.memberCrashMidBatch()).as(run.toJson().encode()).isNotNull();
+      }
       if (run.fault().includes(LabFault.OUTAGE)) {
         assertThat(run.storedDuringOutage()).as(run.toJson().encode()).isPositive();
         assertThat(run.keptGoing()).as(run.toJson().encode()).isTrue();
