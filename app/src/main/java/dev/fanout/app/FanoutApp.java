@@ -23,6 +23,7 @@ import dev.fanout.http.AdminToken;
 import dev.fanout.http.HttpServerVerticle;
 import dev.fanout.http.WriteRateLimit;
 import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
+import dev.fanout.lab.Lab;
 import dev.fanout.outbox.OutboxRelay;
 import dev.fanout.outbox.RelaySignal;
 import dev.fanout.publisher.BlogRoutes;
@@ -89,12 +90,15 @@ public final class FanoutApp {
     final Map<String, LocalGroup> groups = new LinkedHashMap<>();
     final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FaultInjector faults;
+    // the lab, made on first use
+    Future<LabCommand.Setup> lab;
     String adminToken;
     EmbeddedTokens tokens;
     JwksVerifier jwks;
 
     Future<Void> close(Vertx vertx) {
-      Future<Void> closed = Future.succeededFuture();
+      Future<Void> closed = lab == null ? Future.succeededFuture()
+          : lab.compose(LabCommand.Setup::close).recover(e -> Future.succeededFuture());
       if (jwks != null) {
         jwks.close();
       }
@@ -334,6 +338,17 @@ public final class FanoutApp {
 
   public FaultInjector faults() {
     return resources.faults;
+  }
+
+  /**
+   * The lab of this app ({@link LabCommand#inApp}), made on the first call: for a route that starts a lab
+   * run and reads its progress and result.
+   */
+  public synchronized Future<Lab> lab() {
+    if (resources.lab == null) {
+      resources.lab = LabCommand.inApp(vertx, options, resources.database, resources.kafkaBootstrap);
+    }
+    return resources.lab.map(LabCommand.Setup::lab);
   }
 
   /**

@@ -193,6 +193,34 @@ public final class LabCommand {
         .recover(e -> setup.close().transform(ignored -> Future.failedFuture(e)));
   }
 
+  /**
+   * The lab of a running app: runs on the app's database server (in {@value #LAB_DATABASE}, so the app's relay
+   * keeps its lock), the app's backend with a stream of its own (with the app's Kafka servers, if any), and the
+   * app's search engine with an index per run; its scratch directory is under the data dir.
+   * {@link Setup#close} closes only what the lab opened.
+   */
+  static Future<Setup> inApp(Vertx vertx, FanoutOptions options, Database database, String servers) {
+    Setup setup = new Setup(vertx);
+    StreamBackendProvider provider = StreamBackends.provider(options.backend());
+    return vertx.executeBlocking(() -> {
+          Files.createDirectories(options.dataDir());
+          return Files.createTempDirectory(options.dataDir(), "lab-");
+        })
+        .compose(scratch -> {
+          setup.scratch = scratch;
+          return IsolatedSchema.database(vertx, database.connectOptions(), LAB_DATABASE);
+        })
+        .compose(labDatabase -> provider.open(vertx, servers == null ? new JsonObject()
+            : new JsonObject().put(provider.serversKey(), servers)).map(stream -> {
+              setup.stream = stream;
+              setup.lab = new Lab(new LabParts(vertx, stream, labDatabase, searchIndexes(vertx, options, setup.scratch),
+                  options.resilience(), options.partitions(), options.replicationFactor(), options.consumersPerGroup()),
+                  options.backend(), options.search());
+              return setup;
+            }))
+        .recover(e -> setup.close().transform(ignored -> Future.failedFuture(e)));
+  }
+
   // the servers given; else, for a backend that needs some, an embedded broker in the scratch directory
   private static Future<String> servers(Vertx vertx, FanoutOptions options, StreamBackendProvider provider,
                                         Setup setup) {

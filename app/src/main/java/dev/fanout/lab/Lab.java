@@ -54,6 +54,8 @@ public final class Lab {
     if (!running.compareAndSet(false, true)) {
       return Future.failedFuture(new IllegalStateException("a lab is already running"));
     }
+    progress.set(new JsonObject().put("running", true).put("run", 0)
+        .put("runs", plan.faults().size() * plan.designs().size()).put("phase", "starting"));
     // one context owns the runs' state; a caller on an event loop keeps its own
     Context context = parts.vertx().getOrCreateContext();
     Promise<LabResult> result = Promise.promise();
