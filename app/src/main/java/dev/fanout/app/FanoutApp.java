@@ -24,6 +24,7 @@ import dev.fanout.http.HttpServerVerticle;
 import dev.fanout.http.WriteRateLimit;
 import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
 import dev.fanout.lab.Lab;
+import dev.fanout.outbox.OutboxFigures;
 import dev.fanout.outbox.OutboxRelay;
 import dev.fanout.outbox.RelaySignal;
 import dev.fanout.publisher.BlogRoutes;
@@ -254,7 +255,8 @@ public final class FanoutApp {
         : new TokenRoutes(resources.jwks != null
             ? "author tokens come from the identity provider (--jwt-jwks-url), not from Fanout"
             : "authentication is off (--auth none): writes need no token");
-    DashboardSampler sampler = new DashboardSampler(stream, readOnlyGroups);
+    DashboardSampler sampler = new DashboardSampler(stream, readOnlyGroups,
+        new OutboxFigures(database.pool(), 100_000)); // unsent events counted at most
     LiveRoutes live = new LiveRoutes(sampler::latest, options.liveMaxConnections());
     chain = chain.compose(v -> deploy(vertx, deployments, () -> sampler));
     HttpServerVerticle.Settings httpSettings = new HttpServerVerticle.Settings(options.host(), options.port(),

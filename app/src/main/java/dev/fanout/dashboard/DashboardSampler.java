@@ -2,6 +2,7 @@ package dev.fanout.dashboard;
 
 import dev.fanout.consumer.GroupStatus;
 import dev.fanout.consumer.LocalGroup;
+import dev.fanout.outbox.OutboxFigures;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupDescription;
 import dev.fanout.stream.TopicDescription;
@@ -14,12 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Once a second, describes every group and topic through the stream's admin API, keeps each group's
- * history (the last {@value #HISTORY} samples, ten minutes), and publishes the dashboard's snapshot
+ * Once a second, describes every group and topic through the stream's admin API, reads the outbox's
+ * figures, keeps each group's history (the last {@value #HISTORY} samples, ten minutes), and publishes the
+ * dashboard's snapshot
  * (see {@link DashboardSnapshot}) as encoded JSON on the event bus at {@link #ADDRESS}, where each live
  * connection listens. Deploy one per process: the sampling does not grow with connections or HTTP
  * verticles.
@@ -27,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * <p>{@code start} completes after the first sample, so {@link #latest()} is never null once deployed. A
  * sample that is still running when the next second comes is not overlapped: that second is skipped. When
  * the stream cannot be read, the last good snapshot is published again with an {@code error}.
+ *
+ * <p>The outbox is read apart from the stream: one reading at a time, and a snapshot waits for it at most
+ * {@value #OUTBOX_WAIT_MILLIS} ms, so a slow or stopped database neither holds back the snapshot nor piles
+ * up queries; the snapshot then shows the last good reading (with the failure's {@code error}).
  */
 public final class DashboardSampler extends VerticleBase {
 
@@ -37,23 +44,31 @@ public final class DashboardSampler extends VerticleBase {
   /** Samples the charts get: five minutes. */
   static final int CHART = 300;
   static final long PERIOD_MILLIS = 1000;
+  static final long OUTBOX_WAIT_MILLIS = 300;
 
   private static final Logger LOG = LoggerFactory.getLogger(DashboardSampler.class);
 
   private final EventStream stream;
   private final Map<String, LocalGroup> local;
+  private final OutboxFigures outbox;
   // accessed on this verticle's context only
   private final Map<String, GroupHistory> histories = new TreeMap<>();
+  private final OutboxReadings outboxReadings = new OutboxReadings(GroupRates.WINDOW);
+  private Future<Void> outboxReading;
   private JsonObject lastGood = new JsonObject().put("groups", new JsonArray()).put("topics", new JsonArray());
   private boolean sampling;
   private long timer = -1;
   // written on this verticle's context, read by the HTTP verticles
   private volatile String latest;
 
-  /** @param local this process's part of the app's groups, whose figures the snapshot adds */
-  public DashboardSampler(EventStream stream, Map<String, LocalGroup> local) {
+  /**
+   * @param local  this process's part of the app's groups, whose figures the snapshot adds
+   * @param outbox the outbox's figures, read once a sample
+   */
+  public DashboardSampler(EventStream stream, Map<String, LocalGroup> local, OutboxFigures outbox) {
     this.stream = stream;
     this.local = local;
+    this.outbox = outbox;
   }
 
   @Override
@@ -79,6 +94,7 @@ public final class DashboardSampler extends VerticleBase {
   private Future<Void> sample() {
     sampling = true;
     long now = System.currentTimeMillis();
+    Future<Void> outboxRead = readOutbox();
     Future<List<GroupDescription>> groups = stream.admin().listGroups().compose(names -> {
       List<Future<GroupDescription>> described = new ArrayList<>();
       // a group may vanish between listing and describing it: leave it out of this sample
@@ -98,12 +114,37 @@ public final class DashboardSampler extends VerticleBase {
           LOG.debug("dashboard: sampling failed", e);
           return Future.succeededFuture(lastGood.copy().put("at", now).put("error", String.valueOf(e.getMessage())));
         })
+        .compose(snapshot -> outboxRead.timeout(OUTBOX_WAIT_MILLIS, TimeUnit.MILLISECONDS).otherwiseEmpty()
+            .map(v -> snapshot.put("outbox", outboxReadings.json())))
         .map(snapshot -> {
           latest = snapshot.encode();
           vertx.eventBus().publish(ADDRESS, latest);
           return (Void) null;
         })
         .onComplete(ar -> sampling = false);
+  }
+
+  /** Starts a reading of the outbox unless one is still running; the future never fails. */
+  private Future<Void> readOutbox() {
+    if (outboxReading != null) {
+      return outboxReading;
+    }
+    Future<Void> reading = outbox.read()
+        .map(figures -> {
+          outboxReadings.add(System.currentTimeMillis(), figures);
+          return (Void) null;
+        })
+        .recover(e -> {
+          LOG.debug("dashboard: reading the outbox failed", e);
+          outboxReadings.failed(String.valueOf(e.getMessage()));
+          return Future.succeededFuture();
+        });
+    // a closed pool fails at once: only a reading still running is remembered
+    if (!reading.isComplete()) {
+      outboxReading = reading;
+      reading.onComplete(ar -> outboxReading = null);
+    }
+    return reading;
   }
 
   private JsonObject snapshot(long now, List<GroupDescription> groups, List<TopicDescription> topics) {

@@ -126,10 +126,13 @@ class TwoInstancesTest {
       String waiting = publishEvent(b, "two-trace", "waits behind it");
       Awaitility.await().atMost(Duration.ofSeconds(120)).until(() ->
           searchStatus(b.json(b.get("/api/events/" + waiting))).equals("pending"));
-      for (String event : List.of(head, waiting)) {
-        JsonObject fromA = a.json(a.get("/api/events/" + event));
-        assertThat(b.json(b.get("/api/events/" + event))).isEqualTo(fromA);
-      }
+      // the counter may still be committing past them: compare once it is done
+      Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        for (String event : List.of(head, waiting)) {
+          JsonObject fromA = a.json(a.get("/api/events/" + event));
+          assertThat(b.json(b.get("/api/events/" + event))).isEqualTo(fromA);
+        }
+      });
       JsonObject pending = a.json(a.get("/api/events/" + waiting));
       assertThat(pending.getJsonArray("groups").getJsonObject(1).getLong("behind")).isEqualTo(1);
     } finally {

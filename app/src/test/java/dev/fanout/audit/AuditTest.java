@@ -138,9 +138,10 @@ class AuditTest {
         .execute(Tuple.from(blogParams))
         .compose(rows -> {
           assertThat(rows.rowCount()).isEqualTo(1);
-          return conn.preparedQuery("INSERT INTO outbox (event_id, event_type, event_key, payload, sent_at) "
-                  + "VALUES ($1, $2, $3, $4, now())")
-              .execute(Tuple.of(event.eventId(), event.type().name(), event.authorId(), Buffer.buffer(event.encode())));
+          return conn.preparedQuery("INSERT INTO outbox (event_id, event_type, event_key, blog_id, payload, sent_at) "
+                  + "VALUES ($1, $2, $3, $4, $5, now())")
+              .execute(Tuple.of(event.eventId(), event.type().name(), event.authorId(), event.blogId(),
+                  Buffer.buffer(event.encode())));
         })));
   }
 

@@ -75,14 +75,40 @@ class GroupPipelineTest {
   private record Setup(String topic, GroupPipeline pipeline, GroupMetrics metrics) {
   }
 
+  /** A trail that remembers what it was told, one line per call. */
+  private static final class RecordingTrail implements GroupTrail {
+    final List<String> told = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void failed(String group, List<UUID> eventIds, Throwable error) {
+      told.add("failed " + eventIds + " " + error.getMessage());
+    }
+
+    @Override
+    public Future<Void> deadLettered(String group, UUID eventId, int attempts, Throwable error) {
+      told.add("dead " + eventId + " " + attempts);
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> replayed(String group, List<UUID> eventIds) {
+      told.add("replayed " + eventIds);
+      return Future.succeededFuture();
+    }
+  }
+
   private static Setup pipeline(GroupSink sink) throws Exception {
+    return pipeline(sink, GroupTrail.NONE);
+  }
+
+  private static Setup pipeline(GroupSink sink, GroupTrail trail) throws Exception {
     String topic = "pipeline-" + TOPICS.incrementAndGet();
     await(stream.admin().createTopic(topic, 1, 1));
     await(stream.admin().createTopic(DeadLetters.topic(topic, "g"), 1, 1));
     GroupMetrics metrics = new GroupMetrics(new SimpleMeterRegistry(), "g", () -> "CLOSED");
     SinkGuard guard = new SinkGuard(vertx, "g", new ResiliencePolicy(2, 1, 60_000), SinkInterceptor.NONE,
         metrics.retried::increment);
-    return new Setup(topic, new GroupPipeline(stream, topic, "g", sink, guard, metrics, GroupTrail.NONE), metrics);
+    return new Setup(topic, new GroupPipeline(stream, topic, "g", sink, guard, metrics, trail), metrics);
   }
 
   private static BlogEvent event(String title) {
@@ -188,5 +214,32 @@ class GroupPipelineTest {
     assertThat(setup.pipeline().group()).isEqualTo("g");
     assertThat(setup.pipeline().topic()).isEqualTo(setup.topic());
     assertThat(setup.pipeline().deadLetterTopic()).isEqualTo(setup.topic() + ".dlq.g");
+  }
+
+  @Test
+  void theTrailHearsEachFailedAttemptAndTheDeadLetteringButNotABatchsPermanentFailure() throws Exception {
+    RecordingSink sink = new RecordingSink();
+    RecordingTrail trail = new RecordingTrail();
+    Setup setup = pipeline(sink, trail);
+    BlogEvent good = event("good");
+    BlogEvent poison = event("poison");
+    await(setup.pipeline().handle(batch(setup.topic(), List.of(good.encode(), poison.encode()))));
+    // the batch failed permanently: not told (the events are isolated); each try of the poison alone is
+    assertThat(trail.told).containsExactly(
+        "failed [" + poison.eventId() + "] the sink refuses " + poison.eventId(),
+        "failed [" + poison.eventId() + "] the sink refuses " + poison.eventId(),
+        "dead " + poison.eventId() + " 2");
+
+    trail.told.clear();
+    sink.down = true;
+    BlogEvent waiting = event("waiting");
+    assertThat(failure(setup.pipeline().handle(batch(setup.topic(), List.of(waiting.encode())))))
+        .isInstanceOf(SinkUnavailable.class);
+    assertThat(trail.told).as("both attempts of the batch, while the circuit was closed")
+        .containsExactly("failed [" + waiting.eventId() + "] down", "failed [" + waiting.eventId() + "] down");
+  }
+
+  private static Throwable failure(Future<?> future) throws Exception {
+    return dev.fanout.app.RunningApp.failure(future);
   }
 }

@@ -75,12 +75,34 @@ class DashboardApiTest {
     assertThat(topic.getJsonArray("partitions").stream().mapToLong(p -> ((JsonObject) p).getLong("endOffset")).sum())
         .isEqualTo(6);
 
+    JsonObject outbox = snapshot.getJsonObject("outbox");
+    assertThat(outbox.fieldNames()).contains("unsent", "capped", "oldestUnsentMillis", "appendedPerSecond", "readAt")
+        .doesNotContain("error");
+    assertThat(outbox.getLong("unsent")).isZero();
+    assertThat(outbox.getBoolean("capped")).isFalse();
+    assertThat(outbox.getValue("oldestUnsentMillis")).isNull();
+
     JsonObject history = snapshot.getJsonObject("history");
     JsonArray times = history.getJsonArray("t");
     assertThat(times.size()).isGreaterThan(1);
     JsonObject searchHistory = history.getJsonObject("groups").getJsonObject("search");
     assertThat(searchHistory.getJsonArray("lag")).hasSize(times.size());
     assertThat(searchHistory.getJsonArray("consumedPerSecond")).hasSize(times.size());
+  }
+
+  @Test
+  void theOutboxShowsTheRateEventsAreAppendedAt() throws Exception {
+    for (int i = 0; i < 4; i++) {
+      app.publish("appended-" + i, "appended " + i);
+    }
+    // the rate is measured over the last five readings: it stays above 0 for seconds after the publishes
+    Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+        assertThat(dashboard().getJsonObject("outbox").getDouble("appendedPerSecond")).isPositive());
+    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      JsonObject outbox = dashboard().getJsonObject("outbox");
+      assertThat(outbox.getLong("unsent")).isZero();
+      assertThat(outbox.getDouble("appendedPerSecond")).isZero();
+    });
   }
 
   @Test

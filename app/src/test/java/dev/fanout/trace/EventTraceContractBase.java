@@ -72,7 +72,9 @@ abstract class EventTraceContractBase {
         new JsonObject().put("authorId", "trace-ok").put("title", "first, again").put("body", "b")));
 
     for (JsonObject written : List.of(first, second, updated)) {
-      JsonObject trace = awaitTrace(written.getString("eventId"), t -> allAre(t, "processed"));
+      // a group records an event handled before it commits past it: wait for both
+      JsonObject trace = awaitTrace(written.getString("eventId"), t -> allAre(t, "processed")
+          && groups(t).stream().allMatch(g -> g.getLong("committedOffset") > t.getLong("offset")));
       assertThat(trace.getString("blogId")).isEqualTo(written.getString("blogId"));
       assertThat(trace.getString("authorId")).isEqualTo("trace-ok");
       assertThat(trace.getInteger("version")).isEqualTo(written.getInteger("version"));
@@ -81,7 +83,8 @@ abstract class EventTraceContractBase {
       for (JsonObject group : groups(trace)) {
         assertThat(group.getLong("committedOffset")).as(group.encode()).isGreaterThan(trace.getLong("offset"));
         assertThat(group.getValue("behind")).isNull();
-        assertThat(Instant.parse(group.getString("processedAt"))).isAfterOrEqualTo(Instant.parse(trace.getString("sentAt")));
+        // a group may handle an event before the relay marks it sent (the mark follows the stream's ack)
+        assertThat(Instant.parse(group.getString("processedAt"))).isAfterOrEqualTo(Instant.parse(trace.getString("committedAt")));
         assertThat(group.getInteger("attempts")).isZero();
         assertThat(group.getValue("lastError")).isNull();
         assertThat(group.getValue("deadLetteredAt")).isNull();
@@ -242,8 +245,10 @@ abstract class EventTraceContractBase {
     JsonObject poison;
     try {
       poison = publish("trace-poison", "the poison");
+      // the dead-lettering is written before the group commits past it: wait for the commit too
       JsonObject trace = awaitTrace(poison.getString("eventId"), t -> status(t, "counter").equals("dead_lettered")
-          && status(t, "search").equals("processed"));
+          && status(t, "search").equals("processed")
+          && group(t, "counter").getLong("committedOffset") > t.getLong("offset"));
       JsonObject counter = group(trace, "counter");
       assertThat(counter.getInteger("attempts")).isEqualTo(ATTEMPTS);
       assertThat(counter.getString("lastError")).contains("trace_poison");
@@ -251,7 +256,6 @@ abstract class EventTraceContractBase {
       assertThat(counter.getValue("processedAt")).isNull();
       assertThat(counter.getValue("replayedAt")).isNull();
       assertThat(counter.getValue("behind")).isNull();
-      assertThat(counter.getLong("committedOffset")).as("the partition moved on").isGreaterThan(trace.getLong("offset"));
       assertThat(group(trace, "search").getInteger("attempts")).isZero();
     } finally {
       RunningApp.await(app.app().database().pool().query("ALTER TABLE author_stats DROP CONSTRAINT trace_poison").execute());
