@@ -3,12 +3,11 @@ package dev.fanout.app;
 import dev.fanout.db.Database;
 import dev.fanout.db.IsolatedSchema;
 import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
-import dev.fanout.lab.Design;
 import dev.fanout.lab.Lab;
-import dev.fanout.lab.LabFault;
 import dev.fanout.lab.LabParts;
 import dev.fanout.lab.LabPlan;
 import dev.fanout.lab.LabResult;
+import dev.fanout.lab.LabSettings;
 import dev.fanout.search.SearchEngine;
 import dev.fanout.search.lucene.LuceneSearchEngine;
 import dev.fanout.search.opensearch.OpenSearchEngine;
@@ -45,17 +44,10 @@ public final class LabCommand {
   /** The database the lab's schemas go in, apart from the app's. */
   static final String LAB_DATABASE = "fanout_lab";
 
-  /** The lab's own options: flag, default, meaning. */
-  static final List<FanoutOptions.Option> LAB_OPTIONS = List.of(
-      new FanoutOptions.Option("publishes", Integer.toString(LabPlan.DEFAULT_PUBLISHES), "blogs each run publishes, 4 to 1000000"),
-      new FanoutOptions.Option("faults", "none,crash,outage,fail-rate,member-crash,poison,all",
-          "faults to run, each through every design, comma-separated"),
-      new FanoutOptions.Option("json", "", "also write the result as JSON to this file"),
-      new FanoutOptions.Option("rate", "0", "publishes per second; 0: as fast as --concurrency writers go"),
-      new FanoutOptions.Option("concurrency", "16", "publishes in flight at most, 1 to 1000"),
-      new FanoutOptions.Option("outage-seconds", "5", "how long the search outage lasts, 1 to 600"),
-      new FanoutOptions.Option("settle-seconds", "60", "how long a run may take to become consistent after the "
-          + "workload before it is called never, 1 to 3600"));
+  /** The lab's own options: the plan's ({@link LabSettings}), then where to write the JSON. */
+  static final List<FanoutOptions.Option> LAB_OPTIONS = Stream.concat(
+      LabSettings.ALL.stream().map(s -> new FanoutOptions.Option(s.flag(), s.defaultValue(), s.description())),
+      Stream.of(new FanoutOptions.Option("json", "", "also write the result as JSON to this file"))).toList();
 
   /** A parsed command line. */
   record Command(LabPlan plan, FanoutOptions options, Path json) {
@@ -64,10 +56,9 @@ public final class LabCommand {
   private LabCommand() {
   }
 
-  /** Reads the lab's options and hands the others to {@link FanoutOptions#parse}. */
+  /** Reads the lab's options (the plan's through {@link LabSettings}) and hands the others to {@link FanoutOptions#parse}. */
   static Command parse(String[] args, Map<String, String> env) {
     Map<String, String> lab = new java.util.LinkedHashMap<>();
-    LAB_OPTIONS.forEach(o -> lab.put(o.flag(), o.defaultValue()));
     List<String> appArgs = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -77,7 +68,8 @@ public final class LabCommand {
         inline = name.substring(name.indexOf('=') + 1);
         name = name.substring(0, name.indexOf('='));
       }
-      if (name == null || !lab.containsKey(name)) {
+      String flag = name;
+      if (flag == null || LAB_OPTIONS.stream().noneMatch(o -> o.flag().equals(flag))) {
         appArgs.add(arg);
         continue;
       }
@@ -87,32 +79,9 @@ public final class LabCommand {
       lab.put(name, inline != null ? inline : args[++i]);
     }
     FanoutOptions options = FanoutOptions.parse(appArgs.toArray(String[]::new), env);
-    LabPlan plan;
-    List<LabFault> faults;
-    try {
-      faults = LabFault.parseList(lab.get("faults"));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("option --faults: " + e.getMessage(), e);
-    }
-    plan = new LabPlan(number(lab, "publishes", 4, 1_000_000), faults, List.of(Design.values()),
-        number(lab, "rate", 0, 1_000_000), number(lab, "concurrency", 1, 1_000), 20,
-        number(lab, "outage-seconds", 1, 600), number(lab, "settle-seconds", 1, 3_600));
-    String json = lab.get("json").trim();
+    LabPlan plan = LabSettings.fromFlags(lab);
+    String json = lab.getOrDefault("json", "").trim();
     return new Command(plan, options, json.isEmpty() ? null : Path.of(json).toAbsolutePath());
-  }
-
-  private static int number(Map<String, String> values, String flag, int min, int max) {
-    String value = values.get(flag).trim();
-    int parsed;
-    try {
-      parsed = Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("option --" + flag + ": '" + value + "' is not a whole number");
-    }
-    if (parsed < min || parsed > max) {
-      throw new IllegalArgumentException("option --" + flag + ": " + parsed + " is outside " + min + ".." + max);
-    }
-    return parsed;
   }
 
   /** The usage text of the lab. */
