@@ -123,6 +123,12 @@ class ArchitectureTest {
         .and().haveNameNotMatching(".*Routes(\\$.*)?")
         .should().onlyDependOnClassesThat().resideOutsideOfPackage("io.vertx.ext.web")
         .as("only the http package, the app and *Routes classes see HTTP requests (vertx-web)"));
+    check(classes().that().resideInAPackage("dev.fanout..")
+        .and().resideOutsideOfPackages("dev.fanout.http..", "dev.fanout.app..")
+        .and().haveNameNotMatching(".*Routes(\\$.*)?")
+        .should().onlyDependOnClassesThat().resideOutsideOfPackage("dev.fanout.http..")
+        .as("outside http and the app only *Routes classes use the http package: a feature's engine (the lab's "
+            + "runs, the audit, the stores) answers with Futures and Refusals, never with HTTP"));
     check(noClasses().that().resideInAnyPackage("dev.fanout.core..", "dev.fanout.events..")
         .should().dependOnClassesThat().resideInAnyPackage("io.vertx.ext..", "io.vertx.sqlclient..",
             "io.vertx.pgclient..", "org.apache.lucene..", "dev.fanout.stream..")
