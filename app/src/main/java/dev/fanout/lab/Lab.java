@@ -1,5 +1,6 @@
 package dev.fanout.lab;
 
+import dev.fanout.core.Refusal;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -47,12 +48,17 @@ public final class Lab {
   }
 
   /**
-   * Runs every fault of the plan through every design; fails at once when a lab is already running. The
-   * future succeeds with the measures, whatever they say; it fails only when the lab could not run at all.
+   * Runs every fault of the plan through every design; when a lab is already running, the future it answers
+   * has already failed, with a {@link Refusal} (conflict, {@code lab_running}). The future succeeds with the
+   * measures, whatever they say; it fails only when the lab could not run at all.
+   *
+   * <p>The runs take the calling context (an HTTP event loop, when a route calls); nothing they do blocks
+   * it: migrations, Lucene and files go to worker threads, PostgreSQL and the stream are asynchronous.
    */
   public Future<LabResult> run(LabPlan plan) {
     if (!running.compareAndSet(false, true)) {
-      return Future.failedFuture(new IllegalStateException("a lab is already running"));
+      return Future.failedFuture(Refusal.conflict("lab_running",
+          "a lab is already running; see GET /api/lab for its progress", null));
     }
     progress.set(new JsonObject().put("running", true).put("run", 0)
         .put("runs", plan.faults().size() * plan.designs().size()).put("phase", "starting"));
@@ -64,15 +70,16 @@ public final class Lab {
       if (ar.succeeded()) {
         last.set(ar.result());
       }
-      progress.set(progress.get().copy().put("running", false).put("phase", ar.succeeded() ? "done" : "failed"));
+      JsonObject ended = progress.get().copy().put("running", false).put("phase", ar.succeeded() ? "done" : "failed");
+      progress.set(ar.succeeded() ? ended : ended.put("error", String.valueOf(ar.cause().getMessage())));
       result.handle(ar);
     }));
     return result.future();
   }
 
   /**
-   * {@code {running, run, runs, design, fault, phase}}: which run of how many is going (1-based) and what
-   * it does now.
+   * {@code {running, run, runs, design, designName, fault, phase}}: which run of how many is going (1-based)
+   * and what it does now; after the last, phase {@code done}, or {@code failed} with an {@code error}.
    */
   public JsonObject progress() {
     return progress.get().copy();
@@ -99,7 +106,7 @@ public final class Lab {
           String prefix = "lab-" + id + "-" + number + "-d" + design.number();
           String schema = ("lab_" + id + "_" + number).toLowerCase(Locale.ROOT);
           JsonObject state = new JsonObject().put("running", true).put("run", number).put("runs", total)
-              .put("design", design.number()).put("fault", fault.cliName());
+              .put("design", design.number()).put("designName", design.description()).put("fault", fault.cliName());
           progress.set(state.copy().put("phase", "starting"));
           LOG.info("lab run {}/{}: design {} under {}", number, total, design.number(), fault.cliName());
           return new LabRun(parts, plan, design, fault, prefix, schema,
