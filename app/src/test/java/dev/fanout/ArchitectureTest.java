@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
  *       {@code faults}, {@code trace} (following one event through the groups), which never depend on each
  *       other;</li>
  *   <li><b>audit</b>, which compares what the features keep;</li>
+ *   <li><b>lab</b>, which runs the features in three designs under faults and audits each;</li>
  *   <li><b>app</b>, the composition root: the only reader of the options, the only place that wires parts.</li>
  * </ol>
  *
@@ -45,6 +46,7 @@ class ArchitectureTest {
   private static final String INFRASTRUCTURE = "Infrastructure";
   private static final String FEATURES = "Features";
   private static final String AUDIT = "Audit";
+  private static final String LAB = "Lab";
   private static final String APP_ROOT = "App";
 
   private static void check(ArchRule rule) {
@@ -60,12 +62,14 @@ class ArchitectureTest {
         .layer(FEATURES).definedBy("dev.fanout.publisher..", "dev.fanout.counter..", "dev.fanout.search..",
             "dev.fanout.dashboard..", "dev.fanout.faults..", "dev.fanout.trace..")
         .layer(AUDIT).definedBy("dev.fanout.audit..")
+        .layer(LAB).definedBy("dev.fanout.lab..")
         .layer(APP_ROOT).definedBy("dev.fanout.app..")
         .whereLayer(APP_ROOT).mayNotBeAccessedByAnyLayer()
-        .whereLayer(AUDIT).mayOnlyBeAccessedByLayers(APP_ROOT)
-        .whereLayer(FEATURES).mayOnlyBeAccessedByLayers(AUDIT, APP_ROOT)
-        .whereLayer(INFRASTRUCTURE).mayOnlyBeAccessedByLayers(FEATURES, AUDIT, APP_ROOT)
-        .whereLayer(CORE).mayOnlyBeAccessedByLayers(INFRASTRUCTURE, FEATURES, AUDIT, APP_ROOT));
+        .whereLayer(LAB).mayOnlyBeAccessedByLayers(APP_ROOT)
+        .whereLayer(AUDIT).mayOnlyBeAccessedByLayers(LAB, APP_ROOT)
+        .whereLayer(FEATURES).mayOnlyBeAccessedByLayers(AUDIT, LAB, APP_ROOT)
+        .whereLayer(INFRASTRUCTURE).mayOnlyBeAccessedByLayers(FEATURES, AUDIT, LAB, APP_ROOT)
+        .whereLayer(CORE).mayOnlyBeAccessedByLayers(INFRASTRUCTURE, FEATURES, AUDIT, LAB, APP_ROOT));
   }
 
   @Test
@@ -76,7 +80,7 @@ class ArchitectureTest {
             "dev.fanout.outbox..", "dev.fanout.http..", "dev.fanout.auth..", "dev.fanout.consumer..",
             "dev.fanout.publisher..",
             "dev.fanout.counter..", "dev.fanout.search..", "dev.fanout.dashboard..", "dev.fanout.faults..",
-            "dev.fanout.trace..", "dev.fanout.audit..", "dev.fanout.app..")
+            "dev.fanout.trace..", "dev.fanout.audit..", "dev.fanout.lab..", "dev.fanout.app..")
         .as("every package of the app belongs to a layer of ArchitectureTest (add a new one there)"));
   }
 
@@ -119,6 +123,12 @@ class ArchitectureTest {
         .and().haveNameNotMatching(".*Routes(\\$.*)?")
         .should().onlyDependOnClassesThat().resideOutsideOfPackage("io.vertx.ext.web")
         .as("only the http package, the app and *Routes classes see HTTP requests (vertx-web)"));
+    check(classes().that().resideInAPackage("dev.fanout..")
+        .and().resideOutsideOfPackages("dev.fanout.http..", "dev.fanout.app..")
+        .and().haveNameNotMatching(".*Routes(\\$.*)?")
+        .should().onlyDependOnClassesThat().resideOutsideOfPackage("dev.fanout.http..")
+        .as("outside http and the app only *Routes classes use the http package: a feature's engine (the lab's "
+            + "runs, the audit, the stores) answers with Futures and Refusals, never with HTTP"));
     check(noClasses().that().resideInAnyPackage("dev.fanout.core..", "dev.fanout.events..")
         .should().dependOnClassesThat().resideInAnyPackage("io.vertx.ext..", "io.vertx.sqlclient..",
             "io.vertx.pgclient..", "org.apache.lucene..", "dev.fanout.stream..")

@@ -23,6 +23,8 @@ import dev.fanout.http.AdminToken;
 import dev.fanout.http.HttpServerVerticle;
 import dev.fanout.http.WriteRateLimit;
 import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
+import dev.fanout.lab.Lab;
+import dev.fanout.lab.LabRoutes;
 import dev.fanout.outbox.OutboxFigures;
 import dev.fanout.outbox.OutboxRelay;
 import dev.fanout.outbox.RelaySignal;
@@ -90,12 +92,31 @@ public final class FanoutApp {
     final Map<String, LocalGroup> groups = new LinkedHashMap<>();
     final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FaultInjector faults;
+    // the lab, made on first use (again after a failed making); guarded by this
+    private Future<LabCommand.Setup> lab;
     String adminToken;
     EmbeddedTokens tokens;
     JwksVerifier jwks;
 
+    synchronized Future<Lab> lab(Vertx vertx, FanoutOptions options) {
+      if (lab == null || lab.failed()) {
+        lab = LabCommand.inApp(vertx, options, database, kafkaBootstrap);
+      }
+      return lab.map(LabCommand.Setup::lab);
+    }
+
+    /** The lab if it was made, else null: for a read that must not make one. */
+    synchronized Lab labIfMade() {
+      return lab != null && lab.succeeded() ? lab.result().lab() : null;
+    }
+
     Future<Void> close(Vertx vertx) {
-      Future<Void> closed = Future.succeededFuture();
+      Future<LabCommand.Setup> lab;
+      synchronized (this) {
+        lab = this.lab;
+      }
+      Future<Void> closed = lab == null ? Future.succeededFuture()
+          : lab.compose(LabCommand.Setup::close).recover(e -> Future.succeededFuture());
       if (jwks != null) {
         jwks.close();
       }
@@ -254,6 +275,7 @@ public final class FanoutApp {
     DashboardSampler sampler = new DashboardSampler(stream, readOnlyGroups,
         new OutboxFigures(database.pool(), 100_000)); // unsent events counted at most
     LiveRoutes live = new LiveRoutes(sampler::latest, options.liveMaxConnections());
+    LabRoutes lab = new LabRoutes(() -> resources.lab(vertx, options), resources::labIfMade);
     chain = chain.compose(v -> deploy(vertx, deployments, () -> sampler));
     HttpServerVerticle.Settings httpSettings = new HttpServerVerticle.Settings(options.host(), options.port(),
         options.corsOrigins());
@@ -282,6 +304,7 @@ public final class FanoutApp {
       live.mount(router);
       new GroupControlRoutes(stream, readOnlyGroups).mount(router);
       new FaultRoutes(resources.faults, Clock.systemUTC()).mount(router);
+      lab.mount(router);
       router.get("/metrics").handler(ctx -> ctx.response()
           .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
           .end(resources.metrics.scrape()));
@@ -336,6 +359,14 @@ public final class FanoutApp {
 
   public FaultInjector faults() {
     return resources.faults;
+  }
+
+  /**
+   * The lab of this app ({@link LabCommand#inApp}), made on the first call: for a route that starts a lab
+   * run and reads its progress and result.
+   */
+  public Future<Lab> lab() {
+    return resources.lab(vertx, options);
   }
 
   /**

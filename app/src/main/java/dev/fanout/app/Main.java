@@ -5,7 +5,10 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** {@code java -jar app/target/fanout.jar [options]}: runs Fanout until it is stopped. */
+/**
+ * {@code java -jar app/target/fanout.jar [options]}: runs Fanout until it is stopped;
+ * {@code java -jar app/target/fanout.jar lab [options]} runs the lab instead ({@link LabCommand}).
+ */
 public final class Main {
 
   /** A stop (SIGTERM) that takes longer than this is cut short; the JVM exits anyway. */
@@ -15,8 +18,13 @@ public final class Main {
   }
 
   public static void main(String[] args) throws InterruptedException {
+    if (args.length > 0 && args[0].equals("lab")) {
+      System.exit(LabCommand.run(Arrays.copyOfRange(args, 1, args.length)));
+      return;
+    }
     if (Arrays.asList(args).contains("--help")) {
       System.out.println(FanoutOptions.usage());
+      System.out.println("the lab (three designs under faults): java -jar app/target/fanout.jar lab --help");
       return;
     }
     FanoutOptions options;

@@ -18,6 +18,8 @@ public final class ProcessedEvents {
   private static final String RECORD =
       "INSERT INTO processed_events (group_name, event_id) SELECT $1, unnest($2::uuid[]) "
           + "ON CONFLICT DO NOTHING RETURNING event_id";
+  private static final String RECORDED =
+      "SELECT event_id FROM processed_events WHERE group_name = $1 AND event_id = ANY($2::uuid[])";
 
   private ProcessedEvents() {
   }
@@ -37,6 +39,19 @@ public final class ProcessedEvents {
             fresh.add(row.getUUID("event_id"));
           }
           return fresh;
+        });
+  }
+
+  /** Which of {@code eventIds} {@code group} has recorded as handled. */
+  public static Future<Set<UUID>> recorded(SqlClient client, String group, List<UUID> eventIds) {
+    return client.preparedQuery(RECORDED)
+        .execute(Tuple.tuple().addString(group).addArrayOfUUID(eventIds.toArray(UUID[]::new)))
+        .map(rows -> {
+          Set<UUID> recorded = new HashSet<>();
+          for (Row row : rows) {
+            recorded.add(row.getUUID("event_id"));
+          }
+          return recorded;
         });
   }
 }

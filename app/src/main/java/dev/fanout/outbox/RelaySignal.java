@@ -19,19 +19,34 @@ public final class RelaySignal {
   private final Vertx vertx;
   // written by the relay when it gains or loses the lead, read by every writer
   private final AtomicBoolean leaderHere = new AtomicBoolean();
+  // false for writers whose outbox no relay reads
+  private final boolean relayed;
 
   public RelaySignal(Vertx vertx) {
+    this(vertx, true);
+  }
+
+  private RelaySignal(Vertx vertx, boolean relayed) {
     this.vertx = vertx;
+    this.relayed = relayed;
+  }
+
+  /**
+   * The signal of writers whose outbox rows no relay reads (the lab's designs that send events themselves):
+   * it never notifies nor wakes anyone, so those writes pay for no NOTIFY.
+   */
+  public static RelaySignal noRelay(Vertx vertx) {
+    return new RelaySignal(vertx, false);
   }
 
   /** Whether a write must NOTIFY in its transaction: no relay of this process leads. */
   public boolean notifyInTransaction() {
-    return !leaderHere.get();
+    return relayed && !leaderHere.get();
   }
 
   /** After a commit of new rows: wakes this process's relay when it leads (a NOTIFY woke the others). */
   public void committed() {
-    if (leaderHere.get()) {
+    if (relayed && leaderHere.get()) {
       vertx.eventBus().send(ADDRESS, null);
     }
   }

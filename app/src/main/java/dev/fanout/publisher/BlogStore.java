@@ -110,6 +110,18 @@ public final class BlogStore {
     });
   }
 
+  /**
+   * Publishes a new blog as {@link #publish} does without an idempotency key, and answers the event it
+   * committed with the blog (the outbox row's payload): for a writer that sends the event to the stream
+   * itself (the lab's designs without a relay).
+   */
+  public Future<BlogEvent> publishEvent(BlogDraft draft) {
+    OffsetDateTime now = now();
+    BlogEvent event = new BlogEvent(UUID.randomUUID(), BlogEvent.Type.BlogPublished, UUID.randomUUID(),
+        draft.authorId(), 1, draft.title(), draft.body(), draft.tags(), now.toInstant(), now.toInstant());
+    return plain.publish(event).map(event);
+  }
+
   /** Replaces a blog's content; the draft's author must be the blog's author (else {@code not_owner}). */
   public Future<Written> update(UUID blogId, BlogDraft draft) {
     return write(conn -> {

@@ -1,0 +1,128 @@
+package dev.fanout.lab;
+
+import dev.fanout.core.Refusal;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lab: runs the same publish workload through the three designs ({@link Design}), under each fault of a
+ * plan ({@link LabFault}), on the real parts ({@link LabParts}), one run after the other, and measures how
+ * each ended ({@link RunResult}). The designs share the publisher and both sinks and differ only in topology
+ * ({@link Topology}), so what differs in the results is what the topology does.
+ *
+ * <p>One lab runs at a time per instance. {@link #progress()} and {@link #lastResult()} may be read from any
+ * thread while it runs, for example by an HTTP route. A run that fails is reported with its error and the
+ * lab goes on with the next.
+ */
+public final class Lab {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Lab.class);
+
+  private final LabParts parts;
+  private final String backend;
+  private final String searchName;
+  private final AtomicBoolean running = new AtomicBoolean();
+  // written on the lab's context, read from any thread
+  private final AtomicReference<JsonObject> progress = new AtomicReference<>(new JsonObject().put("running", false));
+  private final AtomicReference<LabResult> last = new AtomicReference<>();
+
+  /**
+   * @param backend    the stream backend's name, for the report
+   * @param searchName the search engine's name, for the report
+   */
+  public Lab(LabParts parts, String backend, String searchName) {
+    this.parts = parts;
+    this.backend = backend;
+    this.searchName = searchName;
+  }
+
+  /**
+   * Runs every fault of the plan through every design; when a lab is already running, the future it answers
+   * has already failed, with a {@link Refusal} (conflict, {@code lab_running}). The future succeeds with the
+   * measures, whatever they say; it fails only when the lab could not run at all.
+   *
+   * <p>The runs take the calling context (an HTTP event loop, when a route calls); nothing they do blocks
+   * it: migrations, Lucene and files go to worker threads, PostgreSQL and the stream are asynchronous.
+   */
+  public Future<LabResult> run(LabPlan plan) {
+    if (!running.compareAndSet(false, true)) {
+      return Future.failedFuture(Refusal.conflict("lab_running",
+          "a lab is already running; see GET /api/lab for its progress", null));
+    }
+    progress.set(new JsonObject().put("running", true).put("run", 0)
+        .put("runs", plan.faults().size() * plan.designs().size()).put("phase", "starting"));
+    // one context owns the runs' state; a caller on an event loop keeps its own
+    Context context = parts.vertx().getOrCreateContext();
+    Promise<LabResult> result = Promise.promise();
+    context.runOnContext(v -> runAll(plan).onComplete(ar -> {
+      running.set(false);
+      if (ar.succeeded()) {
+        last.set(ar.result());
+      }
+      JsonObject ended = progress.get().copy().put("running", false).put("phase", ar.succeeded() ? "done" : "failed");
+      progress.set(ar.succeeded() ? ended : ended.put("error", String.valueOf(ar.cause().getMessage())));
+      result.handle(ar);
+    }));
+    return result.future();
+  }
+
+  /**
+   * {@code {running, run, runs, design, designName, fault, phase}}: which run of how many is going (1-based)
+   * and what it does now; after the last, phase {@code done}, or {@code failed} with an {@code error}.
+   */
+  public JsonObject progress() {
+    return progress.get().copy();
+  }
+
+  /** The last finished lab's result, or null. */
+  public LabResult lastResult() {
+    return last.get();
+  }
+
+  private Future<LabResult> runAll(LabPlan plan) {
+    Instant started = Instant.now();
+    // unique on a shared stream: topics and groups of an earlier lab are never met again
+    String id = Long.toString(System.currentTimeMillis() % 100_000_000L, 36)
+        + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36), 36);
+    List<RunResult> results = new ArrayList<>();
+    int total = plan.faults().size() * plan.designs().size();
+    Future<Void> chain = Future.succeededFuture();
+    int n = 0;
+    for (LabFault fault : plan.faults()) {
+      for (Design design : plan.designs()) {
+        int number = ++n;
+        chain = chain.compose(v -> {
+          String prefix = "lab-" + id + "-" + number + "-d" + design.number();
+          String schema = ("lab_" + id + "_" + number).toLowerCase(Locale.ROOT);
+          JsonObject state = new JsonObject().put("running", true).put("run", number).put("runs", total)
+              .put("design", design.number()).put("designName", design.description()).put("fault", fault.cliName());
+          progress.set(state.copy().put("phase", "starting"));
+          LOG.info("lab run {}/{}: design {} under {}", number, total, design.number(), fault.cliName());
+          return new LabRun(parts, plan, design, fault, prefix, schema,
+              phase -> progress.set(state.copy().put("phase", phase))).run()
+              .recover(e -> {
+                LOG.warn("lab run {}/{} (design {} under {}) failed", number, total, design.number(),
+                    fault.cliName(), e);
+                return Future.succeededFuture(RunResult.failed(design, fault, plan.publishes(), e));
+              })
+              .map(result -> {
+                results.add(result);
+                return null;
+              });
+        });
+      }
+    }
+    return chain.map(v -> new LabResult(plan, backend, searchName, started, Instant.now(), results));
+  }
+}
