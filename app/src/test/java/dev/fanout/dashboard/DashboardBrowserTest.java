@@ -3,13 +3,10 @@ package dev.fanout.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.fanout.app.HeadlessChromium;
 import dev.fanout.app.RunningApp;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,14 +28,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.UnexpectedAlertBehaviour;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 
 /**
@@ -55,8 +47,6 @@ import org.openqa.selenium.support.ui.Select;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
 
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   static final int WIDTH = 1400;
   static final int HEIGHT = 900;
   /** What the first screen shows whole, without scrolling. */
@@ -71,40 +61,21 @@ class DashboardBrowserTest {
 
   @RegisterExtension
   final RunningApp app = RunningApp.perClass("--partitions", "2", "--retry-backoff-ms", "50", "--breaker-wait-ms", "2000");
-  private ChromeDriverService service;
+  private HeadlessChromium chromium;
   private ChromeDriver browser;
-  private final Path screenshots = Path.of(System.getProperty("basedir", "."), "target", "screenshots");
 
   @BeforeAll
   void start() throws Exception {
-    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-      fail("the dashboard's browser tests need " + CHROMIUM + " and " + CHROMEDRIVER
-          + "; install them with: apt-get install chromium chromium-driver");
-    }
-    service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "--window-size=" + WIDTH + "," + HEIGHT);
-    // an alert must stay open for the test to see it, not be dismissed by the driver
-    options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.IGNORE);
-    browser = new ChromeDriver(service, options);
-    // the viewport itself is 1400×900, whatever the window around it takes
-    browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
-        Map.of("width", WIDTH, "height", HEIGHT, "deviceScaleFactor", 1, "mobile", false));
+    chromium = HeadlessChromium.start(WIDTH, HEIGHT);
+    browser = chromium.driver();
     browser.get("http://127.0.0.1:" + app.app().port() + "/");
-    Files.createDirectories(screenshots);
   }
 
   @AfterAll
   void stop() {
     // the app stops after this, as the extension's last step
-    if (browser != null) {
-      browser.quit();
-    }
-    if (service != null) {
-      service.stop();
+    if (chromium != null) {
+      chromium.close();
     }
   }
 
@@ -113,7 +84,7 @@ class DashboardBrowserTest {
   }
 
   private Object js(String script, Object... args) {
-    return ((JavascriptExecutor) browser).executeScript(script, args);
+    return chromium.js(script, args);
   }
 
   private String status(String group) {
@@ -128,25 +99,20 @@ class DashboardBrowserTest {
   }
 
   private long count(String selector) {
-    return (Long) js("return document.querySelectorAll(arguments[0]).length;", selector);
+    return chromium.count(selector);
   }
 
   private String text(String selector) {
-    return (String) js("const e = document.querySelector(arguments[0]); return e ? e.textContent : null;", selector);
+    return chromium.text(selector);
   }
 
   private String attribute(String selector, String name) {
-    return (String) js("const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;",
-        selector, name);
+    return chromium.attribute(selector, name);
   }
 
   /** The element's bounding rectangle: top, bottom, left, right, width, height (CSS pixels of the viewport). */
-  @SuppressWarnings("unchecked")
   private Map<String, Number> rect(String selector) {
-    return (Map<String, Number>) js("const e = document.querySelector(arguments[0]); if (!e) return null;"
-        + " const r = e.getBoundingClientRect();"
-        + " return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height};",
-        selector);
+    return chromium.rect(selector, false);
   }
 
   private double edge(String selector, String side) {
@@ -161,8 +127,7 @@ class DashboardBrowserTest {
   private void screenshot(String name) throws Exception {
     // the first screen, as a visitor sees it
     js("window.scrollTo(0, 0);");
-    File file = browser.getScreenshotAs(OutputType.FILE);
-    Files.copy(file.toPath(), screenshots.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    chromium.screenshot(name);
   }
 
   private void click(String selector) {

@@ -1,13 +1,9 @@
 package dev.fanout.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.fanout.app.HeadlessChromium;
 import dev.fanout.app.RunningApp;
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The lab page in a real headless Chromium (the system's, as {@code DashboardBrowserTest} drives it), 1400×900:
@@ -36,42 +28,24 @@ import org.openqa.selenium.chrome.ChromeOptions;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LabBrowserTest {
 
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final int WIDTH = 1400;
   private static final int HEIGHT = 900;
 
   @RegisterExtension
   final RunningApp app = RunningApp.perClass("--partitions", "2", "--retry-backoff-ms", "20", "--breaker-wait-ms", "500");
-  private ChromeDriverService service;
+  private HeadlessChromium chromium;
   private ChromeDriver browser;
-  private final Path screenshots = Path.of(System.getProperty("basedir", "."), "target", "screenshots");
 
   @BeforeAll
   void start() throws Exception {
-    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-      fail("the lab's browser test needs " + CHROMIUM + " and " + CHROMEDRIVER
-          + "; install them with: apt-get install chromium chromium-driver");
-    }
-    service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "--window-size=" + WIDTH + "," + HEIGHT);
-    browser = new ChromeDriver(service, options);
-    browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
-        Map.of("width", WIDTH, "height", HEIGHT, "deviceScaleFactor", 1, "mobile", false));
-    Files.createDirectories(screenshots);
+    chromium = HeadlessChromium.start(WIDTH, HEIGHT);
+    browser = chromium.driver();
   }
 
   @AfterAll
   void stop() {
-    if (browser != null) {
-      browser.quit();
-    }
-    if (service != null) {
-      service.stop();
+    if (chromium != null) {
+      chromium.close();
     }
   }
 
@@ -80,29 +54,24 @@ class LabBrowserTest {
   }
 
   private Object js(String script, Object... args) {
-    return ((JavascriptExecutor) browser).executeScript(script, args);
+    return chromium.js(script, args);
   }
 
   private String text(String selector) {
-    return (String) js("const e = document.querySelector(arguments[0]); return e ? e.textContent : null;", selector);
+    return chromium.text(selector);
   }
 
   private long count(String selector) {
-    return (Long) js("return document.querySelectorAll(arguments[0]).length;", selector);
+    return chromium.count(selector);
   }
 
   private String attribute(String selector, String name) {
-    return (String) js("const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;",
-        selector, name);
+    return chromium.attribute(selector, name);
   }
 
   /** The element's bounding rectangle relative to the document: top, bottom, left, right, width, height. */
-  @SuppressWarnings("unchecked")
   private Map<String, Number> rect(String selector) {
-    return (Map<String, Number>) js("const e = document.querySelector(arguments[0]); if (!e) return null;"
-        + " const r = e.getBoundingClientRect(); const y = window.scrollY;"
-        + " return {top: r.top + y, bottom: r.bottom + y, left: r.left, right: r.right, width: r.width, height: r.height};",
-        selector);
+    return chromium.rect(selector, true);
   }
 
   private double edge(String selector, String side) {
@@ -117,8 +86,7 @@ class LabBrowserTest {
 
   private void screenshot(String name, String scrollTo) throws Exception {
     js("document.querySelector(arguments[0]).scrollIntoView();", scrollTo);
-    File file = browser.getScreenshotAs(OutputType.FILE);
-    Files.copy(file.toPath(), screenshots.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    chromium.screenshot(name);
   }
 
   @Test
