@@ -223,7 +223,12 @@ public final class LabCommand {
 
       @Override
       public Future<Void> discard(String run) {
-        // an OpenSearch index of a run stays (the engine has no call that deletes an index)
+        if (options.search().equals("opensearch")) {
+          // the run's engine is closed by now: a client of its own deletes the run's index
+          OpenSearchEngine index = new OpenSearchEngine(vertx, options.opensearchUrl(), "fanout-" + run,
+              options.opensearchRefreshMillis());
+          return index.deleteIndex().eventually(index::close);
+        }
         return vertx.executeBlocking(() -> {
           deleteRecursively(scratch.resolve("search").resolve(run));
           return null;

@@ -340,6 +340,19 @@ public final class OpenSearchEngine implements SearchEngine {
   }
 
   /** Closes the HTTP client; requests still in flight fail. The index is left as it is. */
+  /**
+   * Deletes this engine's index and every document in it; an index that is not there counts as deleted. For
+   * throwaway indexes (the lab's runs), never for the app's own.
+   */
+  public Future<Void> deleteIndex() {
+    return request(HttpMethod.DELETE, "/" + index, REQUEST_TIMEOUT_MS).send().compose(response -> {
+      if (response.statusCode() == 200 || response.statusCode() == 404) {
+        return Future.succeededFuture();
+      }
+      return Future.failedFuture(failure("deleting index " + index, response));
+    });
+  }
+
   @Override
   public Future<Void> close() {
     client.close();

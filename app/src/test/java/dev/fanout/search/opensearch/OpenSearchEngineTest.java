@@ -263,6 +263,27 @@ class OpenSearchEngineTest {
   }
 
   @Test
+  void aDeletedIndexIsGoneAndStartsEmptyAgain() throws Exception {
+    OpenSearchEngine throwaway = new OpenSearchEngine(vertx, server.baseUrl(), "throwaway-test", 0);
+    try {
+      await(throwaway.start());
+      await(throwaway.apply(List.of(published(UUID.randomUUID(), "ada", 1, "kept until deleted", "b", List.of(), T0))));
+      assertThat(await(throwaway.list(10))).hasSize(1);
+      await(throwaway.deleteIndex());
+      HttpResponse<String> gone = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(server.baseUrl() + "/throwaway-test")).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(gone.statusCode()).as(gone.body()).isEqualTo(404);
+      await(throwaway.deleteIndex());
+      await(throwaway.start());
+      assertThat(await(throwaway.list(10))).isEmpty();
+    } finally {
+      await(throwaway.deleteIndex());
+      throwaway.close();
+    }
+  }
+
+  @Test
   void failsTheBatchWhenOpenSearchRefusesDocuments() throws Exception {
     OpenSearchEngine blocked = new OpenSearchEngine(vertx, server.baseUrl(), "blocked-test", 200);
     try {
