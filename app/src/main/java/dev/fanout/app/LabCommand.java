@@ -17,12 +17,14 @@ import dev.fanout.stream.spi.StreamBackendProvider;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -137,29 +139,12 @@ public final class LabCommand {
   public static Future<Setup> setUp(Vertx vertx, FanoutOptions options) {
     Setup setup = new Setup(vertx);
     StreamBackendProvider provider = StreamBackends.provider(options.backend());
-    return vertx.executeBlocking(() -> {
-          Files.createDirectories(options.dataDir());
-          return Files.createTempDirectory(options.dataDir(), "lab-");
-        })
-        .compose(scratch -> {
-          setup.scratch = scratch;
-          return Database.start(vertx, options.pgUrl(), options.dataDir().resolve("pg"), 2);
-        })
-        .compose(database -> {
+    return build(vertx, options, setup,
+        () -> Database.start(vertx, options.pgUrl(), options.dataDir().resolve("pg"), 2).map(database -> {
           setup.database = database;
-          return IsolatedSchema.database(vertx, database.connectOptions(), LAB_DATABASE);
-        })
-        .compose(labDatabase -> servers(vertx, options, provider, setup).compose(servers -> {
-          JsonObject config = servers == null ? new JsonObject() : new JsonObject().put(provider.serversKey(), servers);
-          return provider.open(vertx, config);
-        }).map(stream -> {
-          setup.stream = stream;
-          LabParts parts = new LabParts(vertx, stream, labDatabase, searchIndexes(vertx, options, setup.scratch),
-              options.resilience(), options.partitions(), options.replicationFactor(), options.consumersPerGroup());
-          setup.lab = new Lab(parts, options.backend(), options.search());
-          return setup;
-        }))
-        .recover(e -> setup.close().transform(ignored -> Future.failedFuture(e)));
+          return database.connectOptions();
+        }),
+        () -> servers(vertx, options, provider, setup));
   }
 
   /**
@@ -169,7 +154,14 @@ public final class LabCommand {
    * {@link Setup#close} closes only what the lab opened.
    */
   static Future<Setup> inApp(Vertx vertx, FanoutOptions options, Database database, String servers) {
-    Setup setup = new Setup(vertx);
+    return build(vertx, options, new Setup(vertx), () -> Future.succeededFuture(database.connectOptions()),
+        () -> Future.succeededFuture(servers));
+  }
+
+  // What both share: a scratch directory under the data dir, then the database server, the lab's database on
+  // it, the stream servers, a stream of the backend on them and the lab; on a failure what was opened closes.
+  private static Future<Setup> build(Vertx vertx, FanoutOptions options, Setup setup,
+                                     Supplier<Future<PgConnectOptions>> server, Supplier<Future<String>> servers) {
     StreamBackendProvider provider = StreamBackends.provider(options.backend());
     return vertx.executeBlocking(() -> {
           Files.createDirectories(options.dataDir());
@@ -177,10 +169,13 @@ public final class LabCommand {
         })
         .compose(scratch -> {
           setup.scratch = scratch;
-          return IsolatedSchema.database(vertx, database.connectOptions(), LAB_DATABASE);
+          return server.get();
         })
-        .compose(labDatabase -> provider.open(vertx, servers == null ? new JsonObject()
-            : new JsonObject().put(provider.serversKey(), servers)).map(stream -> {
+        .compose(serverOptions -> IsolatedSchema.database(vertx, serverOptions, LAB_DATABASE))
+        .compose(labDatabase -> servers.get()
+            .compose(addresses -> provider.open(vertx, addresses == null ? new JsonObject()
+                : new JsonObject().put(provider.serversKey(), addresses)))
+            .map(stream -> {
               setup.stream = stream;
               setup.lab = new Lab(new LabParts(vertx, stream, labDatabase, searchIndexes(vertx, options, setup.scratch),
                   options.resilience(), options.partitions(), options.replicationFactor(), options.consumersPerGroup()),

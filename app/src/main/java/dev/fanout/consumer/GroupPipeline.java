@@ -101,8 +101,8 @@ public final class GroupPipeline {
   }
 
   private Future<Void> apply(List<StreamRecord> records, List<BlogEvent> events) {
-    List<UUID> ids = ids(events);
-    return guard.call(() -> sink.apply(events), false, e -> trail.failed(group, ids, e))
+    // the ids are gathered only when an attempt failed: nothing is added to a batch that goes through
+    return guard.call(() -> sink.apply(events), false, e -> trail.failed(group, ids(events), e))
         .onSuccess(v -> handled(events))
         .recover(e -> {
           if (isPermanent(e)) {
@@ -119,8 +119,7 @@ public final class GroupPipeline {
       return Future.succeededFuture();
     }
     BlogEvent event = events.get(from);
-    List<UUID> id = List.of(event.eventId());
-    return guard.call(() -> sink.apply(List.of(event)), true, e -> trail.failed(group, id, e))
+    return guard.call(() -> sink.apply(List.of(event)), true, e -> trail.failed(group, List.of(event.eventId()), e))
         .onSuccess(v -> handled(List.of(event)))
         .recover(e -> {
           if (isPermanent(e)) {

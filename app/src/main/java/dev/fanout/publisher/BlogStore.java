@@ -13,6 +13,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -92,9 +93,7 @@ public final class BlogStore {
   public Future<Written> publish(BlogDraft draft, String idempotencyKey) {
     if (idempotencyKey == null) {
       // the common case: written with the other plain publishes of the moment, two statements in all
-      OffsetDateTime now = now();
-      return plain.publish(new BlogEvent(UUID.randomUUID(), BlogEvent.Type.BlogPublished, UUID.randomUUID(),
-          draft.authorId(), 1, draft.title(), draft.body(), draft.tags(), now.toInstant(), now.toInstant()));
+      return plain.publish(newBlog(draft));
     }
     // an author id has no ':', so "author:key" names one author's key and no other
     String key = draft.authorId() + ":" + idempotencyKey;
@@ -116,10 +115,15 @@ public final class BlogStore {
    * itself (the lab's designs without a relay).
    */
   public Future<BlogEvent> publishEvent(BlogDraft draft) {
-    OffsetDateTime now = now();
-    BlogEvent event = new BlogEvent(UUID.randomUUID(), BlogEvent.Type.BlogPublished, UUID.randomUUID(),
-        draft.authorId(), 1, draft.title(), draft.body(), draft.tags(), now.toInstant(), now.toInstant());
+    BlogEvent event = newBlog(draft);
     return plain.publish(event).map(event);
+  }
+
+  // the event of a new blog, published now: a plain publish writes the blog from it
+  private static BlogEvent newBlog(BlogDraft draft) {
+    Instant now = now().toInstant();
+    return new BlogEvent(UUID.randomUUID(), BlogEvent.Type.BlogPublished, UUID.randomUUID(), draft.authorId(), 1,
+        draft.title(), draft.body(), draft.tags(), now, now);
   }
 
   /** Replaces a blog's content; the draft's author must be the blog's author (else {@code not_owner}). */
