@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
  *       {@code faults}, {@code trace} (following one event through the groups), which never depend on each
  *       other;</li>
  *   <li><b>audit</b>, which compares what the features keep;</li>
+ *   <li><b>compose</b>: the one factory of the parts ({@code PartsFactory}) and what was opened
+ *       ({@code OpenedParts}), which the app and the lab's design 3 both build with;</li>
  *   <li><b>lab</b>, which runs the features in three designs under faults and audits each;</li>
  *   <li><b>app</b>, the composition root: the only reader of the options, the only place that wires parts.</li>
  * </ol>
@@ -46,6 +48,7 @@ class ArchitectureTest {
   private static final String INFRASTRUCTURE = "Infrastructure";
   private static final String FEATURES = "Features";
   private static final String AUDIT = "Audit";
+  private static final String COMPOSE = "Compose";
   private static final String LAB = "Lab";
   private static final String APP_ROOT = "App";
 
@@ -62,14 +65,16 @@ class ArchitectureTest {
         .layer(FEATURES).definedBy("dev.fanout.publisher..", "dev.fanout.counter..", "dev.fanout.search..",
             "dev.fanout.dashboard..", "dev.fanout.faults..", "dev.fanout.trace..")
         .layer(AUDIT).definedBy("dev.fanout.audit..")
+        .layer(COMPOSE).definedBy("dev.fanout.compose..")
         .layer(LAB).definedBy("dev.fanout.lab..")
         .layer(APP_ROOT).definedBy("dev.fanout.app..")
         .whereLayer(APP_ROOT).mayNotBeAccessedByAnyLayer()
         .whereLayer(LAB).mayOnlyBeAccessedByLayers(APP_ROOT)
-        .whereLayer(AUDIT).mayOnlyBeAccessedByLayers(LAB, APP_ROOT)
-        .whereLayer(FEATURES).mayOnlyBeAccessedByLayers(AUDIT, LAB, APP_ROOT)
-        .whereLayer(INFRASTRUCTURE).mayOnlyBeAccessedByLayers(FEATURES, AUDIT, LAB, APP_ROOT)
-        .whereLayer(CORE).mayOnlyBeAccessedByLayers(INFRASTRUCTURE, FEATURES, AUDIT, LAB, APP_ROOT));
+        .whereLayer(COMPOSE).mayOnlyBeAccessedByLayers(LAB, APP_ROOT)
+        .whereLayer(AUDIT).mayOnlyBeAccessedByLayers(COMPOSE, LAB, APP_ROOT)
+        .whereLayer(FEATURES).mayOnlyBeAccessedByLayers(AUDIT, COMPOSE, LAB, APP_ROOT)
+        .whereLayer(INFRASTRUCTURE).mayOnlyBeAccessedByLayers(FEATURES, AUDIT, COMPOSE, LAB, APP_ROOT)
+        .whereLayer(CORE).mayOnlyBeAccessedByLayers(INFRASTRUCTURE, FEATURES, AUDIT, COMPOSE, LAB, APP_ROOT));
   }
 
   @Test
@@ -80,7 +85,8 @@ class ArchitectureTest {
             "dev.fanout.outbox..", "dev.fanout.http..", "dev.fanout.auth..", "dev.fanout.consumer..",
             "dev.fanout.publisher..",
             "dev.fanout.counter..", "dev.fanout.search..", "dev.fanout.dashboard..", "dev.fanout.faults..",
-            "dev.fanout.trace..", "dev.fanout.audit..", "dev.fanout.lab..", "dev.fanout.app..")
+            "dev.fanout.trace..", "dev.fanout.audit..", "dev.fanout.compose..", "dev.fanout.lab..",
+            "dev.fanout.app..")
         .as("every package of the app belongs to a layer of ArchitectureTest (add a new one there)"));
   }
 

@@ -2,10 +2,12 @@ package dev.fanout.consumer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -21,7 +23,12 @@ public final class GroupMetrics {
   final Counter replayed;
   final Timer latency;
 
+  private final MeterRegistry registry;
+  private final String group;
+
   GroupMetrics(MeterRegistry registry, String group, Supplier<String> circuit) {
+    this.registry = registry;
+    this.group = group;
     processed = Counter.builder("fanout.consumer.processed").description("events handled").tag("group", group)
         .register(registry);
     retried = Counter.builder("fanout.consumer.retried").description("retries of sink calls").tag("group", group)
@@ -39,6 +46,15 @@ public final class GroupMetrics {
         .register(registry);
     Gauge.builder("fanout.consumer.circuit.open", () -> circuit.get().equals("CLOSED") ? 0 : 1)
         .description("1 while the group's sink circuit is open or half-open").tag("group", group).register(registry);
+  }
+
+  /** Takes the group's meters off the registry: for a group removed from the process. */
+  void unregister() {
+    for (Meter meter : List.copyOf(registry.getMeters())) {
+      if (meter.getId().getName().startsWith("fanout.consumer.") && group.equals(meter.getId().getTag("group"))) {
+        registry.remove(meter);
+      }
+    }
   }
 
   /** The 99th percentile of event time to handled, in whole milliseconds; 0 before any event. */

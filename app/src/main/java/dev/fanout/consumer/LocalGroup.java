@@ -28,12 +28,11 @@ public final class LocalGroup {
   private static final Logger LOG = LoggerFactory.getLogger(LocalGroup.class);
   /** How long a crashed member stays away before it joins again, as a restarted process would. */
   static final long REJOIN_AFTER_CRASH_MILLIS = 1_000;
-  /** The most events the batches of several partitions bring to one shared sink call. */
-  static final int MAX_SHARED_CALL_EVENTS = 2_000;
 
   private final Vertx vertx;
   private final EventStream stream;
   private final String name;
+  private final GroupSpec spec;
   private final ResiliencePolicy policy;
   private final SinkGuard guard;
   private final GroupMetrics metrics;
@@ -44,21 +43,24 @@ public final class LocalGroup {
   private final AtomicBoolean replaying = new AtomicBoolean();
 
   /**
+   * @param topic       the topic the group reads
+   * @param spec        the group: its name on the stream, sink, retry policy and dispatch
    * @param interceptor stands between the group and its sink on every attempt ({@link SinkInterceptor#NONE}
    *                    for none)
    * @param trail       where the group traces its trouble with single events ({@link GroupTrail#NONE} for
    *                    nowhere)
    */
-  public LocalGroup(Vertx vertx, EventStream stream, String topic, String name, GroupSink sink,
-                    ResiliencePolicy policy, SinkInterceptor interceptor, MeterRegistry registry, GroupTrail trail) {
+  public LocalGroup(Vertx vertx, EventStream stream, String topic, GroupSpec spec, SinkInterceptor interceptor,
+                    MeterRegistry registry, GroupTrail trail) {
     this.vertx = vertx;
     this.stream = stream;
-    this.name = name;
-    this.policy = policy;
+    this.name = spec.name();
+    this.spec = spec;
+    this.policy = spec.policy();
     this.metrics = new GroupMetrics(registry, name, this::circuit);
     this.guard = new SinkGuard(vertx, name, policy, interceptor, metrics.retried::increment);
-    this.pipeline = new GroupPipeline(stream, topic, name, new CoalescingSink(sink, MAX_SHARED_CALL_EVENTS), guard,
-        metrics, trail);
+    this.pipeline = new GroupPipeline(stream, topic, name,
+        new CoalescingSink(spec.sink(), spec.dispatch().maxEventsPerCall()), guard, metrics, trail);
     this.subscription = SubscribeOptions.of(topic, name)
         .withStartFrom(StartPosition.EARLIEST)
         .withMaxBatchSize(SubscribeOptions.DEFAULT_MAX_BATCH_SIZE);
@@ -72,6 +74,11 @@ public final class LocalGroup {
 
   public String name() {
     return name;
+  }
+
+  /** The group as it was declared. */
+  public GroupSpec spec() {
+    return spec;
   }
 
   public String topic() {
@@ -113,6 +120,14 @@ public final class LocalGroup {
     }
     String id = deployments.pollLast();
     return id == null ? Future.succeededFuture() : vertx.undeploy(id);
+  }
+
+  /**
+   * Stops the group for good in this process ({@link #stop}) and takes its meters off {@code /metrics}: for
+   * a group removed from the {@link GroupRegistry}.
+   */
+  public Future<Void> retire() {
+    return stop().onComplete(ar -> metrics.unregister());
   }
 
   /** Undeploys every member, newest first; each leaves the group cleanly. */

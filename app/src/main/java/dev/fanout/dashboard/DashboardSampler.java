@@ -1,6 +1,7 @@
 package dev.fanout.dashboard;
 
 import dev.fanout.consumer.GroupStatus;
+import dev.fanout.consumer.GroupRegistry;
 import dev.fanout.consumer.LocalGroup;
 import dev.fanout.outbox.OutboxFigures;
 import dev.fanout.stream.EventStream;
@@ -49,7 +50,7 @@ public final class DashboardSampler extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DashboardSampler.class);
 
   private final EventStream stream;
-  private final Map<String, LocalGroup> local;
+  private final GroupRegistry local;
   private final OutboxFigures outbox;
   // accessed on this verticle's context only
   private final Map<String, GroupHistory> histories = new TreeMap<>();
@@ -65,7 +66,7 @@ public final class DashboardSampler extends VerticleBase {
    * @param local  this process's part of the app's groups, whose figures the snapshot adds
    * @param outbox the outbox's figures, read once a sample
    */
-  public DashboardSampler(EventStream stream, Map<String, LocalGroup> local, OutboxFigures outbox) {
+  public DashboardSampler(EventStream stream, GroupRegistry local, OutboxFigures outbox) {
     this.stream = stream;
     this.local = local;
     this.outbox = outbox;
@@ -150,7 +151,7 @@ public final class DashboardSampler extends VerticleBase {
   private JsonObject snapshot(long now, List<GroupDescription> groups, List<TopicDescription> topics) {
     JsonArray array = new JsonArray();
     for (GroupDescription group : groups) {
-      LocalGroup here = local.get(group.group());
+      LocalGroup here = local.find(group.group()).orElse(null);
       GroupStatus status = here == null ? null : here.status();
       GroupHistory history = histories.computeIfAbsent(group.group(), g -> new GroupHistory(HISTORY));
       history.add(DashboardSnapshot.sample(group, now, status != null && status.paused(),

@@ -3,6 +3,7 @@ package dev.fanout.dashboard;
 import dev.fanout.core.Refusal;
 import dev.fanout.http.ApiErrors;
 import dev.fanout.http.JsonBodies;
+import dev.fanout.consumer.GroupRegistry;
 import dev.fanout.consumer.LocalGroup;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.OffsetSpec;
@@ -23,9 +24,9 @@ import java.util.Map;
 public final class GroupControlRoutes {
 
   private final EventStream stream;
-  private final Map<String, LocalGroup> groups;
+  private final GroupRegistry groups;
 
-  public GroupControlRoutes(EventStream stream, Map<String, LocalGroup> groups) {
+  public GroupControlRoutes(EventStream stream, GroupRegistry groups) {
     this.stream = stream;
     this.groups = groups;
   }
@@ -47,10 +48,10 @@ public final class GroupControlRoutes {
 
   private void control(Route route, Control control) {
     route.handler(ctx -> ApiErrors.respond(ctx, 200, () -> {
-      LocalGroup group = groups.get(ctx.pathParam("group"));
+      LocalGroup group = groups.find(ctx.pathParam("group")).orElse(null);
       if (group == null) {
         throw new Refusal(Refusal.Kind.NOT_FOUND, "not_found", "no consumer group '" + ctx.pathParam("group")
-            + "' runs here; groups: " + String.join(", ", groups.keySet()), "group");
+            + "' runs here; groups: " + String.join(", ", groups.names()), "group");
       }
       return control.run(ctx, group).recover(e -> Future.failedFuture(
           e instanceof IllegalStateException ? Refusal.conflict("conflict", e.getMessage(), null) : e));

@@ -1,6 +1,7 @@
 package dev.fanout.dashboard;
 
 import dev.fanout.http.ApiErrors;
+import dev.fanout.consumer.GroupRegistry;
 import dev.fanout.consumer.LocalGroup;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupDescription;
@@ -10,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The read-only JSON behind the dashboard: {@code GET /api/groups} and {@code GET /api/topics}, built
@@ -20,10 +20,10 @@ import java.util.Map;
 public final class StreamRoutes {
 
   private final EventStream stream;
-  private final Map<String, LocalGroup> local;
+  private final GroupRegistry local;
 
   /** @param local this process's part of the app's groups, whose retry, dead-letter and circuit figures are added */
-  public StreamRoutes(EventStream stream, Map<String, LocalGroup> local) {
+  public StreamRoutes(EventStream stream, GroupRegistry local) {
     this.stream = stream;
     this.local = local;
   }
@@ -43,7 +43,7 @@ public final class StreamRoutes {
         for (int i = 0; i < all.size(); i++) {
           GroupDescription group = all.resultAt(i);
           JsonObject json = toJson(group);
-          LocalGroup here = local.get(group.group());
+          LocalGroup here = local.find(group.group()).orElse(null);
           if (here != null) {
             json.put("figures", DashboardSnapshot.figures(here.status()));
           }

@@ -25,19 +25,22 @@ public final class FaultInjector implements SinkInterceptor {
 
   private final Vertx vertx;
   private final Clock clock;
-  private final Set<String> sinks;
+  private final Supplier<Set<String>> sinks;
   // key: sink + mode; written by the admin API, read by every consumer call
   private final Map<String, Fault> faults = new ConcurrentHashMap<>();
 
-  /** @param sinks the sinks faults can be injected into, named after the groups that write to them */
-  public FaultInjector(Vertx vertx, Clock clock, Set<String> sinks) {
+  /**
+   * @param sinks the sinks faults can be injected into, named after the groups that write to them; read anew
+   *              at each use (groups come and go)
+   */
+  public FaultInjector(Vertx vertx, Clock clock, Supplier<Set<String>> sinks) {
     this.vertx = vertx;
     this.clock = clock;
-    this.sinks = Set.copyOf(sinks);
+    this.sinks = sinks;
   }
 
   public Set<String> sinks() {
-    return sinks;
+    return Set.copyOf(sinks.get());
   }
 
   public void add(Fault fault) {

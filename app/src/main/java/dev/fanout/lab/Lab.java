@@ -47,6 +47,11 @@ public final class Lab {
     this.searchName = searchName;
   }
 
+  /** The parts the lab runs on, as the composition root gave them. */
+  public LabParts parts() {
+    return parts;
+  }
+
   /**
    * Runs every fault of the plan through every design; when a lab is already running, the future it answers
    * has already failed, with a {@link Refusal} (conflict, {@code lab_running}). The future succeeds with the

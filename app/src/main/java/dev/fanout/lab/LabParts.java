@@ -1,6 +1,6 @@
 package dev.fanout.lab;
 
-import dev.fanout.consumer.ResiliencePolicy;
+import dev.fanout.compose.PartsFactory;
 import dev.fanout.search.SearchEngine;
 import dev.fanout.stream.EventStream;
 import io.vertx.core.Future;
@@ -10,16 +10,15 @@ import io.vertx.pgclient.PgConnectOptions;
 /**
  * The real parts a lab runs on, given by the composition root: the stream (its topics and groups get names
  * of their own per run), a PostgreSQL database (each run migrates a schema of its own in it and drops it
- * after), fresh search indexes, and the groups' resilience settings.
+ * after), fresh search indexes, and the settings the app itself is built with.
  *
- * @param database          a database the lab may create and drop schemas in; best not the app's own, whose
- *                          outbox relay holds the database-wide advisory lock the lab's relay needs
- * @param partitions        partitions of each run's event topics
- * @param replicationFactor copies of each topic the stream keeps
- * @param consumersPerGroup members each group gets
+ * @param database a database the lab may create and drop schemas in; best not the app's own, whose outbox
+ *                 relay holds the database-wide advisory lock the lab's relay needs
+ * @param app      the settings the app's {@link PartsFactory} was made with: every design builds its parts
+ *                 with them, design 3 with the few differences {@link Design3} lists
  */
 public record LabParts(Vertx vertx, EventStream stream, PgConnectOptions database, SearchIndexes search,
-                       ResiliencePolicy resilience, int partitions, int replicationFactor, int consumersPerGroup) {
+                       PartsFactory.Settings app) {
 
   /** Makes an empty search index per run, and forgets it after. */
   public interface SearchIndexes {

@@ -2,6 +2,7 @@ package dev.fanout.lab;
 
 import dev.fanout.audit.Audit;
 import dev.fanout.consumer.LocalGroup;
+import dev.fanout.compose.PartsFactory;
 import dev.fanout.counter.AuthorCounter;
 import dev.fanout.counter.RefusedAuthor;
 import dev.fanout.db.IsolatedSchema;
@@ -10,7 +11,6 @@ import dev.fanout.faults.FaultInjector;
 import dev.fanout.outbox.ProcessedEvents;
 import dev.fanout.publisher.BlogDraft;
 import dev.fanout.search.SearchEngine;
-import dev.fanout.search.SearchIndexer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -133,10 +133,11 @@ final class LabRun {
           return search.start();
         })
         .compose(v -> {
-          faults = new FaultInjector(vertx, Clock.systemUTC(), Set.of(Topology.SEARCH, Topology.COUNTER));
-          AuthorCounter counter = new AuthorCounter(schema.pool());
-          topology = new Topology(design, parts, prefix, schema.pool(), schema.connectOptions(), counter,
-              new SearchIndexer(search, schema.pool()), faults);
+          faults = new FaultInjector(vertx, Clock.systemUTC(), () -> Set.of(Topology.SEARCH, Topology.COUNTER));
+          PartsFactory factory = new PartsFactory(vertx, schema.pool(), schema.connectOptions(), parts.stream(),
+              Design3.settings(parts.app(), prefix));
+          AuthorCounter counter = factory.counter();
+          topology = new Topology(design, parts, prefix, factory, counter, factory.indexer(search), faults);
           audit = new Audit(schema.pool(), topology.store(), counter, search);
           return topology.start();
         })

@@ -1,12 +1,12 @@
 package dev.fanout.lab;
 
-import dev.fanout.consumer.DeadLetters;
+import dev.fanout.compose.PartsFactory;
 import dev.fanout.consumer.GroupSink;
+import dev.fanout.consumer.GroupSpec;
 import dev.fanout.consumer.GroupTrail;
 import dev.fanout.consumer.LocalGroup;
 import dev.fanout.consumer.SinkInterceptor;
 import dev.fanout.counter.AuthorCounter;
-import dev.fanout.db.TransactionBatcher;
 import dev.fanout.events.BlogEvent;
 import dev.fanout.faults.FaultInjector;
 import dev.fanout.outbox.OutboxRelay;
@@ -17,9 +17,6 @@ import dev.fanout.stream.EventStream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.Pool;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,8 +34,9 @@ import java.util.function.Supplier;
  *       sink act on that sink's half of the handler.</li>
  *   <li>{@link Design#DUAL_WRITE}: after the commit the publisher sends the event to a search topic and a
  *       counter topic, each read by its own group.</li>
- *   <li>{@link Design#OUTBOX}: Fanout as it is: the outbox row commits with the blog and the
- *       {@link OutboxRelay} sends it to one topic read by two independent groups.</li>
+ *   <li>{@link Design#OUTBOX}: Fanout as it is, built by the app's own {@link PartsFactory} with the
+ *       differences {@link Design3} lists: the outbox row commits with the blog and the {@link OutboxRelay}
+ *       sends it to one topic read by two independent groups.</li>
  * </ul>
  *
  * In designs 1 and 2 the blog's transaction still writes its outbox row ({@link BlogStore} always does), but
@@ -54,7 +52,7 @@ final class Topology {
   private final Vertx vertx;
   private final EventStream stream;
   private final String prefix;
-  private final LabParts parts;
+  private final PartsFactory factory;
   private final BlogStore store;
   private final RelaySignal signal;
   private final Supplier<OutboxRelay> relay;
@@ -64,44 +62,49 @@ final class Topology {
   private String relayDeployment;
 
   /**
-   * @param prefix names this run's topics and groups: unique on the stream
-   * @param faults where the run injects its faults, by sink name
+   * @param prefix  names this run's topics and groups: unique on the stream
+   * @param factory the app's factory, on the run's schema, with design 3's settings ({@link Design3})
+   * @param faults  where the run injects its faults, by sink name
    */
-  Topology(Design design, LabParts parts, String prefix, Pool pool, PgConnectOptions connectOptions,
-           AuthorCounter counter, SearchIndexer indexer, FaultInjector faults) {
+  Topology(Design design, LabParts parts, String prefix, PartsFactory factory, AuthorCounter counter,
+           SearchIndexer indexer, FaultInjector faults) {
     this.design = design;
     this.vertx = parts.vertx();
     this.stream = parts.stream();
-    this.parts = parts;
+    this.factory = factory;
     this.prefix = prefix;
     this.signal = design == Design.OUTBOX ? new RelaySignal(vertx) : RelaySignal.noRelay(vertx);
-    this.store = new BlogStore(pool, new TransactionBatcher(pool, 64, 4, 10_000), signal);
+    this.store = factory.blogStore(signal);
+    List<GroupSpec> app = factory.builtInGroups(counter, indexer);
+    GroupSpec counterSpec = app.stream().filter(g -> g.name().equals(COUNTER)).findFirst().orElseThrow();
+    GroupSpec searchSpec = app.stream().filter(g -> g.name().equals(SEARCH)).findFirst().orElseThrow();
     switch (design) {
       case ONE_GROUP -> {
         GroupSink both = events -> faults.around(SEARCH, () -> indexer.apply(events))
             .compose(v -> faults.<Void>around(COUNTER, () -> counter.apply(events)));
-        counting = group(prefix, prefix + "-both", both, SinkInterceptor.NONE);
+        this.counting = group(prefix, GroupSpec.of(prefix + "-both", both, factory.settings().resilience()),
+            SinkInterceptor.NONE);
         relay = null;
       }
       case DUAL_WRITE -> {
-        group(prefix + "-search", prefix + "-search", indexer, named(faults, prefix + "-search", SEARCH));
-        counting = group(prefix + "-counter", prefix + "-counter", counter, named(faults, prefix + "-counter", COUNTER));
+        group(prefix + "-search", Design3.group(searchSpec, prefix), named(faults, prefix + "-search", SEARCH));
+        this.counting = group(prefix + "-counter", Design3.group(counterSpec, prefix),
+            named(faults, prefix + "-counter", COUNTER));
         relay = null;
       }
       case OUTBOX -> {
-        group(prefix, prefix + "-search", indexer, named(faults, prefix + "-search", SEARCH));
-        counting = group(prefix, prefix + "-counter", counter, named(faults, prefix + "-counter", COUNTER));
-        // a fresh schema holds nothing to send again; the groups named are those of processed_events
-        relay = () -> new OutboxRelay(pool, connectOptions, stream, prefix, false,
-            List.of(AuthorCounter.GROUP, SearchIndexer.GROUP), 500, 1000, Duration.ofHours(1), signal);
+        group(prefix, Design3.group(searchSpec, prefix), named(faults, prefix + "-search", SEARCH));
+        this.counting = group(prefix, Design3.group(counterSpec, prefix), named(faults, prefix + "-counter", COUNTER));
+        // the groups' sinks record processed events under the app's names, whatever the stream calls them
+        List<String> processing = app.stream().map(GroupSpec::name).toList();
+        relay = () -> factory.relay(() -> processing, signal);
       }
       default -> throw new IllegalArgumentException("unknown design " + design);
     }
   }
 
-  private LocalGroup group(String topic, String name, GroupSink sink, SinkInterceptor interceptor) {
-    LocalGroup group = new LocalGroup(vertx, stream, topic, name, sink, parts.resilience(), interceptor,
-        new SimpleMeterRegistry(), GroupTrail.NONE);
+  private LocalGroup group(String topic, GroupSpec spec, SinkInterceptor interceptor) {
+    LocalGroup group = factory.group(topic, spec, interceptor, new SimpleMeterRegistry(), GroupTrail.NONE);
     groups.computeIfAbsent(topic, t -> new ArrayList<>()).add(group);
     return group;
   }
@@ -120,11 +123,8 @@ final class Topology {
   Future<Void> start() {
     Future<Void> chain = Future.succeededFuture();
     for (Map.Entry<String, List<LocalGroup>> topic : groups.entrySet()) {
-      chain = chain.compose(v -> stream.admin().createTopic(topic.getKey(), parts.partitions(), parts.replicationFactor()));
-      for (LocalGroup group : topic.getValue()) {
-        chain = chain.compose(v -> stream.admin().createTopic(DeadLetters.topic(topic.getKey(), group.name()), 1,
-            parts.replicationFactor()));
-      }
+      List<String> names = topic.getValue().stream().map(LocalGroup::name).toList();
+      chain = chain.compose(v -> factory.createTopics(topic.getKey(), names));
     }
     if (relay != null) {
       chain = chain.compose(v -> vertx.deployVerticle(relay.get())).map(id -> {
@@ -133,9 +133,7 @@ final class Topology {
       });
     }
     for (LocalGroup group : groups()) {
-      for (int i = 0; i < parts.consumersPerGroup(); i++) {
-        chain = chain.compose(v -> group.addMember()).mapEmpty();
-      }
+      chain = chain.compose(v -> factory.addMembers(group));
     }
     return chain;
   }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Keeps the {@code outbox}, {@code processed_events} and {@code event_attempts} tables from growing without
@@ -45,7 +46,7 @@ final class OutboxPruner {
           + "SELECT count(*) AS n FROM gone";
 
   private final Pool pool;
-  private final String[] groups;
+  private final Supplier<List<String>> groups;
   private final Duration keep;
   private final int batch;
 
@@ -53,9 +54,9 @@ final class OutboxPruner {
    * @param groups every consumer group that records processed events
    * @param keep   how long a sent event stays at least
    */
-  OutboxPruner(Pool pool, List<String> groups, Duration keep, int batch) {
+  OutboxPruner(Pool pool, Supplier<List<String>> groups, Duration keep, int batch) {
     this.pool = pool;
-    this.groups = groups.toArray(String[]::new);
+    this.groups = groups;
     this.keep = keep;
     this.batch = batch;
   }
@@ -75,7 +76,7 @@ final class OutboxPruner {
     OffsetDateTime forgotten = (forgottenBefore == null ? Instant.EPOCH : forgottenBefore).atOffset(ZoneOffset.UTC);
     return pool.preparedQuery(PRUNE)
         .execute(Tuple.tuple().addArrayOfInteger(parts).addArrayOfLong(firstOffsets).addOffsetDateTime(sentBefore)
-            .addOffsetDateTime(forgotten).addArrayOfString(groups).addInteger(batch))
+            .addOffsetDateTime(forgotten).addArrayOfString(groups.get().toArray(String[]::new)).addInteger(batch))
         .map(rows -> rows.iterator().next().getLong("n").intValue());
   }
 }

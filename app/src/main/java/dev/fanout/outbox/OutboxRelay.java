@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +73,7 @@ public final class OutboxRelay extends VerticleBase {
   private final EventStream stream;
   private final String topic;
   private final boolean replayUnprocessed;
-  private final String[] groups;
+  private final Supplier<List<String>> groups;
   private final int batchSize;
   private final long pollMillis;
   private final OutboxPruner pruner;
@@ -95,19 +96,20 @@ public final class OutboxRelay extends VerticleBase {
 
   /**
    * @param replayUnprocessed whether the stream forgets on restart, so unprocessed events must be re-sent
-   * @param groups            the consumer groups that record processed events
+   * @param groups            the consumer groups that record processed events, read anew at each use (the
+   *                          registry is live: groups come and go)
    * @param keepSent          how long a sent event stays in the outbox at least (see {@link OutboxPruner})
    * @param signal            how this process's writers learn whether this relay leads, and wake it
    */
   public OutboxRelay(Pool pool, PgConnectOptions connectOptions, EventStream stream, String topic,
-                     boolean replayUnprocessed, List<String> groups, int batchSize, long pollMillis,
+                     boolean replayUnprocessed, Supplier<List<String>> groups, int batchSize, long pollMillis,
                      Duration keepSent, RelaySignal signal) {
     this.pool = pool;
     this.connectOptions = connectOptions;
     this.stream = stream;
     this.topic = topic;
     this.replayUnprocessed = replayUnprocessed;
-    this.groups = groups.toArray(String[]::new);
+    this.groups = groups;
     this.batchSize = batchSize;
     this.pollMillis = pollMillis;
     this.pruner = new OutboxPruner(pool, groups, keepSent, PRUNE_BATCH);
@@ -165,7 +167,7 @@ public final class OutboxRelay extends VerticleBase {
     }
     checkingResets = true;
     List<Future<?>> checks = new ArrayList<>();
-    for (String group : groups) {
+    for (String group : groups.get()) {
       checks.add(stream.admin().describeGroup(group).compose(description -> {
         long resets = description.offsetResets();
         long madeUp = resetsMadeUp.getOrDefault(group, 0L);
@@ -238,7 +240,7 @@ public final class OutboxRelay extends VerticleBase {
           if (!replayUnprocessed) {
             return Future.succeededFuture(true);
           }
-          return pool.preparedQuery(UNSEND_UNPROCESSED).execute(Tuple.of((Object) groups)).map(rows -> {
+          return pool.preparedQuery(UNSEND_UNPROCESSED).execute(Tuple.of((Object) groups.get().toArray(String[]::new))).map(rows -> {
             if (rows.rowCount() > 0) {
               LOG.info("re-sending {} events the consumer groups had not processed", rows.rowCount());
             }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,44 +37,47 @@ public final class EventTraces {
 
   private final Pool pool;
   private final EventStream stream;
-  private final List<String> groups;
+  private final Supplier<List<String>> groups;
   private final Function<UUID, Future<Boolean>> blogExists;
 
   /**
-   * @param groups     the consumer groups to trace, in the order they are listed
+   * @param groups     the consumer groups to trace, in the order they are listed; read anew per request
    * @param blogExists whether a blog is known, for a blog none of whose events are kept
    */
-  public EventTraces(Pool pool, EventStream stream, List<String> groups, Function<UUID, Future<Boolean>> blogExists) {
+  public EventTraces(Pool pool, EventStream stream, Supplier<List<String>> groups, Function<UUID, Future<Boolean>> blogExists) {
     this.pool = pool;
     this.stream = stream;
-    this.groups = List.copyOf(groups);
+    this.groups = groups;
     this.blogExists = blogExists;
   }
 
   /** The trace of one event, or a not-found refusal. */
   public Future<JsonObject> event(UUID eventId) {
-    return positions().compose(positions -> KeptEvents.byEvent(pool, eventId, groups).compose(kept -> {
+    List<String> groups = List.copyOf(this.groups.get());
+    return positions(groups).compose(positions -> KeptEvents.byEvent(pool, eventId, groups).compose(kept -> {
       if (kept.isEmpty()) {
         return Future.failedFuture(Refusal.notFound("event " + eventId));
       }
-      return Future.succeededFuture(trace(kept.get(), positions));
+      return Future.succeededFuture(trace(kept.get(), groups, positions));
     }));
   }
 
   /** A blog's kept events, newest first, each traced; a not-found refusal for an unknown blog. */
   public Future<JsonObject> blog(UUID blogId) {
-    return positions().compose(positions -> KeptEvents.byBlog(pool, blogId, groups, MAX_BLOG_EVENTS)
+    List<String> groups = List.copyOf(this.groups.get());
+    return positions(groups).compose(positions -> KeptEvents.byBlog(pool, blogId, groups, MAX_BLOG_EVENTS)
         .compose(kept -> (kept.isEmpty() ? blogExists.apply(blogId) : Future.succeededFuture(true)).compose(known -> {
           if (!known) {
             return Future.failedFuture(Refusal.notFound("blog " + blogId));
           }
           JsonArray events = new JsonArray();
-          kept.forEach(event -> events.add(trace(event, positions)));
+          kept.forEach(event -> events.add(trace(event, groups, positions)));
           return Future.succeededFuture(new JsonObject().put("blogId", blogId.toString()).put("events", events));
         })));
   }
 
-  private JsonObject trace(KeptEvents.Kept event, Map<String, GroupDescription> positions) {
+  private static JsonObject trace(KeptEvents.Kept event, List<String> groups,
+                                  Map<String, GroupDescription> positions) {
     JsonArray traced = new JsonArray();
     for (String group : groups) {
       KeptEvents.Trouble trouble = event.trouble().get(group);
@@ -119,7 +123,7 @@ public final class EventTraces {
 
   // Each group as the stream describes it now; a group that cannot be described is left out (its events
   // then show no position), so that a trace still answers while the stream is unreachable.
-  private Future<Map<String, GroupDescription>> positions() {
+  private Future<Map<String, GroupDescription>> positions(List<String> groups) {
     List<Future<GroupDescription>> described = new ArrayList<>(groups.size());
     for (String group : groups) {
       described.add(stream.admin().describeGroup(group).recover(e -> {

@@ -77,7 +77,7 @@ class CrashRecoveryTest {
     Set<String> acknowledged = publishUntil(300, () -> {
       long start = System.nanoTime();
       app.process().destroy();
-      assertThat(app.process().waitFor(Main.STOP_TIMEOUT_SECONDS + 15, TimeUnit.SECONDS)).as("exited in time").isTrue();
+      assertThat(app.process().waitFor(ServeCommand.STOP_TIMEOUT_SECONDS + 15, TimeUnit.SECONDS)).as("exited in time").isTrue();
       stopMillis[0] = (System.nanoTime() - start) / 1_000_000;
       return true;
     });

@@ -46,6 +46,6 @@ class LabCommandTest {
     assertThatThrownBy(() -> LabCommand.parse(new String[] {"--backend", "carrier-pigeon"}, Map.of()))
         .hasMessageContaining("--backend");
     assertThatThrownBy(() -> LabCommand.parse(new String[] {"--json"}, Map.of()))
-        .hasMessageContaining("--json needs a value");
+        .hasMessageContaining("--json").hasMessageContaining("Missing required parameter");
   }
 }

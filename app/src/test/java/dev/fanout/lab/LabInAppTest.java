@@ -23,6 +23,9 @@ class LabInAppTest {
   @Test
   void aLabRunsBesideTheAppAndLeavesItAlone() throws Exception {
     Lab lab = RunningApp.await(app.app().lab());
+    // the lab builds its designs with the settings the app's own factory was made with (design 3 with Design3's)
+    assertThat(lab.parts().app()).isEqualTo(app.app().factory().settings());
+    assertThat(lab.parts().app().partitions()).isEqualTo(4);
     assertThat(lab.progress().getBoolean("running")).isFalse();
     LabPlan plan = LabPlan.of(40, List.of(LabFault.OUTAGE)).withDesigns(List.of(Design.OUTBOX)).withOutageSeconds(1)
         .withSettleSeconds(20);

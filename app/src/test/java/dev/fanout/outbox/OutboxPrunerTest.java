@@ -58,7 +58,7 @@ class OutboxPrunerTest {
       return chain;
     }));
     String relay = await(DB.vertx().deployVerticle(new OutboxRelay(DB.database().pool(),
-        DB.database().connectOptions(), stream, TOPIC, false, GROUPS, 100, 100,
+        DB.database().connectOptions(), stream, TOPIC, false, () -> GROUPS, 100, 100,
         Duration.ofDays(1), new RelaySignal(DB.vertx()))));
     try {
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
@@ -76,10 +76,10 @@ class OutboxPrunerTest {
         .filter(t -> t.name().equals(TOPIC)).findFirst().orElseThrow().partitions();
     assertThat(partitions.get(0).startOffset()).as("the stream keeps offsets 6 to 9").isEqualTo(6);
 
-    assertThat(await(new OutboxPruner(DB.database().pool(), GROUPS, Duration.ofDays(1), 100)
+    assertThat(await(new OutboxPruner(DB.database().pool(), () -> GROUPS, Duration.ofDays(1), 100)
         .pruneOnce(partitions, null))).as("nothing inside the kept window").isZero();
 
-    OutboxPruner pruner = new OutboxPruner(DB.database().pool(), GROUPS, Duration.ZERO, 100);
+    OutboxPruner pruner = new OutboxPruner(DB.database().pool(), () -> GROUPS, Duration.ZERO, 100);
     assertThat(await(pruner.pruneOnce(partitions, null))).isEqualTo(6);
     assertThat(ids("SELECT event_id FROM outbox WHERE event_key = 'pruned' ORDER BY id"))
         .as("6 and 7 can still be read again; 8 and 9 are not processed by every group")
@@ -116,7 +116,7 @@ class OutboxPrunerTest {
       await(ProcessedEvents.record(DB.database().pool(), group, events));
     }
     String relay = await(DB.vertx().deployVerticle(new OutboxRelay(DB.database().pool(),
-        DB.database().connectOptions(), stream, "prune-by-relay", false, GROUPS, 100, 100,
+        DB.database().connectOptions(), stream, "prune-by-relay", false, () -> GROUPS, 100, 100,
         Duration.ZERO, new RelaySignal(DB.vertx()))));
     try {
       Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->

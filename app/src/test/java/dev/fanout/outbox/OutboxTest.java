@@ -85,7 +85,7 @@ class OutboxTest {
 
   private static String deployRelay(String topic, boolean replayUnprocessed) throws Exception {
     return await(DB.vertx().deployVerticle(new OutboxRelay(pool(), DB.database().connectOptions(), stream, topic,
-        replayUnprocessed, GROUPS, 3, 100,
+        replayUnprocessed, () -> GROUPS, 3, 100,
         Duration.ofDays(1), new RelaySignal(DB.vertx()))));
   }
 
@@ -188,7 +188,7 @@ class OutboxTest {
     assertThat(signal.notifyInTransaction()).as("no relay leads here yet").isTrue();
     // it polls once a minute: only a wake moves rows within the test's bound
     String relay = await(DB.vertx().deployVerticle(new OutboxRelay(pool(), DB.database().connectOptions(), stream,
-        topic, false, GROUPS, 100, 60_000, Duration.ofDays(1), signal)));
+        topic, false, () -> GROUPS, 100, 60_000, Duration.ofDays(1), signal)));
     try {
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !signal.notifyInTransaction());
       BlogEvent event = event("outbox-signal", "woken");

@@ -1,0 +1,103 @@
+package dev.fanout.app;
+
+import io.vertx.core.Vertx;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code java -jar app/target/fanout.jar [options]}: starts Fanout ({@link FanoutApp}), prints the banner, and
+ * leaves it running on Vert.x's threads; a SIGTERM stops it cleanly (at most {@value #STOP_TIMEOUT_SECONDS} s).
+ */
+@Command(name = "fanout", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
+    description = {"Write once, read by many: serves Fanout's API and dashboard until stopped.",
+        "Every option may also be given as its environment variable; a flag wins."},
+    footer = {"", "The lab (three designs under faults): java -jar app/target/fanout.jar lab --help"})
+final class ServeCommand implements Callable<Integer>, Cli.Checked {
+
+  /** A stop (SIGTERM) that takes longer than this is cut short; the JVM exits anyway. */
+  static final long STOP_TIMEOUT_SECONDS = 20;
+
+  @Mixin
+  AppOptions app;
+
+  @Spec
+  CommandSpec spec;
+
+  // written by check() and call(), on the thread that runs the command line
+  private FanoutOptions options;
+  private volatile boolean serving;
+
+  @Override
+  public void check() {
+    options = FanoutOptions.from(app);
+  }
+
+  /** Whether the app was started and is running. */
+  boolean serving() {
+    return serving;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Vertx vertx = Vertx.vertx();
+    FanoutApp started;
+    try {
+      started = FanoutApp.start(vertx, options).toCompletionStage().toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      err.println("fanout: could not start: " + e.getCause().getMessage());
+      vertx.close();
+      return 1;
+    }
+    banner(out, err, started);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      long start = System.nanoTime();
+      try {
+        started.stop().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        System.out.println("fanout: stopped cleanly in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+      } catch (Exception e) {
+        System.err.println("fanout: unclean stop: " + e.getMessage());
+      }
+      vertx.close();
+    }, "fanout-shutdown"));
+    serving = true;
+    return 0;
+  }
+
+  private void banner(PrintWriter out, PrintWriter err, FanoutApp app) {
+    String base = "http://" + options.host() + ":" + app.port();
+    out.println("Fanout " + Version.current() + " is up (backend " + options.backend() + ", "
+        + options.partitions() + " partitions)");
+    out.println("  dashboard  " + base + "/");
+    out.println("  publish    POST " + base + "/api/blogs");
+    out.println("  API        " + base + "/api/info, " + base + "/api/groups, " + base + "/api/topics");
+    out.println("  health     " + base + "/health/live, " + base + "/health/ready");
+    out.println("  metrics    " + base + "/metrics");
+    out.println("  data       " + options.dataDir());
+    if (options.adminToken() == null) {
+      out.println("  admin      generated token for this run (set --admin-token or FANOUT_ADMIN_TOKEN to choose one):");
+      out.println("             Authorization: Bearer " + app.adminToken());
+    }
+    FanoutOptions.Auth auth = options.auth();
+    if (!auth.tokens()) {
+      err.println("fanout: WARNING: --auth none: writes are not authenticated; anyone who can reach "
+          + base + " can publish, change or delete as any author. Only run this behind a gateway that "
+          + "authenticates.");
+    } else if (auth.jwksUrl() != null) {
+      out.println("  authors    writes need a token from the identity provider (keys: " + auth.jwksUrl() + ")");
+    } else {
+      out.println("  authors    writes need an author token; mint one with the admin token:");
+      out.println("             curl -X POST -H 'Authorization: Bearer <admin token>' " + base
+          + "/api/admin/authors/<authorId>/tokens");
+    }
+    out.flush();
+    err.flush();
+  }
+}

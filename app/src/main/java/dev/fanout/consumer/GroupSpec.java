@@ -1,0 +1,57 @@
+package dev.fanout.consumer;
+
+import java.util.Objects;
+
+/**
+ * A consumer group declared as data: what it is called on the stream, what it does with events, how it
+ * treats failures and how its batches reach the sink. Everything that walks the groups (the relay's gap
+ * healing, the trace, the dashboard, metrics, faults, the admin routes) finds them through a
+ * {@link GroupRegistry} of these, never through a list compiled into the app.
+ *
+ * @param name         the group's name on the stream (and in {@code processed_events} when its sink records)
+ * @param sink         what the group does with its events
+ * @param policy       retries and circuit breaking around the sink
+ * @param dispatch     how batches of several partitions reach the sink
+ */
+public record GroupSpec(String name, GroupSink sink, ResiliencePolicy policy, Dispatch dispatch) {
+
+  public GroupSpec {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(sink, "sink");
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(dispatch, "dispatch");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("a group needs a name");
+    }
+  }
+
+  /** A group whose batches share sink calls ({@link Dispatch#SHARED_CALLS}), as the built-in groups do. */
+  public static GroupSpec of(String name, GroupSink sink, ResiliencePolicy policy) {
+    return new GroupSpec(name, sink, policy, Dispatch.SHARED_CALLS);
+  }
+
+  /** The same group under another name on the stream (the lab prefixes its groups per run). */
+  public GroupSpec named(String otherName) {
+    return new GroupSpec(otherName, sink, policy, dispatch);
+  }
+
+  /**
+   * How a group hands its partitions' batches to its sink.
+   *
+   * @param maxEventsPerCall the most events the batches of several partitions bring to one sink call
+   */
+  public record Dispatch(int maxEventsPerCall) {
+
+    /**
+     * Batches that arrive while a call runs wait and go together in the next one, at most 2,000 events:
+     * one database transaction or one bulk request for many partitions (the counter, search).
+     */
+    public static final Dispatch SHARED_CALLS = new Dispatch(2_000);
+
+    public Dispatch {
+      if (maxEventsPerCall < 1) {
+        throw new IllegalArgumentException("maxEventsPerCall must be positive");
+      }
+    }
+  }
+}
