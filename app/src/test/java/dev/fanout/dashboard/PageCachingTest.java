@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fanout.app.RunningApp;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashSet;
@@ -12,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * How the pages and their modules are cached, over plain HTTP against a started app: the pages and every
  * module they import, found by following their imports, are answered with {@code Cache-Control: no-cache}
  * and a Last-Modified, so a browser asks again before each use and an unchanged file costs a 304; after an
- * upgrade it never mixes old and new modules. The chart library's files, whose path holds their version,
+ * upgrade (another process) it never mixes old and new modules: what one process validated, the next answers
+ * in full. The chart library's files, whose path holds their version,
  * stay cacheable. The pages name that version as the build filtered it in.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -104,6 +111,24 @@ class PageCachingTest {
       HttpResponse<String> library = get(uplot.group(1));
       assertThat(library.body()).contains("uPlot");
       assertThat(header(library, "Cache-Control")).as(uplot.group(1)).contains("max-age=").doesNotContain("no-cache");
+    }
+  }
+
+  @Test
+  void whatOneProcessValidatedTheNextAnswersInFull() throws Exception {
+    String lastModified = header(get("/js/common.js"), "Last-Modified");
+    long validatedAt = ZonedDateTime.parse(lastModified, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+    // Last-Modified counts whole seconds: the next process must start in a later one to tell itself apart
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() >= validatedAt + 1000);
+    Path dataDir = Files.createTempDirectory("fanout-next-process");
+    try (RunningApp next = RunningApp.start(dataDir, "--partitions", "2")) {
+      for (String path : List.of("/", "/dashboard.js", "/js/common.js")) {
+        HttpResponse<String> answer = next.send("GET", path, null, null, "If-Modified-Since", lastModified);
+        assertThat(answer.statusCode()).as(path + " from the next process").isEqualTo(200);
+        assertThat(answer.body()).as(path).isNotEmpty();
+      }
+    } finally {
+      RunningApp.deleteRecursively(dataDir);
     }
   }
 }
