@@ -2,6 +2,7 @@ package dev.fanout.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -77,7 +78,13 @@ public final class HttpServerVerticle extends VerticleBase {
             .putHeader("Retry-After", "1")
             .end(new JsonObject().put("status", "DOWN").put("reason", String.valueOf(e.getMessage())).encode())));
     routes.accept(router);
-    router.route("/*").handler(StaticHandler.create("webroot"));
+    // The page and its modules are revalidated on every use (no-cache, against Last-Modified): after an
+    // upgrade a browser never runs an old module beside a new one, and an unchanged file costs only a 304.
+    // The handler adds its own Cache-Control only when none is set.
+    router.route("/*").handler(ctx -> {
+      ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+      ctx.next();
+    }).handler(StaticHandler.create("webroot"));
     router.errorHandler(413, ctx -> ApiErrors.send(ctx, 413, "payload_too_large",
         "the request body is larger than " + MAX_BODY_BYTES + " bytes", null));
     router.errorHandler(404, ctx -> ApiErrors.send(ctx, 404, "not_found", "no such resource", null));

@@ -101,10 +101,12 @@ public final class HeadlessChromium implements AutoCloseable {
         selector, inDocument);
   }
 
-  /** Saves what the viewport shows as {@code target/screenshots/<name>.png}. */
-  public void screenshot(String name) throws Exception {
+  /** Saves what the viewport shows as {@code target/screenshots/<name>.png} and returns that file. */
+  public Path screenshot(String name) throws Exception {
     File file = driver.getScreenshotAs(OutputType.FILE);
-    Files.copy(file.toPath(), screenshots.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    Path saved = screenshots.resolve(name + ".png");
+    Files.copy(file.toPath(), saved, StandardCopyOption.REPLACE_EXISTING);
+    return saved;
   }
 
   @Override

@@ -7,6 +7,9 @@ import dev.fanout.app.HeadlessChromium;
 import dev.fanout.app.RunningApp;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +44,9 @@ import org.openqa.selenium.support.ui.Select;
  * while the counter stays OK; cleared, the lag drains to 0; members added beyond the partition count show
  * as idle; a blog title made of HTML shows as text; an event id pasted into the trace box shows the search
  * group pending during an outage and processed once it clears. Screenshots (of the first screen) land in
- * {@code target/screenshots/}. The steps run in order on one app and one browser.
+ * {@code target/screenshots/}; the one of a traced event pending during an outage (every part of the first
+ * screen populated) is also the README's, {@code docs/img/dashboard.png}. The steps run in order on one app
+ * and one browser.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -58,6 +63,9 @@ class DashboardBrowserTest {
   private static final int LOAD_RATE = 10;
   private static final Duration LOAD_LIMIT = Duration.ofMinutes(3);
   private static final long LOAD_MAX = LOAD_RATE * LOAD_LIMIT.toSeconds();
+  /** The README's picture of the dashboard, in the repository's docs (the module's parent). */
+  private static final Path README_SCREENSHOT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath()
+      .normalize().getParent().resolve("docs/img/dashboard.png");
 
   @RegisterExtension
   final RunningApp app = RunningApp.perClass("--partitions", "2", "--retry-backoff-ms", "50", "--breaker-wait-ms", "2000");
@@ -124,10 +132,10 @@ class DashboardBrowserTest {
     return attribute("[data-trace-event=\"" + eventId + "\"] [data-trace-group=\"" + group + "\"]", "data-status");
   }
 
-  private void screenshot(String name) throws Exception {
+  private Path screenshot(String name) throws Exception {
     // the first screen, as a visitor sees it
     js("window.scrollTo(0, 0);");
-    chromium.screenshot(name);
+    return chromium.screenshot(name);
   }
 
   private void click(String selector) {
@@ -348,7 +356,9 @@ class DashboardBrowserTest {
       for (String selector : List.of("#trace-id", "#trace-result", "[data-trace-event=\"" + eventId + "\"]")) {
         assertThat(edge(selector, "bottom")).as(selector + " bottom").isLessThanOrEqualTo(HEIGHT);
       }
-      screenshot("6-trace-pending");
+      Path pending = screenshot("6-trace-pending");
+      Files.createDirectories(README_SCREENSHOT.getParent());
+      Files.copy(pending, README_SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       assertThat(app.admin("DELETE", "/api/admin/faults", null).statusCode()).isEqualTo(200);
     }
