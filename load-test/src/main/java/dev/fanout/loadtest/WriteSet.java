@@ -1,168 +1,263 @@
 package dev.fanout.loadtest;
 
+import dev.fanout.counter.AuthorCounter;
+import dev.fanout.db.Database;
+import dev.fanout.db.TransactionBatcher;
+import dev.fanout.events.BlogEvent;
+import dev.fanout.outbox.OutboxRelay;
+import dev.fanout.outbox.ProcessedEvents;
+import dev.fanout.outbox.RelaySignal;
+import dev.fanout.publisher.BlogDraft;
+import dev.fanout.publisher.BlogStore;
+import dev.fanout.search.SearchIndexer;
+import dev.fanout.stream.KeyPartitioner;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.Statement;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
-import javax.sql.DataSource;
 
 /**
- * The whole of what the app writes per publish, {@code perTx} publishes at a time, from {@code connections}
- * threads; see {@link PostgresCeiling}. Bodies are about 1,300 characters, as capacity.sh posts.
+ * What the app writes per publish, done by the app's own code on the app's database, without HTTP and
+ * without a stream; see {@link PostgresCeiling}. Each of {@code connections} writers publishes {@code perTx}
+ * blogs at a time through its own {@link BlogStore} (one group of plain publishes: one multi-row insert of
+ * blogs and one of outbox rows, in one transaction, as the app writes them). With the whole write set it
+ * then applies them as the app's two consumer groups do ({@link AuthorCounter#apply}, and the search group's
+ * {@link ProcessedEvents#record}), while one relay reads and marks the outbox rows with the
+ * {@link OutboxRelay}'s own statements on a session like its own. A run ends when the writers' time is up and
+ * the relay has marked every row, so its figures include all the work of every publish.
+ *
+ * <p>No NOTIFY: in one app process the relay leads and is woken in-process, so a publish does not notify.
  */
 final class WriteSet {
 
-  private static final String INSERT_BLOGS =
-      "INSERT INTO blogs (blog_id, author_id, title, body, tags, version, published_at, updated_at) "
-          + "SELECT b.id, b.author, b.title, b.body, ARRAY['load'], 1, b.at, b.at "
-          + "FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[]) AS b(id, author, title, body, at)";
-  private static final String INSERT_OUTBOX =
-      "INSERT INTO outbox (event_id, event_type, event_key, payload) "
-          + "SELECT i, 'BlogPublished', k, convert_to(p, 'UTF8') FROM unnest(?::uuid[], ?::text[], ?::text[]) "
-          + "WITH ORDINALITY AS e(i, k, p, n) ORDER BY n RETURNING id";
-  private static final String MARK_SENT =
-      "UPDATE outbox o SET sent_at = now(), stream_partition = s.part, stream_offset = s.off "
-          + "FROM unnest(?::bigint[], ?::int[], ?::bigint[]) AS s(id, part, off) WHERE o.id = s.id";
-  private static final String RECORD =
-      "INSERT INTO processed_events (group_name, event_id) SELECT ?, unnest(?::uuid[]) ON CONFLICT DO NOTHING "
-          + "RETURNING event_id";
-  private static final String ENSURE_AUTHORS =
-      "INSERT INTO author_stats (author_id, blog_count) SELECT unnest(?::text[]), 0 ON CONFLICT (author_id) DO NOTHING";
-  private static final String APPLY_DELTAS =
-      "UPDATE author_stats s SET blog_count = greatest(s.blog_count + t.delta, 0) "
-          + "FROM unnest(?::text[], ?::bigint[]) AS t(author_id, delta) WHERE s.author_id = t.author_id";
+  /** The relay's batch, as the app's default. */
+  private static final int RELAY_BATCH = 500;
+  /** The stream's partitions the relay's marks name, as the app's default. */
+  private static final int PARTITIONS = 12;
+
+  /** What a run did, over {@code seconds} of wall time. */
+  record Result(long publishes, long transactions, double seconds, double pgCpuSeconds) {
+  }
 
   private WriteSet() {
   }
 
-  static void run(DataSource data, Path dataDir, int connections, int perTx, int seconds) throws Exception {
+  /**
+   * Runs for {@code seconds}, then waits for the relay to catch up; blocks the calling thread (not a Vert.x
+   * one) until the run is over.
+   *
+   * @param pgDir     the embedded server's data directory, to read its processes' CPU time
+   * @param wholeSet  false for the publish transaction alone
+   */
+  static Result run(Vertx vertx, Database database, Path pgDir, int connections, int perTx, int seconds,
+                    boolean wholeSet) throws Exception {
     LongAdder publishes = new LongAdder();
-    List<Throwable> errors = new ArrayList<>();
-    double cpuBefore = postgresCpuSeconds(dataDir);
+    LongAdder transactions = new LongAdder();
+    Relay relay = wholeSet ? new Relay(vertx, database) : null;
+    List<Writer> writers = new ArrayList<>();
+    for (int c = 0; c < connections; c++) {
+      writers.add(new Writer(vertx, database, relay, perTx, publishes, transactions));
+    }
+    // the clock starts once everyone is ready
+    double cpuBefore = postgresCpuSeconds(pgDir);
     long start = System.nanoTime();
     long end = start + seconds * 1_000_000_000L;
-    List<Thread> threads = new ArrayList<>();
-    for (int c = 0; c < connections; c++) {
-      Thread thread = new Thread(() -> {
-        try (Connection conn = data.getConnection(); Connection relay = data.getConnection()) {
-          try (Statement noFlushWait = relay.createStatement()) {
-            noFlushWait.execute("SET synchronous_commit TO OFF");
-          }
-          while (System.nanoTime() < end) {
-            writeOnce(conn, relay, perTx);
-            publishes.add(perTx);
-          }
-        } catch (Exception e) {
-          synchronized (errors) {
-            errors.add(e);
-          }
-        }
-      });
-      threads.add(thread);
-      thread.start();
+    List<Future<Void>> done = new ArrayList<>();
+    for (Writer writer : writers) {
+      done.add(writer.done.future());
+      writer.context.runOnContext(v -> writer.round(end));
     }
-    for (Thread thread : threads) {
-      thread.join();
+    Future<Void> all = Future.all(done).mapEmpty();
+    if (relay != null) {
+      all = all.compose(v -> relay.drain());
     }
+    PostgresCeiling.await(all);
     double elapsed = (System.nanoTime() - start) / 1e9;
-    double cpu = postgresCpuSeconds(dataDir) - cpuBefore;
-    if (!errors.isEmpty()) {
-      throw new IllegalStateException("a connection failed", errors.get(0));
-    }
-    System.out.printf("pg_ceiling_writeset connections=%d publishes_per_tx=%d seconds=%.1f publishes_per_s=%.0f "
-            + "pg_cpu_cores=%.2f pg_us_per_publish=%.0f load=\"%s\"%n", connections, perTx, elapsed,
-        publishes.sum() / elapsed, cpu / elapsed, cpu * 1e6 / publishes.sum(),
-        Files.readString(Path.of("/proc/loadavg")).trim());
+    return new Result(publishes.sum(), transactions.sum(), elapsed, postgresCpuSeconds(pgDir) - cpuBefore);
   }
 
-  private static void writeOnce(Connection conn, Connection relay, int n) throws Exception {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    UUID[] blogs = new UUID[n];
-    UUID[] events = new UUID[n];
-    String[] authors = new String[n];
-    String[] titles = new String[n];
-    String[] bodies = new String[n];
-    String[] payloads = new String[n];
-    Timestamp[] at = new Timestamp[n];
-    String body = "a body of moderate length for the ceiling ".repeat(31);
-    for (int i = 0; i < n; i++) {
-      blogs[i] = UUID.randomUUID();
-      events[i] = UUID.randomUUID();
-      authors[i] = "author-" + random.nextInt(1_000);
-      titles[i] = "a title of a few words";
-      bodies[i] = body;
-      payloads[i] = "{\"eventId\":\"" + events[i] + "\",\"body\":\"" + body + "\"}";
-      at[i] = Timestamp.from(Instant.now());
+  /** One writer: a closed loop of publish groups, each applied by both groups when the whole set runs. */
+  private static final class Writer {
+    private final Context context;
+    private final Database database;
+    private final Relay relay;
+    private final BlogStore store;
+    private final AuthorCounter counter;
+    private final int perTx;
+    private final LongAdder publishes;
+    private final LongAdder transactions;
+    private final String body;
+    final Promise<Void> done = Promise.promise();
+
+    Writer(Vertx vertx, Database database, Relay relay, int perTx, LongAdder publishes, LongAdder transactions)
+        throws Exception {
+      this.context = newContext(vertx);
+      this.database = database;
+      this.relay = relay;
+      // a store of its own, so that each group is this writer's perTx publishes and nobody else's
+      this.store = new BlogStore(database.pool(), new TransactionBatcher(database.pool(), 1, 1, 1),
+          RelaySignal.noRelay(vertx));
+      this.counter = new AuthorCounter(database.pool());
+      this.perTx = perTx;
+      this.publishes = publishes;
+      this.transactions = transactions;
+      // about 1,300 characters, as capacity.sh posts; the publish-only mode varies them as the simulations do
+      this.body = "a body of moderate length for the ceiling "
+          .repeat(relay != null ? 31 : 30 + ThreadLocalRandom.current().nextInt(40));
     }
-    // the publish: one transaction, one multi-row insert each
-    conn.setAutoCommit(false);
-    List<Long> ids = new ArrayList<>(n);
-    try (PreparedStatement blog = conn.prepareStatement(INSERT_BLOGS);
-         PreparedStatement outbox = conn.prepareStatement(INSERT_OUTBOX)) {
-      blog.setArray(1, conn.createArrayOf("uuid", blogs));
-      blog.setArray(2, conn.createArrayOf("text", authors));
-      blog.setArray(3, conn.createArrayOf("text", titles));
-      blog.setArray(4, conn.createArrayOf("text", bodies));
-      blog.setArray(5, conn.createArrayOf("timestamptz", at));
-      blog.execute();
-      outbox.setArray(1, conn.createArrayOf("uuid", events));
-      outbox.setArray(2, conn.createArrayOf("text", authors));
-      outbox.setArray(3, conn.createArrayOf("text", payloads));
-      try (var rows = outbox.executeQuery()) {
-        while (rows.next()) {
-          ids.add(rows.getLong(1));
-        }
+
+    // runs on this writer's context, until System.nanoTime() passes end
+    void round(long end) {
+      if (System.nanoTime() >= end) {
+        done.complete();
+        return;
       }
-      conn.commit();
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      int authors = relay != null ? 1_000 : 10_000;
+      // all in one go: the first opens the store's group, the others join it before it starts
+      List<Future<BlogEvent>> published = new ArrayList<>(perTx);
+      for (int i = 0; i < perTx; i++) {
+        published.add(store.publishEvent(new BlogDraft("author-" + random.nextInt(authors),
+            "a title of a few words", body, List.of("load"))));
+      }
+      Future.all(published).compose(all -> {
+        transactions.increment();
+        publishes.add(perTx);
+        if (relay == null) {
+          return Future.<Void>succeededFuture();
+        }
+        relay.wake();
+        List<BlogEvent> events = all.<BlogEvent>list();
+        List<UUID> ids = events.stream().map(BlogEvent::eventId).toList();
+        return counter.apply(events)
+            .compose(v -> ProcessedEvents.record(database.pool(), SearchIndexer.GROUP, ids))
+            .<Void>mapEmpty();
+      }).onSuccess(v -> round(end)).onFailure(done::fail);
     }
-    // the relay's mark, on its own session
-    Integer[] partitions = new Integer[n];
-    Long[] offsets = new Long[n];
-    for (int i = 0; i < n; i++) {
-      partitions[i] = Math.floorMod(authors[i].hashCode(), 12);
-      offsets[i] = ids.get(i);
+  }
+
+  /**
+   * The outbox relay's database work: on its own session, which does not wait for the WAL flush, it reads
+   * unsent rows a batch at a time and marks them with stream positions, woken after each commit.
+   */
+  private static final class Relay {
+    private final Context context;
+    private final Future<PgConnection> connection;
+    private final String selectUnsent = relayStatement("SELECT_UNSENT");
+    private final String markSent = relayStatement("MARK_SENT");
+    // all accessed on this relay's context
+    private final long[] nextOffset = new long[PARTITIONS];
+    private boolean running;
+    private boolean wokenWhileRunning;
+    private Promise<Void> drained;
+
+    Relay(Vertx vertx, Database database) throws Exception {
+      this.context = newContext(vertx);
+      Promise<PgConnection> connected = Promise.promise();
+      String noFlushWait = relayStatement("NO_FLUSH_WAIT");
+      context.runOnContext(v -> PgConnection.connect(vertx, database.connectOptions())
+          .compose(conn -> conn.query(noFlushWait).execute().map(conn))
+          .onComplete(connected));
+      this.connection = connected.future();
+      PostgresCeiling.await(connection);
     }
-    try (PreparedStatement mark = relay.prepareStatement(MARK_SENT)) {
-      mark.setArray(1, relay.createArrayOf("bigint", ids.toArray()));
-      mark.setArray(2, relay.createArrayOf("int4", partitions));
-      mark.setArray(3, relay.createArrayOf("bigint", offsets));
-      mark.execute();
+
+    /** From any thread: new rows are committed. */
+    void wake() {
+      context.runOnContext(v -> {
+        if (running) {
+          wokenWhileRunning = true;
+          return;
+        }
+        running = true;
+        relayAll().onComplete(ar -> {
+          running = false;
+          if (ar.failed()) {
+            if (drained != null) {
+              drained.tryFail(ar.cause());
+            }
+            return;
+          }
+          if (wokenWhileRunning) {
+            wokenWhileRunning = false;
+            wake();
+          } else if (drained != null) {
+            drained.tryComplete();
+          }
+        });
+      });
     }
-    // the counter group: dedupe records and counts in one transaction
-    TreeMap<String, Long> deltas = new TreeMap<>();
-    for (String author : authors) {
-      deltas.merge(author, 1L, Long::sum);
+
+    /** Once no writer writes any more: succeeds when every row is marked, then closes the session. */
+    Future<Void> drain() {
+      Promise<Void> done = Promise.promise();
+      context.runOnContext(v -> {
+        drained = done;
+        wake();
+      });
+      return done.future().eventually(() -> connection.result().close());
     }
-    try (PreparedStatement record = conn.prepareStatement(RECORD);
-         PreparedStatement ensure = conn.prepareStatement(ENSURE_AUTHORS);
-         PreparedStatement apply = conn.prepareStatement(APPLY_DELTAS)) {
-      record.setString(1, "counter");
-      record.setArray(2, conn.createArrayOf("uuid", events));
-      record.executeQuery().close();
-      String[] keys = deltas.keySet().toArray(String[]::new);
-      ensure.setArray(1, conn.createArrayOf("text", keys));
-      ensure.execute();
-      apply.setArray(1, conn.createArrayOf("text", keys));
-      apply.setArray(2, conn.createArrayOf("bigint", deltas.values().toArray()));
-      apply.execute();
-      conn.commit();
+
+    // Marks batches until nothing is unsent, as the app's relay does (its sends to the stream left out).
+    private Future<Void> relayAll() {
+      PgConnection conn = connection.result();
+      return conn.preparedQuery(selectUnsent).execute(Tuple.of(RELAY_BATCH)).compose(rows -> {
+        if (rows.size() == 0) {
+          return Future.succeededFuture();
+        }
+        Long[] ids = new Long[rows.size()];
+        Integer[] partitions = new Integer[rows.size()];
+        Long[] offsets = new Long[rows.size()];
+        int i = 0;
+        for (Row row : rows) {
+          ids[i] = row.getLong("id");
+          partitions[i] = KeyPartitioner.partition(row.getString("event_key"), PARTITIONS);
+          offsets[i] = nextOffset[partitions[i]]++;
+          i++;
+        }
+        boolean full = rows.size() == RELAY_BATCH;
+        return conn.preparedQuery(markSent)
+            .execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfInteger(partitions).addArrayOfLong(offsets))
+            .compose(v -> full ? relayAll() : Future.succeededFuture());
+      });
     }
-    // the search group's record, on its own
-    conn.setAutoCommit(true);
-    try (PreparedStatement record = conn.prepareStatement(RECORD)) {
-      record.setString(1, "search");
-      record.setArray(2, conn.createArrayOf("uuid", events));
-      record.executeQuery().close();
+  }
+
+  // A context of its own on the next event loop (the contexts a plain thread creates all share one loop).
+  private static Context newContext(Vertx vertx) throws Exception {
+    Promise<Context> created = Promise.promise();
+    PostgresCeiling.await(vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        created.complete(context);
+        return Future.succeededFuture();
+      }
+    }));
+    return PostgresCeiling.await(created.future());
+  }
+
+  // The relay keeps its SQL to itself; the ceiling runs the very statements, read from the class, so that a
+  // change of the relay is measured here without anyone copying it.
+  private static String relayStatement(String name) {
+    try {
+      Field field = OutboxRelay.class.getDeclaredField(name);
+      field.setAccessible(true);
+      return (String) field.get(null);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("OutboxRelay has no statement " + name + ": update WriteSet to the relay's", e);
     }
   }
 
