@@ -1,6 +1,10 @@
 package dev.fanout.lab;
 
 import dev.fanout.audit.Audit;
+import dev.fanout.audit.AuditReport;
+import dev.fanout.audit.Discrepancy;
+import dev.fanout.audit.Discrepancy.CountMismatch;
+import dev.fanout.audit.Discrepancy.MissingFromIndex;
 import dev.fanout.consumer.LocalGroup;
 import dev.fanout.counter.AuthorCounter;
 import dev.fanout.counter.RefusedAuthor;
@@ -14,8 +18,6 @@ import dev.fanout.search.SearchIndexer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -307,13 +309,13 @@ final class LabRun {
   }
 
   // The operator's recovery, then the audit until it finds nothing or the bound passed; answers the last audit.
-  private Future<JsonObject> settle() {
+  private Future<AuditReport> settle() {
     settleStart = System.nanoTime();
     long deadline = settleStart + plan.settleSeconds() * 1_000_000_000L;
     faults.clear();
     Future<Void> fixed = fault.includes(LabFault.POISON) ? RefusedAuthor.acceptAll(schema.pool())
         : Future.succeededFuture();
-    Promise<JsonObject> settled = Promise.promise();
+    Promise<AuditReport> settled = Promise.promise();
     fixed.onComplete(ar -> {
       if (ar.failed()) {
         settled.fail(ar.cause());
@@ -324,9 +326,9 @@ final class LabRun {
     return settled.future();
   }
 
-  private void checkSettled(long deadline, Promise<JsonObject> settled) {
+  private void checkSettled(long deadline, Promise<AuditReport> settled) {
     replayDeadLetters().compose(v -> audit.run()).onComplete(ar -> {
-      if (ar.succeeded() && ar.result().getJsonArray("discrepancies").isEmpty()) {
+      if (ar.succeeded() && ar.result().empty()) {
         consistentAfterMillis = (System.nanoTime() - settleStart) / 1_000_000;
         settled.complete(ar.result());
       } else if (System.nanoTime() > deadline) {
@@ -356,22 +358,18 @@ final class LabRun {
     return chain;
   }
 
-  private Future<RunResult> measure(JsonObject lastAudit) {
+  private Future<RunResult> measure(AuditReport last) {
     long missing = 0;
     long wrongCounts = 0;
     long countedTwice = 0;
     long uncounted = 0;
-    JsonArray discrepancies = lastAudit.getJsonArray("discrepancies");
-    for (int i = 0; i < discrepancies.size(); i++) {
-      JsonObject discrepancy = discrepancies.getJsonObject(i);
-      switch (discrepancy.getString("kind")) {
-        case "missing_from_index" -> missing++;
-        case "count_mismatch" -> {
-          wrongCounts++;
-          countedTwice += Math.max(0, discrepancy.getLong("counted") - discrepancy.getLong("expected"));
-          uncounted += Math.max(0, discrepancy.getLong("expected") - discrepancy.getLong("counted"));
-        }
-        default -> { }
+    for (Discrepancy discrepancy : last.discrepancies()) {
+      if (discrepancy instanceof MissingFromIndex) {
+        missing++;
+      } else if (discrepancy instanceof CountMismatch count) {
+        wrongCounts++;
+        countedTwice += Math.max(0, count.counted() - count.expected());
+        uncounted += Math.max(0, count.expected() - count.counted());
       }
     }
     long finalMissing = missing;
