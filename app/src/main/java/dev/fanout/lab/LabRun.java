@@ -19,6 +19,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,12 +54,15 @@ import org.slf4j.LoggerFactory;
 final class LabRun {
 
   private static final Logger LOG = LoggerFactory.getLogger(LabRun.class);
-  private static final long SETTLE_CHECK_MILLIS = 250;
+  private static final Duration SETTLE_CHECK = Duration.ofMillis(250);
+  private static final Duration DEAD_LETTER_CHECK = Duration.ofMillis(50);
   /** The outage's sample is taken this long before it ends, so that the search sink is surely still down. */
   private static final long SAMPLE_BEFORE_END_MILLIS = 200;
   private static final long READ_TOPIC_MILLIS = 60_000;
   /** How long a member crash waits for the counting group to have a batch in flight. */
-  private static final long MID_BATCH_WAIT_NANOS = 2_000_000_000L;
+  private static final Duration MID_BATCH_WAIT = Duration.ofSeconds(2);
+  // a batch can be in flight for a few milliseconds only: looked for as often as timers go
+  private static final Duration MID_BATCH_CHECK = Duration.ofMillis(1);
 
   /** What the publisher does when a crash point strikes: the blog is stored, its writer hears an error. */
   static final class PublisherCrashed extends RuntimeException {
@@ -96,6 +100,7 @@ final class LabRun {
   private long workloadEnd;
   private long settleStart;
   private Long consistentAfterMillis;
+  private AuditReport lastAudit;
   private final Promise<Void> outageOver = Promise.promise();
   private final Promise<Void> memberCrashed = Promise.promise();
   private Boolean memberCrashMidBatch;
@@ -222,7 +227,7 @@ final class LabRun {
       startOutage();
     }
     if (i == points.memberCrashAt() && fault.includes(LabFault.MEMBER_CRASH)) {
-      crashCountingMember(System.nanoTime() + MID_BATCH_WAIT_NANOS);
+      crashCountingMember();
     }
     BlogDraft draft = new BlogDraft(points.author(i, fault.includes(LabFault.POISON)), "lab blog " + i,
         "Written once by the lab, read by many: blog " + i + " of run " + prefix + ".", List.of("lab"));
@@ -254,20 +259,20 @@ final class LabRun {
 
   // Crashes a member of the counting group as soon as it has a batch in flight (at most a little later), so
   // that the crash abandons work, as a killed process would.
-  private void crashCountingMember(long deadline) {
+  private void crashCountingMember() {
     LocalGroup counting = topology.counting();
-    boolean inFlight = counting.status().batchesInFlight() > 0;
-    if (!inFlight && System.nanoTime() < deadline) {
-      vertx.setTimer(1, id -> crashCountingMember(deadline));
-      return;
-    }
-    memberCrashMidBatch = inFlight;
-    counting.crashMember().onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("lab: could not crash a member of {}: {}", counting.name(), ar.cause().toString());
-      }
-      memberCrashed.tryComplete();
-    });
+    Poll.until(vertx, () -> Future.succeededFuture(counting.status().batchesInFlight() > 0), MID_BATCH_CHECK,
+            MID_BATCH_WAIT)
+        .compose(inFlight -> {
+          memberCrashMidBatch = inFlight;
+          return counting.crashMember();
+        })
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            LOG.warn("lab: could not crash a member of {}: {}", counting.name(), ar.cause().toString());
+          }
+          memberCrashed.tryComplete();
+        });
   }
 
   private void startOutage() {
@@ -291,21 +296,14 @@ final class LabRun {
   // The operator fixes the poison once it is dead-lettered (a fix before would make it no poison at all).
   private Future<Void> poisonDeadLettered() {
     phase.accept("waiting for the poison to be dead-lettered");
-    long deadline = System.nanoTime() + plan.settleSeconds() * 1_000_000_000L;
-    Promise<Void> done = Promise.promise();
-    awaitDeadLetter(deadline, done);
-    return done.future();
-  }
-
-  private void awaitDeadLetter(long deadline, Promise<Void> done) {
-    if (topology.counting().status().deadLetters() > 0) {
-      done.complete();
-    } else if (System.nanoTime() > deadline) {
-      LOG.warn("lab: {} never dead-lettered its poison event", prefix);
-      done.complete();
-    } else {
-      vertx.setTimer(50, id -> awaitDeadLetter(deadline, done));
-    }
+    return Poll.until(vertx, () -> Future.succeededFuture(topology.counting().status().deadLetters() > 0),
+            DEAD_LETTER_CHECK, Duration.ofSeconds(plan.settleSeconds()))
+        .map(deadLettered -> {
+          if (!deadLettered) {
+            LOG.warn("lab: {} never dead-lettered its poison event", prefix);
+          }
+          return null;
+        });
   }
 
   // The operator's recovery, then the audit until it finds nothing or the bound passed; answers the last audit.
@@ -315,31 +313,20 @@ final class LabRun {
     faults.clear();
     Future<Void> fixed = fault.includes(LabFault.POISON) ? RefusedAuthor.acceptAll(schema.pool())
         : Future.succeededFuture();
-    Promise<AuditReport> settled = Promise.promise();
-    fixed.onComplete(ar -> {
-      if (ar.failed()) {
-        settled.fail(ar.cause());
-      } else {
-        checkSettled(deadline, settled);
-      }
-    });
-    return settled.future();
+    // the bound counts from the settle's start, the fix included
+    return fixed
+        .compose(v -> Poll.until(vertx, this::settled, SETTLE_CHECK, Duration.ofNanos(deadline - System.nanoTime())))
+        .map(consistent -> lastAudit);
   }
 
-  private void checkSettled(long deadline, Promise<AuditReport> settled) {
-    replayDeadLetters().compose(v -> audit.run()).onComplete(ar -> {
-      if (ar.succeeded() && ar.result().empty()) {
+  // One round of the settle: replays what was dead-lettered since the last round, then audits.
+  private Future<Boolean> settled() {
+    return replayDeadLetters().compose(v -> audit.run()).map(report -> {
+      lastAudit = report;
+      if (report.empty()) {
         consistentAfterMillis = (System.nanoTime() - settleStart) / 1_000_000;
-        settled.complete(ar.result());
-      } else if (System.nanoTime() > deadline) {
-        if (ar.succeeded()) {
-          settled.complete(ar.result());
-        } else {
-          settled.fail(ar.cause());
-        }
-      } else {
-        vertx.setTimer(SETTLE_CHECK_MILLIS, id -> checkSettled(deadline, settled));
       }
+      return report.empty();
     });
   }
 
