@@ -381,11 +381,15 @@ final class LabRun {
       if (otherFailures > 0) {
         LOG.warn("lab: {} publishes of {} failed for reasons other than the crash points", otherFailures, prefix);
       }
-      return new RunResult(design, fault, plan.publishes(), acknowledged, crashed, finalMissing, finalWrong,
-          finalTwice, finalUncounted, lost.size(), consistentAfterMillis, outage ? countedDuringOutage > 0 : null,
-          countedDuringOutage, storedDuringOutage, memberCrashMidBatch,
-          topology.groups().stream().mapToLong(g -> g.status().deadLetters()).sum(),
-          replayed.values().stream().mapToLong(Long::longValue).sum(), acknowledged / seconds, null);
+      return new RunResult(design, fault,
+          new RunResult.Workload(plan.publishes(), acknowledged, crashed, acknowledged / seconds),
+          new RunResult.Consistency(finalMissing, finalWrong, finalTwice, finalUncounted, lost.size(),
+              consistentAfterMillis),
+          outage ? new RunResult.Outage(countedDuringOutage, storedDuringOutage) : null,
+          memberCrashMidBatch,
+          new RunResult.DeadLetters(topology.groups().stream().mapToLong(g -> g.status().deadLetters()).sum(),
+              replayed.values().stream().mapToLong(Long::longValue).sum()),
+          null);
     });
   }
 
