@@ -1,5 +1,11 @@
 package dev.fanout.audit;
 
+import dev.fanout.audit.Discrepancy.BlogMismatch;
+import dev.fanout.audit.Discrepancy.CountMismatch;
+import dev.fanout.audit.Discrepancy.IndexDiffers;
+import dev.fanout.audit.Discrepancy.Kind;
+import dev.fanout.audit.Discrepancy.MissingFromIndex;
+import dev.fanout.audit.Discrepancy.MissingFromTable;
 import dev.fanout.counter.AuthorCounter;
 import dev.fanout.outbox.Outbox;
 import dev.fanout.publisher.BlogStore;
@@ -26,7 +32,7 @@ import java.util.UUID;
  * Compares the blogs table (the truth), the counter group's {@code author_stats} and the search index, and
  * re-emits outbox events to close the gaps it finds.
  *
- * <p>Kinds of discrepancy, each a JSON object with a {@code kind}:
+ * <p>Kinds of discrepancy ({@link Discrepancy}, each a JSON object with a {@code kind}):
  * <ul>
  *   <li>{@code count_mismatch} {authorId, expected, counted}: live blogs in the table against blog_count;</li>
  *   <li>{@code missing_from_index} {blogId, authorId, version, deleted}: a blog (or its tombstone) the index
@@ -81,9 +87,9 @@ public final class Audit {
     this.search = search;
   }
 
-  /** {@code {discrepancies: [...], checked: {blogs, authors, indexed}, truncated: {index, discrepancies}}}. */
-  public Future<JsonObject> run() {
-    return audit().map(Report::toJson);
+  /** Audits once; {@link AuditReport#toJson()} is the answer of {@code GET /api/audit}. */
+  public Future<AuditReport> run() {
+    return audit().map(Findings::report);
   }
 
   /**
@@ -91,56 +97,55 @@ public final class Audit {
    * {@code {reemitted, discrepancies, unrepairable: [discrepancy + reason], truncated}}.
    */
   public Future<JsonObject> repair() {
-    return audit().compose(report -> pool.withTransaction(conn -> reemit(conn, report)));
+    return audit().compose(findings -> pool.withTransaction(conn -> reemit(conn, findings.report())));
   }
 
-  private Future<Report> audit() {
-    Report report = new Report();
+  private Future<Findings> audit() {
+    Findings findings = new Findings();
     return search.list(INDEX_LIMIT + 1)
         .compose(indexed -> {
-          report.indexTruncated = indexed.size() > INDEX_LIMIT;
+          findings.indexTruncated = indexed.size() > INDEX_LIMIT;
           Map<String, IndexedBlog> index = new HashMap<>();
           for (IndexedBlog blog : indexed.subList(0, Math.min(indexed.size(), INDEX_LIMIT))) {
             index.put(blog.blogId(), blog);
           }
-          report.indexed = index.size();
-          return compareBlogs(report, index, null).map(index);
+          findings.indexed = index.size();
+          return compareBlogs(findings, index, null).map(index);
         })
         .compose(notInTable -> {
           for (IndexedBlog blog : notInTable.values()) {
-            report.add(blogDiscrepancy("missing_from_table", blog.blogId(), blog.authorId())
-                .put("indexedVersion", blog.version()).put("indexedDeleted", blog.deleted()));
+            findings.add(new MissingFromTable(blog.blogId(), blog.authorId(), blog.version(), blog.deleted()));
           }
-          return compareCounts(report, "");
+          return compareCounts(findings, "");
         })
-        .map(report);
+        .map(findings);
   }
 
   // Walks the table in pages of blog ids, taking each blog's entry out of {@code index}; what is left in
   // {@code index} at the end has no row.
-  private Future<Void> compareBlogs(Report report, Map<String, IndexedBlog> index, UUID after) {
+  private Future<Void> compareBlogs(Findings findings, Map<String, IndexedBlog> index, UUID after) {
     return blogs.versions(after, page).compose(rows -> {
       UUID last = null;
       for (BlogVersion blog : rows) {
         last = blog.blogId();
-        report.blogs++;
+        findings.blogs++;
         IndexedBlog indexed = index.remove(last.toString());
-        if (indexed == null && report.indexTruncated) {
+        if (indexed == null && findings.indexTruncated) {
           continue; // maybe indexed beyond the listing: cannot tell
         }
-        JsonObject discrepancy = compare(last.toString(), blog.authorId(), blog.version(), blog.deleted(), indexed);
+        BlogMismatch discrepancy = compare(last.toString(), blog.authorId(), blog.version(), blog.deleted(), indexed);
         if (discrepancy != null) {
-          report.add(discrepancy);
+          findings.add(discrepancy);
         }
       }
-      return rows.size() < page ? Future.succeededFuture() : compareBlogs(report, index, last);
+      return rows.size() < page ? Future.succeededFuture() : compareBlogs(findings, index, last);
     });
   }
 
   // Walks the authors of both sides in id order, a page of each at a time: every author up to the smaller
   // of the two pages' last ids is in both pages if it exists at all, so those are compared, and the walk
   // goes on from there.
-  private Future<Void> compareCounts(Report report, String after) {
+  private Future<Void> compareCounts(Findings findings, String after) {
     Future<SortedMap<String, Long>> live = blogs.liveCounts(after, page);
     Future<SortedMap<String, Long>> counted = counter.counts(after, page);
     return Future.all(live, counted).compose(v -> {
@@ -151,15 +156,14 @@ public final class Audit {
         if (upTo != null && author.compareTo(upTo) > 0) {
           break;
         }
-        report.authors++;
+        findings.authors++;
         long expected = live.result().getOrDefault(author, 0L);
         long count = counted.result().getOrDefault(author, 0L);
         if (expected != count) {
-          report.add(new JsonObject().put("kind", "count_mismatch").put("authorId", author)
-              .put("expected", expected).put("counted", count));
+          findings.add(new CountMismatch(author, expected, count));
         }
       }
-      return upTo == null ? Future.succeededFuture() : compareCounts(report, upTo);
+      return upTo == null ? Future.succeededFuture() : compareCounts(findings, upTo);
     });
   }
 
@@ -175,45 +179,44 @@ public final class Audit {
   }
 
   /** A blog's row against its index entry (null when not indexed); null when they agree. */
-  static JsonObject compare(String blogId, String authorId, int version, boolean deleted, IndexedBlog indexed) {
+  static BlogMismatch compare(String blogId, String authorId, int version, boolean deleted, IndexedBlog indexed) {
     if (indexed == null) {
-      return blogDiscrepancy("missing_from_index", blogId, authorId).put("version", version).put("deleted", deleted);
+      return new MissingFromIndex(blogId, authorId, version, deleted);
     }
-    String kind;
+    Kind kind;
     if (deleted && !indexed.deleted()) {
-      kind = "deleted_but_searchable";
+      kind = Kind.DELETED_BUT_SEARCHABLE;
     } else if (!deleted && indexed.deleted()) {
-      kind = "live_but_deleted_in_index";
+      kind = Kind.LIVE_BUT_DELETED_IN_INDEX;
     } else if (indexed.version() < version) {
-      kind = "stale_in_index";
+      kind = Kind.STALE_IN_INDEX;
     } else if (indexed.version() > version) {
-      kind = "ahead_of_table";
+      kind = Kind.AHEAD_OF_TABLE;
     } else {
       return null;
     }
-    return blogDiscrepancy(kind, blogId, authorId).put("version", version).put("indexedVersion", indexed.version());
+    return new IndexDiffers(kind, blogId, authorId, version, indexed.version());
   }
 
-  private static JsonObject blogDiscrepancy(String kind, String blogId, String authorId) {
-    return new JsonObject().put("kind", kind).put("blogId", blogId).put("authorId", authorId);
-  }
-
-  private Future<JsonObject> reemit(SqlConnection conn, Report report) {
-    Map<String, JsonObject> blogs = new LinkedHashMap<>(); // blog id -> its discrepancy
-    Map<String, JsonObject> counts = new LinkedHashMap<>(); // author id -> its count mismatch
+  private Future<JsonObject> reemit(SqlConnection conn, AuditReport report) {
+    Map<String, BlogMismatch> blogs = new LinkedHashMap<>(); // blog id -> its discrepancy
+    Map<String, CountMismatch> counts = new LinkedHashMap<>(); // author id -> its count mismatch
     JsonArray unrepairable = new JsonArray();
-    for (JsonObject discrepancy : report.discrepancies) {
-      String kind = discrepancy.getString("kind");
-      if (kind.equals("count_mismatch")) {
-        counts.put(discrepancy.getString("authorId"), discrepancy);
-      } else if (kind.equals("missing_from_table")) {
-        unrepairable.add(unrepairable(discrepancy, "the blog has no row, so no event can take it out of the index"));
-      } else if (kind.equals("missing_from_index")
-          || discrepancy.getInteger("indexedVersion") < discrepancy.getInteger("version")) {
-        blogs.put(discrepancy.getString("blogId"), discrepancy);
-      } else {
-        unrepairable.add(unrepairable(discrepancy,
-            "the index holds this version or a newer one; re-sent events are not newer and change nothing"));
+    for (Discrepancy discrepancy : report.discrepancies()) {
+      // each kind has one shape (Discrepancy.Kind), so the casts below cannot fail
+      switch (discrepancy.kind()) {
+        case COUNT_MISMATCH -> counts.put(discrepancy.authorId(), (CountMismatch) discrepancy);
+        case MISSING_FROM_TABLE -> unrepairable.add(unrepairable(discrepancy,
+            "the blog has no row, so no event can take it out of the index"));
+        case MISSING_FROM_INDEX, DELETED_BUT_SEARCHABLE, LIVE_BUT_DELETED_IN_INDEX, STALE_IN_INDEX, AHEAD_OF_TABLE -> {
+          BlogMismatch blog = (BlogMismatch) discrepancy;
+          if (blog.indexBehind()) {
+            blogs.put(blog.blogId(), blog);
+          } else {
+            unrepairable.add(unrepairable(discrepancy,
+                "the index holds this version or a newer one; re-sent events are not newer and change nothing"));
+          }
+        }
       }
     }
     Set<UUID> reemitted = new HashSet<>();
@@ -221,17 +224,17 @@ public final class Audit {
         .compose(v -> unsendUncounted(conn, counts, reemitted, unrepairable))
         .compose(v -> reemitted.isEmpty() ? Future.succeededFuture()
             : Outbox.wakeRelay(conn))
-        .map(v -> new JsonObject().put("reemitted", reemitted.size()).put("discrepancies", report.found)
+        .map(v -> new JsonObject().put("reemitted", reemitted.size()).put("discrepancies", report.found())
             .put("unrepairable", unrepairable).put("truncated", report.truncation()));
   }
 
   // Every event of each blog; a blog whose newest event in the outbox is older than its row stays broken.
-  private static Future<Void> unsendBlogEvents(SqlConnection conn, Map<String, JsonObject> blogs, Set<UUID> reemitted,
-                                               JsonArray unrepairable) {
+  private static Future<Void> unsendBlogEvents(SqlConnection conn, Map<String, BlogMismatch> blogs,
+                                               Set<UUID> reemitted, JsonArray unrepairable) {
     if (blogs.isEmpty()) {
       return Future.succeededFuture();
     }
-    String[] authors = blogs.values().stream().map(d -> d.getString("authorId")).distinct().toArray(String[]::new);
+    String[] authors = blogs.values().stream().map(Discrepancy::authorId).distinct().toArray(String[]::new);
     String[] blogIds = blogs.keySet().toArray(String[]::new);
     return Outbox.unsendBlogEvents(conn, authors, blogIds)
         .map(unsent -> {
@@ -241,7 +244,7 @@ public final class Audit {
             newest.merge(event.blogId(), event.version(), Math::max);
           }
           blogs.forEach((blogId, discrepancy) -> {
-            int version = discrepancy.getInteger("version");
+            int version = discrepancy.version();
             if (newest.getOrDefault(blogId, 0) < version) {
               unrepairable.add(unrepairable(discrepancy, "the outbox holds no event of version " + version));
             }
@@ -251,8 +254,8 @@ public final class Audit {
   }
 
   // The events the counter has not recorded; the count they would give is checked against the table's.
-  private static Future<Void> unsendUncounted(SqlConnection conn, Map<String, JsonObject> counts, Set<UUID> reemitted,
-                                              JsonArray unrepairable) {
+  private static Future<Void> unsendUncounted(SqlConnection conn, Map<String, CountMismatch> counts,
+                                              Set<UUID> reemitted, JsonArray unrepairable) {
     if (counts.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -269,8 +272,8 @@ public final class Audit {
             deltas.merge(event.key(), delta, Long::sum);
           }
           counts.forEach((authorId, discrepancy) -> {
-            long predicted = discrepancy.getLong("counted") + deltas.getOrDefault(authorId, 0L);
-            if (predicted != discrepancy.getLong("expected")) {
+            long predicted = discrepancy.counted() + deltas.getOrDefault(authorId, 0L);
+            if (predicted != discrepancy.expected()) {
               unrepairable.add(unrepairable(discrepancy, deltas.containsKey(authorId)
                   ? "the events the counter has not recorded would bring the count to " + predicted
                   : "the counter has recorded every event of this author"));
@@ -280,13 +283,13 @@ public final class Audit {
         });
   }
 
-  private static JsonObject unrepairable(JsonObject discrepancy, String reason) {
-    return discrepancy.copy().put("reason", reason);
+  private static JsonObject unrepairable(Discrepancy discrepancy, String reason) {
+    return discrepancy.toJson().put("reason", reason);
   }
 
-  /** One audit's findings; filled step by step by one future chain, never concurrently. */
-  private static final class Report {
-    final List<JsonObject> discrepancies = new ArrayList<>();
+  /** One audit's findings as they are gathered; filled step by step by one future chain, never concurrently. */
+  private static final class Findings {
+    final List<Discrepancy> discrepancies = new ArrayList<>();
     long found;
     long blogs;
     long authors;
@@ -294,7 +297,7 @@ public final class Audit {
     boolean indexTruncated;
     boolean listTruncated;
 
-    void add(JsonObject discrepancy) {
+    void add(Discrepancy discrepancy) {
       found++;
       if (discrepancies.size() < DISCREPANCY_LIMIT) {
         discrepancies.add(discrepancy);
@@ -303,15 +306,8 @@ public final class Audit {
       }
     }
 
-    JsonObject truncation() {
-      return new JsonObject().put("index", indexTruncated).put("discrepancies", listTruncated);
-    }
-
-    JsonObject toJson() {
-      return new JsonObject()
-          .put("discrepancies", new JsonArray(new ArrayList<>(discrepancies)))
-          .put("checked", new JsonObject().put("blogs", blogs).put("authors", authors).put("indexed", indexed))
-          .put("truncated", truncation());
+    AuditReport report() {
+      return new AuditReport(discrepancies, found, blogs, authors, indexed, indexTruncated, listTruncated);
     }
   }
 }

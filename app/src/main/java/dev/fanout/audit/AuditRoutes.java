@@ -17,7 +17,7 @@ public final class AuditRoutes {
   }
 
   public void mount(Router router) {
-    router.get("/api/audit").handler(ctx -> ApiErrors.respond(ctx, 200, audit::run));
+    router.get("/api/audit").handler(ctx -> ApiErrors.respond(ctx, 200, () -> audit.run().map(AuditReport::toJson)));
     router.post("/api/admin/audit/repair").handler(ctx -> ApiErrors.respond(ctx, 200, audit::repair));
   }
 }

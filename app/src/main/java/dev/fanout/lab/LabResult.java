@@ -47,13 +47,14 @@ public record LabResult(LabPlan plan, String backend, String search, Instant sta
             run.error()));
         continue;
       }
+      RunResult.Consistency consistency = run.consistency();
+      RunResult.Outage outage = run.outage();
       out.append(String.format(Locale.ROOT, ROW, run.fault().cliName(), run.design().number(),
-          run.missingFromSearch(), run.wrongCounts(), run.countedTwice(), run.lost(),
-          run.consistentAfterMillis() == null ? "never"
-              : String.format(Locale.ROOT, "%.1f s", run.consistentAfterMillis() / 1000.0),
-          run.keptGoing() == null ? "-" : (run.keptGoing() ? "yes" : "no") + " " + run.countedDuringOutage() + "/"
-              + run.storedDuringOutage(),
-          String.format(Locale.ROOT, "%.0f", run.publishesPerSecond()), run.crashed()));
+          consistency.missingFromSearch(), consistency.wrongCounts(), consistency.countedTwice(), consistency.lost(),
+          consistency.consistentAfterMillis() == null ? "never"
+              : String.format(Locale.ROOT, "%.1f s", consistency.consistentAfterMillis() / 1000.0),
+          outage == null ? "-" : (outage.keptGoing() ? "yes" : "no") + " " + outage.counted() + "/" + outage.stored(),
+          String.format(Locale.ROOT, "%.0f", run.workload().publishesPerSecond()), run.workload().crashed()));
     }
     out.append("designs: ");
     for (Design design : plan.designs()) {

@@ -1,6 +1,10 @@
 package dev.fanout.lab;
 
 import dev.fanout.audit.Audit;
+import dev.fanout.audit.AuditReport;
+import dev.fanout.audit.Discrepancy;
+import dev.fanout.audit.Discrepancy.CountMismatch;
+import dev.fanout.audit.Discrepancy.MissingFromIndex;
 import dev.fanout.consumer.LocalGroup;
 import dev.fanout.compose.PartsFactory;
 import dev.fanout.counter.AuthorCounter;
@@ -14,9 +18,8 @@ import dev.fanout.search.SearchEngine;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,12 +54,15 @@ import org.slf4j.LoggerFactory;
 final class LabRun {
 
   private static final Logger LOG = LoggerFactory.getLogger(LabRun.class);
-  private static final long SETTLE_CHECK_MILLIS = 250;
+  private static final Duration SETTLE_CHECK = Duration.ofMillis(250);
+  private static final Duration DEAD_LETTER_CHECK = Duration.ofMillis(50);
   /** The outage's sample is taken this long before it ends, so that the search sink is surely still down. */
   private static final long SAMPLE_BEFORE_END_MILLIS = 200;
   private static final long READ_TOPIC_MILLIS = 60_000;
   /** How long a member crash waits for the counting group to have a batch in flight. */
-  private static final long MID_BATCH_WAIT_NANOS = 2_000_000_000L;
+  private static final Duration MID_BATCH_WAIT = Duration.ofSeconds(2);
+  // a batch can be in flight for a few milliseconds only: looked for as often as timers go
+  private static final Duration MID_BATCH_CHECK = Duration.ofMillis(1);
 
   /** What the publisher does when a crash point strikes: the blog is stored, its writer hears an error. */
   static final class PublisherCrashed extends RuntimeException {
@@ -94,6 +100,7 @@ final class LabRun {
   private long workloadEnd;
   private long settleStart;
   private Long consistentAfterMillis;
+  private AuditReport lastAudit;
   private final Promise<Void> outageOver = Promise.promise();
   private final Promise<Void> memberCrashed = Promise.promise();
   private Boolean memberCrashMidBatch;
@@ -221,7 +228,7 @@ final class LabRun {
       startOutage();
     }
     if (i == points.memberCrashAt() && fault.includes(LabFault.MEMBER_CRASH)) {
-      crashCountingMember(System.nanoTime() + MID_BATCH_WAIT_NANOS);
+      crashCountingMember();
     }
     BlogDraft draft = new BlogDraft(points.author(i, fault.includes(LabFault.POISON)), "lab blog " + i,
         "Written once by the lab, read by many: blog " + i + " of run " + prefix + ".", List.of("lab"));
@@ -253,20 +260,20 @@ final class LabRun {
 
   // Crashes a member of the counting group as soon as it has a batch in flight (at most a little later), so
   // that the crash abandons work, as a killed process would.
-  private void crashCountingMember(long deadline) {
+  private void crashCountingMember() {
     LocalGroup counting = topology.counting();
-    boolean inFlight = counting.status().batchesInFlight() > 0;
-    if (!inFlight && System.nanoTime() < deadline) {
-      vertx.setTimer(1, id -> crashCountingMember(deadline));
-      return;
-    }
-    memberCrashMidBatch = inFlight;
-    counting.crashMember().onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("lab: could not crash a member of {}: {}", counting.name(), ar.cause().toString());
-      }
-      memberCrashed.tryComplete();
-    });
+    Poll.until(vertx, () -> Future.succeededFuture(counting.status().batchesInFlight() > 0), MID_BATCH_CHECK,
+            MID_BATCH_WAIT)
+        .compose(inFlight -> {
+          memberCrashMidBatch = inFlight;
+          return counting.crashMember();
+        })
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            LOG.warn("lab: could not crash a member of {}: {}", counting.name(), ar.cause().toString());
+          }
+          memberCrashed.tryComplete();
+        });
   }
 
   private void startOutage() {
@@ -290,55 +297,37 @@ final class LabRun {
   // The operator fixes the poison once it is dead-lettered (a fix before would make it no poison at all).
   private Future<Void> poisonDeadLettered() {
     phase.accept("waiting for the poison to be dead-lettered");
-    long deadline = System.nanoTime() + plan.settleSeconds() * 1_000_000_000L;
-    Promise<Void> done = Promise.promise();
-    awaitDeadLetter(deadline, done);
-    return done.future();
-  }
-
-  private void awaitDeadLetter(long deadline, Promise<Void> done) {
-    if (topology.counting().status().deadLetters() > 0) {
-      done.complete();
-    } else if (System.nanoTime() > deadline) {
-      LOG.warn("lab: {} never dead-lettered its poison event", prefix);
-      done.complete();
-    } else {
-      vertx.setTimer(50, id -> awaitDeadLetter(deadline, done));
-    }
+    return Poll.until(vertx, () -> Future.succeededFuture(topology.counting().status().deadLetters() > 0),
+            DEAD_LETTER_CHECK, Duration.ofSeconds(plan.settleSeconds()))
+        .map(deadLettered -> {
+          if (!deadLettered) {
+            LOG.warn("lab: {} never dead-lettered its poison event", prefix);
+          }
+          return null;
+        });
   }
 
   // The operator's recovery, then the audit until it finds nothing or the bound passed; answers the last audit.
-  private Future<JsonObject> settle() {
+  private Future<AuditReport> settle() {
     settleStart = System.nanoTime();
     long deadline = settleStart + plan.settleSeconds() * 1_000_000_000L;
     faults.clear();
     Future<Void> fixed = fault.includes(LabFault.POISON) ? RefusedAuthor.acceptAll(schema.pool())
         : Future.succeededFuture();
-    Promise<JsonObject> settled = Promise.promise();
-    fixed.onComplete(ar -> {
-      if (ar.failed()) {
-        settled.fail(ar.cause());
-      } else {
-        checkSettled(deadline, settled);
-      }
-    });
-    return settled.future();
+    // the bound counts from the settle's start, the fix included
+    return fixed
+        .compose(v -> Poll.until(vertx, this::settled, SETTLE_CHECK, Duration.ofNanos(deadline - System.nanoTime())))
+        .map(consistent -> lastAudit);
   }
 
-  private void checkSettled(long deadline, Promise<JsonObject> settled) {
-    replayDeadLetters().compose(v -> audit.run()).onComplete(ar -> {
-      if (ar.succeeded() && ar.result().getJsonArray("discrepancies").isEmpty()) {
+  // One round of the settle: replays what was dead-lettered since the last round, then audits.
+  private Future<Boolean> settled() {
+    return replayDeadLetters().compose(v -> audit.run()).map(report -> {
+      lastAudit = report;
+      if (report.empty()) {
         consistentAfterMillis = (System.nanoTime() - settleStart) / 1_000_000;
-        settled.complete(ar.result());
-      } else if (System.nanoTime() > deadline) {
-        if (ar.succeeded()) {
-          settled.complete(ar.result());
-        } else {
-          settled.fail(ar.cause());
-        }
-      } else {
-        vertx.setTimer(SETTLE_CHECK_MILLIS, id -> checkSettled(deadline, settled));
       }
+      return report.empty();
     });
   }
 
@@ -357,22 +346,18 @@ final class LabRun {
     return chain;
   }
 
-  private Future<RunResult> measure(JsonObject lastAudit) {
+  private Future<RunResult> measure(AuditReport last) {
     long missing = 0;
     long wrongCounts = 0;
     long countedTwice = 0;
     long uncounted = 0;
-    JsonArray discrepancies = lastAudit.getJsonArray("discrepancies");
-    for (int i = 0; i < discrepancies.size(); i++) {
-      JsonObject discrepancy = discrepancies.getJsonObject(i);
-      switch (discrepancy.getString("kind")) {
-        case "missing_from_index" -> missing++;
-        case "count_mismatch" -> {
-          wrongCounts++;
-          countedTwice += Math.max(0, discrepancy.getLong("counted") - discrepancy.getLong("expected"));
-          uncounted += Math.max(0, discrepancy.getLong("expected") - discrepancy.getLong("counted"));
-        }
-        default -> { }
+    for (Discrepancy discrepancy : last.discrepancies()) {
+      if (discrepancy instanceof MissingFromIndex) {
+        missing++;
+      } else if (discrepancy instanceof CountMismatch count) {
+        wrongCounts++;
+        countedTwice += Math.max(0, count.counted() - count.expected());
+        uncounted += Math.max(0, count.expected() - count.counted());
       }
     }
     long finalMissing = missing;
@@ -397,11 +382,15 @@ final class LabRun {
       if (otherFailures > 0) {
         LOG.warn("lab: {} publishes of {} failed for reasons other than the crash points", otherFailures, prefix);
       }
-      return new RunResult(design, fault, plan.publishes(), acknowledged, crashed, finalMissing, finalWrong,
-          finalTwice, finalUncounted, lost.size(), consistentAfterMillis, outage ? countedDuringOutage > 0 : null,
-          countedDuringOutage, storedDuringOutage, memberCrashMidBatch,
-          topology.groups().stream().mapToLong(g -> g.status().deadLetters()).sum(),
-          replayed.values().stream().mapToLong(Long::longValue).sum(), acknowledged / seconds, null);
+      return new RunResult(design, fault,
+          new RunResult.Workload(plan.publishes(), acknowledged, crashed, acknowledged / seconds),
+          new RunResult.Consistency(finalMissing, finalWrong, finalTwice, finalUncounted, lost.size(),
+              consistentAfterMillis),
+          outage ? new RunResult.Outage(countedDuringOutage, storedDuringOutage) : null,
+          memberCrashMidBatch,
+          new RunResult.DeadLetters(topology.groups().stream().mapToLong(g -> g.status().deadLetters()).sum(),
+              replayed.values().stream().mapToLong(Long::longValue).sum()),
+          null);
     });
   }
 

@@ -5,8 +5,8 @@ import dev.fanout.stream.EventStream;
 import dev.fanout.stream.StartPosition;
 import dev.fanout.stream.SubscribeOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class TopicEvents {
 
-  private static final long CHECK_MILLIS = 50;
+  private static final Duration CHECK = Duration.ofMillis(50);
 
   private TopicEvents() {
   }
@@ -44,26 +44,16 @@ final class TopicEvents {
         });
         read.addAndGet(batch.size());
         return Future.succeededFuture();
-      }).compose(member -> awaitRecords(vertx, read, records, System.currentTimeMillis() + timeoutMillis)
+      }).compose(member -> awaitRecords(vertx, read, records, timeoutMillis)
           .eventually(member::leave))
           .map(ids);
     });
   }
 
-  private static Future<Void> awaitRecords(Vertx vertx, AtomicLong read, long records, long deadline) {
-    Promise<Void> done = Promise.promise();
-    check(vertx, read, records, deadline, done);
-    return done.future();
+  private static Future<Void> awaitRecords(Vertx vertx, AtomicLong read, long records, long timeoutMillis) {
+    Duration bound = Duration.ofMillis(timeoutMillis);
+    return Poll.until(vertx, () -> Future.succeededFuture(read.get() >= records), CHECK, bound)
+        .compose(all -> all ? Future.succeededFuture() : Future.failedFuture(
+            new IllegalStateException("read " + read.get() + " of " + records + " records in time")));
   }
-
-  private static void check(Vertx vertx, AtomicLong read, long records, long deadline, Promise<Void> done) {
-    if (read.get() >= records) {
-      done.complete();
-    } else if (System.currentTimeMillis() > deadline) {
-      done.fail(new IllegalStateException("read " + read.get() + " of " + records + " records in time"));
-    } else {
-      vertx.setTimer(CHECK_MILLIS, id -> check(vertx, read, records, deadline, done));
-    }
-  }
-
 }

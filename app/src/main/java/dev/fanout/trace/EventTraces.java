@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows events: for each, where it is with every consumer group ({@link TraceStatus}), from what the app
+ * Follows events: for each, where it is with every consumer group ({@link Standing}), from what the app
  * keeps (the outbox, the groups' processed records and trouble in PostgreSQL, the committed offsets in the
  * stream). Nothing here lives in one process, so every instance gives the same answer.
  *
@@ -84,12 +84,12 @@ public final class EventTraces {
       Instant processedAt = event.processedAt().get(group);
       GroupDescription.PartitionLag partition = partition(positions.get(group), event.partition());
       Long position = partition == null ? null : partition.logEnd() - partition.lag();
-      TraceStatus status = TraceStatus.of(event, processedAt, trouble, position);
+      Standing standing = Standing.of(event, processedAt, trouble, position);
       traced.add(new JsonObject()
           .put("group", group)
-          .put("status", status.status())
+          .put("status", standing.status().wireName())
           .put("committedOffset", partition == null || partition.committed() < 0 ? null : partition.committed())
-          .put("behind", status.behind())
+          .put("behind", standing.behind())
           .put("processedAt", text(processedAt))
           .put("attempts", trouble == null ? 0 : trouble.attempts())
           .put("lastError", trouble == null ? null : trouble.lastError())

@@ -67,24 +67,25 @@ class LabTest {
     for (RunResult run : result.runs()) {
       assertThat(run.error()).as(run.fault().cliName()).isNull();
       assertThat(run.consistent()).as(run.toJson().encode()).isTrue();
-      assertThat(run.consistentAfterMillis()).as(run.toJson().encode()).isNotNull();
-      assertThat(run.lost()).isZero();
+      assertThat(run.consistency().consistentAfterMillis()).as(run.toJson().encode()).isNotNull();
+      assertThat(run.consistency().lost()).isZero();
       if (run.fault().includes(LabFault.POISON)) {
-        assertThat(run.deadLettered()).as("the poison was dead-lettered (again when a crash abandoned its batch)").isPositive();
-        assertThat(run.replayed()).isEqualTo(run.deadLettered());
+        assertThat(run.deadLetters().deadLettered())
+            .as("the poison was dead-lettered (again when a crash abandoned its batch)").isPositive();
+        assertThat(run.deadLetters().replayed()).isEqualTo(run.deadLetters().deadLettered());
       }
       if (run.fault().includes(LabFault.MEMBER_CRASH)) {
         assertThat(run.memberCrashMidBatch()).as(run.toJson().encode()).isNotNull();
       }
       if (run.fault().includes(LabFault.OUTAGE)) {
-        assertThat(run.storedDuringOutage()).as(run.toJson().encode()).isPositive();
+        assertThat(run.outage().stored()).as(run.toJson().encode()).isPositive();
         assertThat(run.keptGoing()).as(run.toJson().encode()).isTrue();
       } else {
         assertThat(run.keptGoing()).isNull();
       }
     }
     FaultPoints points = new LabPlan(PUBLISHES, List.of(LabFault.CRASH), List.of(Design.OUTBOX), 0, 1, 20, 1, 1).points();
-    assertThat(result.run(Design.OUTBOX, LabFault.CRASH).crashed()).isEqualTo(points.crashes());
+    assertThat(result.run(Design.OUTBOX, LabFault.CRASH).workload().crashed()).isEqualTo(points.crashes());
   }
 
   @Test
@@ -94,22 +95,22 @@ class LabTest {
         .points().crashes();
     assertThat(crashed).isPositive();
     assertThat(run.error()).isNull();
-    assertThat(run.crashed()).isEqualTo(crashed);
-    assertThat(run.acknowledged()).isEqualTo(PUBLISHES - crashed);
-    assertThat(run.lost()).isEqualTo(crashed);
-    assertThat(run.missingFromSearch()).isEqualTo(crashed);
-    assertThat(run.uncounted()).isEqualTo(crashed);
-    assertThat(run.countedTwice()).isZero();
-    assertThat(run.wrongCounts()).isPositive();
-    assertThat(run.consistentAfterMillis()).as("never consistent").isNull();
+    assertThat(run.workload().crashed()).isEqualTo(crashed);
+    assertThat(run.workload().acknowledged()).isEqualTo(PUBLISHES - crashed);
+    assertThat(run.consistency().lost()).isEqualTo(crashed);
+    assertThat(run.consistency().missingFromSearch()).isEqualTo(crashed);
+    assertThat(run.consistency().uncounted()).isEqualTo(crashed);
+    assertThat(run.consistency().countedTwice()).isZero();
+    assertThat(run.consistency().wrongCounts()).isPositive();
+    assertThat(run.consistency().consistentAfterMillis()).as("never consistent").isNull();
   }
 
   @Test
   void oneGroupStopsCountingDuringTheSearchOutageThenCatchesUp() throws Exception {
     RunResult run = run(List.of(LabFault.OUTAGE), Design.ONE_GROUP, 30).run(Design.ONE_GROUP, LabFault.OUTAGE);
     assertThat(run.error()).isNull();
-    assertThat(run.storedDuringOutage()).isPositive();
-    assertThat(run.countedDuringOutage()).isZero();
+    assertThat(run.outage().stored()).isPositive();
+    assertThat(run.outage().counted()).isZero();
     assertThat(run.keptGoing()).isFalse();
     assertThat(run.consistent()).as(run.toJson().encode()).isTrue();
   }

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.outbox.KeptEvents;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** The order in which what the app keeps decides an event's status with one group. */
+/** The order in which what the app keeps decides an event's status with one group, and how statuses are spelled. */
 class TraceStatusTest {
 
   private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
@@ -29,38 +30,47 @@ class TraceStatusTest {
 
   @Test
   void waitingEventsArePendingBehindTheRecordsBeforeThem() {
-    assertThat(TraceStatus.of(sent(12), null, null, 9L)).isEqualTo(new TraceStatus("pending", 3L));
-    assertThat(TraceStatus.of(sent(12), null, null, 12L)).isEqualTo(new TraceStatus("pending", 0L));
-    assertThat(TraceStatus.of(sent(12), null, null, null)).as("the group's position is unknown")
-        .isEqualTo(new TraceStatus("pending", null));
+    assertThat(Standing.of(sent(12), null, null, 9L)).isEqualTo(new Standing(TraceStatus.PENDING, 3L));
+    assertThat(Standing.of(sent(12), null, null, 12L)).isEqualTo(new Standing(TraceStatus.PENDING, 0L));
+    assertThat(Standing.of(sent(12), null, null, null)).as("the group's position is unknown")
+        .isEqualTo(new Standing(TraceStatus.PENDING, null));
   }
 
   @Test
   void failedAttemptsMakeItRetryingUntilItIsHandled() {
-    assertThat(TraceStatus.of(sent(12), null, trouble(2, null, null), 12L)).isEqualTo(new TraceStatus("retrying", 0L));
-    assertThat(TraceStatus.of(sent(12), T0, trouble(2, null, null), 13L)).isEqualTo(new TraceStatus("processed", null));
+    assertThat(Standing.of(sent(12), null, trouble(2, null, null), 12L))
+        .isEqualTo(new Standing(TraceStatus.RETRYING, 0L));
+    assertThat(Standing.of(sent(12), T0, trouble(2, null, null), 13L))
+        .isEqualTo(new Standing(TraceStatus.PROCESSED, null));
   }
 
   @Test
   void anUnsentEventIsNotSentUnlessAGroupAlreadyHandledIt() {
-    assertThat(TraceStatus.of(unsent(), null, null, 40L)).isEqualTo(new TraceStatus("not_sent", null));
+    assertThat(Standing.of(unsent(), null, null, 40L)).isEqualTo(new Standing(TraceStatus.NOT_SENT, null));
     // sent again by the relay (a retention gap, a repair): the group that handled it is done with it
-    assertThat(TraceStatus.of(unsent(), T0, null, 40L)).isEqualTo(new TraceStatus("processed", null));
+    assertThat(Standing.of(unsent(), T0, null, 40L)).isEqualTo(new Standing(TraceStatus.PROCESSED, null));
   }
 
   @Test
   void aGroupThatMovedPastItWithoutARecordHandledIt() {
-    assertThat(TraceStatus.of(sent(12), null, null, 13L)).isEqualTo(new TraceStatus("processed", null));
+    assertThat(Standing.of(sent(12), null, null, 13L)).isEqualTo(new Standing(TraceStatus.PROCESSED, null));
   }
 
   @Test
   void deadLettersStayDeadLetteredUntilAReplayHandlesThem() {
     Instant dead = T0.plusSeconds(1);
-    assertThat(TraceStatus.of(sent(12), null, trouble(3, dead, null), 13L)).isEqualTo(new TraceStatus("dead_lettered", null));
+    assertThat(Standing.of(sent(12), null, trouble(3, dead, null), 13L))
+        .isEqualTo(new Standing(TraceStatus.DEAD_LETTERED, null));
     // replayed, but it failed again: back in the dead letters
-    assertThat(TraceStatus.of(sent(12), null, trouble(3, dead.plusSeconds(5), dead.plusSeconds(5)), 13L))
-        .isEqualTo(new TraceStatus("dead_lettered", null));
-    assertThat(TraceStatus.of(sent(12), dead.plusSeconds(5), trouble(3, dead, dead.plusSeconds(5)), 13L))
-        .isEqualTo(new TraceStatus("replayed", null));
+    assertThat(Standing.of(sent(12), null, trouble(3, dead.plusSeconds(5), dead.plusSeconds(5)), 13L))
+        .isEqualTo(new Standing(TraceStatus.DEAD_LETTERED, null));
+    assertThat(Standing.of(sent(12), dead.plusSeconds(5), trouble(3, dead, dead.plusSeconds(5)), 13L))
+        .isEqualTo(new Standing(TraceStatus.REPLAYED, null));
+  }
+
+  @Test
+  void statusesKeepTheirWireNames() {
+    assertThat(Arrays.stream(TraceStatus.values()).map(TraceStatus::wireName))
+        .containsExactly("not_sent", "pending", "processed", "retrying", "dead_lettered", "replayed");
   }
 }

@@ -1,0 +1,41 @@
+package dev.fanout.trace;
+
+import dev.fanout.outbox.KeptEvents;
+import java.time.Instant;
+
+/**
+ * Where one event stands with one group, from what the app keeps. In order: a processed record makes it
+ * {@link TraceStatus#PROCESSED} ({@link TraceStatus#REPLAYED} when a replay of the group's dead letters
+ * handled it); else a dead-lettering makes it {@link TraceStatus#DEAD_LETTERED}; else an unsent outbox row
+ * {@link TraceStatus#NOT_SENT}; else a committed offset past it {@link TraceStatus#PROCESSED} (the group
+ * moved on); else failed attempts {@link TraceStatus#RETRYING}; else {@link TraceStatus#PENDING}. A pending
+ * or retrying event is {@code behind} records of its partition that the group has still to handle before it.
+ *
+ * @param behind null unless pending or retrying
+ */
+record Standing(TraceStatus status, Long behind) {
+
+  /**
+   * @param processedAt when the group recorded it processed, or null
+   * @param trouble     the group's trouble with it, or null
+   * @param position    the next offset the group reads in the event's partition, or null when unknown
+   */
+  static Standing of(KeptEvents.Kept event, Instant processedAt, KeptEvents.Trouble trouble, Long position) {
+    if (processedAt != null) {
+      return new Standing(trouble != null && trouble.replayedAt() != null ? TraceStatus.REPLAYED
+          : TraceStatus.PROCESSED, null);
+    }
+    if (trouble != null && trouble.deadLetteredAt() != null) {
+      return new Standing(TraceStatus.DEAD_LETTERED, null);
+    }
+    if (event.sentAt() == null) {
+      return new Standing(TraceStatus.NOT_SENT, null);
+    }
+    if (position != null && position > event.offset()) {
+      return new Standing(TraceStatus.PROCESSED, null);
+    }
+    Long behind = position == null ? null : event.offset() - position;
+    return new Standing(trouble != null && trouble.attempts() > 0 ? TraceStatus.RETRYING : TraceStatus.PENDING,
+        behind);
+  }
+}
