@@ -134,13 +134,10 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
     return options;
   }
 
-  /** The log levels {@code --log-level} takes. */
-  static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
-
   static String logLevel(String value) {
     String level = value.toLowerCase(Locale.ROOT);
-    if (!LOG_LEVELS.contains(level)) {
-      throw new IllegalArgumentException("unknown level '" + value + "'; known levels: " + String.join(", ", LOG_LEVELS));
+    if (!Logs.LEVELS.contains(level)) {
+      throw new IllegalArgumentException("unknown level '" + value + "'; known levels: " + String.join(", ", Logs.LEVELS));
     }
     return level;
   }

@@ -106,6 +106,7 @@ public final class LabCommand implements Callable<Integer>, Cli.Checked {
 
   @Override
   public Integer call() {
+    Logs.configure(command.options().dataDir(), app.logLevel);
     return run(command, spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 

@@ -2,6 +2,7 @@ package dev.fanout.app;
 
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,8 @@ final class ServeCommand implements Callable<Integer>, Cli.Checked {
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    // first: the parts below log from their first line on
+    Path logFile = Logs.configure(options.dataDir(), app.logLevel);
     Vertx vertx = Vertx.vertx();
     FanoutApp started;
     try {
@@ -56,7 +59,7 @@ final class ServeCommand implements Callable<Integer>, Cli.Checked {
       vertx.close();
       return 1;
     }
-    banner(out, err, started);
+    banner(out, err, started, logFile);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       long start = System.nanoTime();
       try {
@@ -71,8 +74,8 @@ final class ServeCommand implements Callable<Integer>, Cli.Checked {
     return 0;
   }
 
-  private void banner(PrintWriter out, PrintWriter err, FanoutApp app) {
-    String base = "http://" + options.host() + ":" + app.port();
+  private void banner(PrintWriter out, PrintWriter err, FanoutApp running, Path logFile) {
+    String base = "http://" + options.host() + ":" + running.port();
     out.println("Fanout " + Version.current() + " is up (backend " + options.backend() + ", "
         + options.partitions() + " partitions)");
     out.println("  dashboard  " + base + "/");
@@ -81,9 +84,11 @@ final class ServeCommand implements Callable<Integer>, Cli.Checked {
     out.println("  health     " + base + "/health/live, " + base + "/health/ready");
     out.println("  metrics    " + base + "/metrics");
     out.println("  data       " + options.dataDir());
+    out.println("  log        " + logFile + " (the console shows " + app.logLevel.toLowerCase(java.util.Locale.ROOT)
+        + " and above: --log-level)");
     if (options.adminToken() == null) {
       out.println("  admin      generated token for this run (set --admin-token or FANOUT_ADMIN_TOKEN to choose one):");
-      out.println("             Authorization: Bearer " + app.adminToken());
+      out.println("             Authorization: Bearer " + running.adminToken());
     }
     FanoutOptions.Auth auth = options.auth();
     if (!auth.tokens()) {

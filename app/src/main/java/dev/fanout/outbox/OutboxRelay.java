@@ -58,10 +58,13 @@ public final class OutboxRelay extends VerticleBase {
   private static final long LOCK_KEY = 0x46616e6f75744f42L; // "FanoutOB"
 
   private static final String TRY_LOCK = "SELECT pg_try_advisory_lock($1) AS locked";
-  private static final String NO_FLUSH_WAIT = "SET synchronous_commit TO OFF";
-  private static final String SELECT_UNSENT =
+  /** The relay's session does not wait for its marks to be flushed (public: the PostgreSQL ceiling runs it too). */
+  public static final String NO_FLUSH_WAIT = "SET synchronous_commit TO OFF";
+  /** The relay's read of unsent events (public so that the load test's PostgreSQL ceiling runs the same). */
+  public static final String SELECT_UNSENT =
       "SELECT id, event_id, event_type, event_key, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1";
-  private static final String MARK_SENT =
+  /** How the relay marks events sent, with where they landed (public for the same reason). */
+  public static final String MARK_SENT =
       "UPDATE outbox o SET sent_at = now(), stream_partition = s.part, stream_offset = s.off "
           + "FROM unnest($1::bigint[], $2::int[], $3::bigint[]) AS s(id, part, off) WHERE o.id = s.id";
   private static final String UNSEND_UNPROCESSED =

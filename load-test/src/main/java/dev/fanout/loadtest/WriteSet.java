@@ -19,7 +19,6 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,8 +155,8 @@ final class WriteSet {
   private static final class Relay {
     private final Context context;
     private final Future<PgConnection> connection;
-    private final String selectUnsent = relayStatement("SELECT_UNSENT");
-    private final String markSent = relayStatement("MARK_SENT");
+    private final String selectUnsent = OutboxRelay.SELECT_UNSENT;
+    private final String markSent = OutboxRelay.MARK_SENT;
     // all accessed on this relay's context
     private final long[] nextOffset = new long[PARTITIONS];
     private boolean running;
@@ -167,7 +166,7 @@ final class WriteSet {
     Relay(Vertx vertx, Database database) throws Exception {
       this.context = newContext(vertx);
       Promise<PgConnection> connected = Promise.promise();
-      String noFlushWait = relayStatement("NO_FLUSH_WAIT");
+      String noFlushWait = OutboxRelay.NO_FLUSH_WAIT;
       context.runOnContext(v -> PgConnection.connect(vertx, database.connectOptions())
           .compose(conn -> conn.query(noFlushWait).execute().map(conn))
           .onComplete(connected));
@@ -247,18 +246,6 @@ final class WriteSet {
       }
     }));
     return PostgresCeiling.await(created.future());
-  }
-
-  // The relay keeps its SQL to itself; the ceiling runs the very statements, read from the class, so that a
-  // change of the relay is measured here without anyone copying it.
-  private static String relayStatement(String name) {
-    try {
-      Field field = OutboxRelay.class.getDeclaredField(name);
-      field.setAccessible(true);
-      return (String) field.get(null);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("OutboxRelay has no statement " + name + ": update WriteSet to the relay's", e);
-    }
   }
 
   // CPU (user + system, its own and its waited-for children's) of the postmaster and every process it has now.
