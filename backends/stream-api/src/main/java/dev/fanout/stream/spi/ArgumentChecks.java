@@ -51,6 +51,21 @@ public final class ArgumentChecks {
     }
   }
 
+  /**
+   * {@code createTopic}'s arguments: a topic name, at least one partition and a replication factor of at
+   * least one that Kafka's protocol can carry (a short). A backend adds what it alone cannot take.
+   */
+  public static void requireCreateTopic(String topic, int partitions, int replicationFactor) {
+    requireName("topic", topic);
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
+    }
+    if (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE) {
+      throw new IllegalArgumentException("replication factor must be between 1 and " + Short.MAX_VALUE
+          + ", was " + replicationFactor);
+    }
+  }
+
   /** {@code resetOffsets}'s arguments: a group, a topic and a target. */
   public static void requireReset(String group, String topic, OffsetSpec spec) {
     requireName("group", group);

@@ -9,23 +9,21 @@ import dev.fanout.stream.StreamAdmin;
 import dev.fanout.stream.SubscribeOptions;
 import dev.fanout.stream.spi.ArgumentChecks;
 import dev.fanout.stream.spi.Calls;
+import dev.fanout.stream.spi.StreamMembers;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaWriteStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -54,12 +52,10 @@ final class KafkaEventStream implements EventStream {
   private final Map<String, Future<Integer>> partitionCounts = new ConcurrentHashMap<>();
   // any thread: round-robin position of null keys per topic
   private final Map<String, AtomicInteger> spread = new ConcurrentHashMap<>();
-  // any thread: members created by this stream that have not left
-  private final Set<KafkaGroupMember> members = ConcurrentHashMap.newKeySet();
+  // members created by this stream that have not left, and whether the stream is closed
+  private final StreamMembers<KafkaGroupMember> members = new StreamMembers<>();
   // any thread: per group a member of this stream joined, the offset resets its members met
   private final Map<String, AtomicLong> offsetResets = new ConcurrentHashMap<>();
-  // any thread
-  private final AtomicBoolean closed = new AtomicBoolean();
 
   private KafkaEventStream(Vertx vertx, KafkaStreamOptions options, KafkaWriteStream<String, byte[]> producer,
                            Admin admin) {
@@ -111,7 +107,7 @@ final class KafkaEventStream implements EventStream {
   @Override
   public Future<RecordPosition> send(String topic, String key, Map<String, String> headers, byte[] value) {
     return Calls.call(() -> {
-      requireOpen();
+      members.requireOpen();
       ArgumentChecks.requireSend(topic, headers, value);
       return partitionCount(topic).compose(partitions -> {
         int partition = key == null
@@ -130,7 +126,7 @@ final class KafkaEventStream implements EventStream {
   @Override
   public Future<GroupMember> subscribe(SubscribeOptions subscription, BatchHandler handler) {
     return Calls.call(() -> {
-      requireOpen();
+      members.requireOpen();
       ArgumentChecks.requireSubscribe(subscription, handler);
       Context context = vertx.getOrCreateContext();
       String memberId = options.clientIdPrefix() + "-" + subscription.group() + "-" + instance + "-"
@@ -149,18 +145,12 @@ final class KafkaEventStream implements EventStream {
 
   @Override
   public Future<Void> pauseGroup(String group) {
-    return Calls.call(() -> {
-      ArgumentChecks.requireName("group", group);
-      return forGroup(group, KafkaGroupMember::pause);
-    });
+    return members.pauseGroup(group);
   }
 
   @Override
   public Future<Void> resumeGroup(String group) {
-    return Calls.call(() -> {
-      ArgumentChecks.requireName("group", group);
-      return forGroup(group, KafkaGroupMember::resume);
-    });
+    return members.resumeGroup(group);
   }
 
   @Override
@@ -174,43 +164,25 @@ final class KafkaEventStream implements EventStream {
    */
   @Override
   public Future<Void> close() {
-    return Calls.call(() -> {
-      if (!closed.compareAndSet(false, true)) {
-        return Future.succeededFuture();
-      }
-      List<Future<Void>> leaving = new ArrayList<>();
-      for (KafkaGroupMember member : new ArrayList<>(members)) {
-        // a handler that never completes must not keep the stream open: past the timeout, crash
-        leaving.add(member.leave().timeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-            .recover(e -> member.crash()));
-      }
-      Context context = vertx.getOrCreateContext();
-      return Future.join(leaving)
-          .transform(ignored -> producer.close(options.requestTimeout().toMillis()))
-          .transform(ignored -> context.executeBlocking(() -> {
-            admin.close(options.requestTimeout());
-            return null;
-          }))
-          .mapEmpty();
-    });
-  }
-
-  private void requireOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException("the stream is closed");
-    }
+    Context context = vertx.getOrCreateContext();
+    // a handler that never completes must not keep the stream open: past the timeout, crash
+    return members.close(
+        member -> member.leave().timeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .recover(e -> member.crash()),
+        () -> producer.close(options.requestTimeout().toMillis())
+            .transform(ignored -> context.executeBlocking(() -> {
+              admin.close(options.requestTimeout());
+              return null;
+            }))
+            .mapEmpty());
   }
 
   // ---- for the admin and the members ----
 
   /** The live members of {@code group} created by this stream. */
   List<KafkaGroupMember> members(String group) {
-    List<KafkaGroupMember> result = new ArrayList<>();
-    for (KafkaGroupMember member : members) {
-      if (member.group().equals(group) && member.active()) {
-        result.add(member);
-      }
-    }
+    List<KafkaGroupMember> result = new ArrayList<>(members.of(group));
+    result.removeIf(member -> !member.active());
     return result;
   }
 
@@ -219,13 +191,7 @@ final class KafkaEventStream implements EventStream {
    * included: the coordinator may still list them.
    */
   Set<String> memberIds(String group) {
-    Set<String> ids = new HashSet<>();
-    for (KafkaGroupMember member : members) {
-      if (member.group().equals(group)) {
-        ids.add(member.memberId());
-      }
-    }
-    return ids;
+    return members.ids(group);
   }
 
   /** Counts a member's move to its start position because its offset had left the log. */
@@ -270,13 +236,5 @@ final class KafkaEventStream implements EventStream {
     }
     lookup.onFailure(e -> partitionCounts.remove(topic, lookup));
     return lookup;
-  }
-
-  private Future<Void> forGroup(String group, Function<KafkaGroupMember, Future<Void>> action) {
-    List<Future<Void>> results = new ArrayList<>();
-    for (KafkaGroupMember member : members(group)) {
-      results.add(action.apply(member));
-    }
-    return Future.all(results).mapEmpty();
   }
 }

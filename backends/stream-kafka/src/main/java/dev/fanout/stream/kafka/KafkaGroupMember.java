@@ -4,13 +4,16 @@ import dev.fanout.stream.BatchHandler;
 import dev.fanout.stream.GroupMember;
 import dev.fanout.stream.StreamRecord;
 import dev.fanout.stream.SubscribeOptions;
+import dev.fanout.stream.kafka.MemberState.Batch;
+import dev.fanout.stream.kafka.MemberState.Grant;
+import dev.fanout.stream.kafka.MemberState.Retry;
+import dev.fanout.stream.kafka.MemberState.Steps;
 import dev.fanout.stream.spi.Calls;
-import io.vertx.core.AsyncResult;
+import dev.fanout.stream.spi.OnContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.kafka.client.consumer.KafkaReadStream;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -24,15 +27,15 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * One group member: one Kafka consumer, driven by a {@link PollLoop} on the member's context; this
- * class hands out batches, keeps one {@link PartitionFeed} per owned partition, and leaves.
+ * One group member: the driver of one Kafka consumer. {@link MemberState} decides (what to hand out, pause,
+ * seek and commit, and which reports are stale); this class performs it: it runs the {@link PollLoop},
+ * hands batches to the handler, seeks, pauses and resumes fetching, waits for batches in flight, and leaves.
  *
  * <p>How the guarantees are kept:
  * <ul>
@@ -44,20 +47,19 @@ import org.apache.kafka.common.TopicPartition;
  *   <li>Before Kafka revokes a partition, {@link MemberConsumer} makes the rebalance wait (up to
  *       {@code revocation.wait.ms}) until the partition's batch in flight ended, and commits it; so the
  *       next owner starts after it, from the committed offset. A batch that outlives the wait is
- *       abandoned: its {@link PartitionFeed} is gone, and its commit is dropped.</li>
+ *       abandoned: its grant is stale once the partition went, and its end is ignored.</li>
  *   <li>Each partition has at most one batch in flight; its buffer is bounded, and fetching of a
  *       partition pauses while its buffer is full or a failed batch waits for its retry.</li>
  *   <li>A failed batch blocks its partition for {@code retryDelayMs}, then the consumer seeks back to the
  *       batch's first offset, which is the committed offset (everything before it succeeded).</li>
  * </ul>
  *
- * <p>The public methods may be called from any thread; their futures complete on the member's context.
+ * <p>The public methods may be called from any thread; their futures complete on the caller's context, or
+ * on the member's when called outside one.
  */
 final class KafkaGroupMember implements GroupMember {
 
   private static final System.Logger LOG = System.getLogger(KafkaGroupMember.class.getName());
-
-  private enum Phase { ACTIVE, STOPPING, CLOSED }
 
   private final KafkaEventStream stream;
   private final Vertx vertx;
@@ -69,27 +71,23 @@ final class KafkaGroupMember implements GroupMember {
   private final Promise<GroupMember> joined = Promise.promise();
 
   // accessed on context
+  private final MemberState state;
+  // accessed on context
   private KafkaReadStream<String, byte[]> consumer;
   // accessed on context; only its thread-safe takeStartPosition is called from here
   private MemberConsumer nativeConsumer;
   // accessed on context; null until the consumer is subscribed
   private PollLoop loop;
-  // accessed on context: the partitions owned now, each with its state
-  private final Map<Integer, PartitionFeed> feeds = new HashMap<>();
-  // accessed on context: partitions whose fetching is paused in the consumer
-  private final Set<Integer> fetchPaused = new HashSet<>();
-  // accessed on context: completed when the partition's batch in flight ends or the partition goes
-  private final Map<Integer, List<Promise<Void>>> idleWaiters = new HashMap<>();
-  // accessed on context
-  private Phase phase = Phase.ACTIVE;
-  // accessed on context: in-flight batches are abandoned, not committed
-  private boolean crashed;
+  // accessed on context: completed when the grant's batch in flight ends or the grant goes
+  private final Map<Grant, List<Promise<Void>>> idleWaiters = new HashMap<>();
   // accessed on context: the future of leave/crash once one was called
   private Future<Void> stopped;
   // written on context, read by any thread
   private volatile Set<Integer> assignmentSnapshot = Set.of();
   // written by any thread
   private volatile boolean paused;
+  // written on context, read by any thread: false once the member started leaving
+  private volatile boolean active = true;
 
   KafkaGroupMember(KafkaEventStream stream, Vertx vertx, Context context, KafkaStreamOptions options,
                    SubscribeOptions subscription, BatchHandler handler, String memberId) {
@@ -100,6 +98,7 @@ final class KafkaGroupMember implements GroupMember {
     this.subscription = subscription;
     this.handler = handler;
     this.memberId = memberId;
+    this.state = new MemberState(subscription.maxBatchSize(), subscription.maxBatchSize() * options.bufferedBatches());
   }
 
   /**
@@ -110,7 +109,7 @@ final class KafkaGroupMember implements GroupMember {
    * subscribe leaves nothing behind in the group.
    */
   Future<GroupMember> start() {
-    return onContext(() -> {
+    return OnContext.call(context, () -> {
       long timer = vertx.setTimer(options.subscribeTimeout().toMillis(), t -> joined.tryFail(notJoined()));
       return context.executeBlocking(() -> new MemberConsumer(
               options.consumerProperties(subscription.group(), memberId, subscription.startFrom()),
@@ -132,8 +131,13 @@ final class KafkaGroupMember implements GroupMember {
                   }
 
                   @Override
-                  public boolean owns(int partition) {
-                    return feeds.containsKey(partition);
+                  public Map<Integer, Long> commitsDue() {
+                    return state.commitsDue();
+                  }
+
+                  @Override
+                  public void commitFailed(Map<Integer, Long> sent) {
+                    state.commitFailed(sent);
                   }
                 });
             loop.start();
@@ -181,7 +185,10 @@ final class KafkaGroupMember implements GroupMember {
   public Future<Void> pause() {
     return Calls.call(() -> {
       paused = true;
-      return onContext(Future::succeededFuture);
+      return OnContext.call(context, () -> {
+        state.pause(paused);
+        return Future.succeededFuture();
+      });
     });
   }
 
@@ -189,8 +196,9 @@ final class KafkaGroupMember implements GroupMember {
   public Future<Void> resume() {
     return Calls.call(() -> {
       paused = false;
-      return onContext(() -> {
-        dispatchAll();
+      return OnContext.call(context, () -> {
+        state.pause(paused);
+        perform(state.nextSteps());
         return Future.succeededFuture();
       });
     });
@@ -211,8 +219,9 @@ final class KafkaGroupMember implements GroupMember {
     return Calls.call(() -> stop(true));
   }
 
+  /** True until the member starts leaving; a snapshot, readable from any thread. */
   boolean active() {
-    return phase == Phase.ACTIVE;
+    return active;
   }
 
   /**
@@ -223,41 +232,25 @@ final class KafkaGroupMember implements GroupMember {
    * @return the partitions moved; those not owned (any more) are left to the caller
    */
   Future<Set<Integer>> moveTo(Map<Integer, Long> targets) {
-    return onContext(() -> {
-      if (phase != Phase.ACTIVE) {
+    return OnContext.call(context, () -> {
+      if (state.phase() != MemberState.Phase.ACTIVE) {
         return Future.succeededFuture(Set.of());
       }
-      List<PartitionFeed> held = new ArrayList<>();
-      List<Future<Void>> idle = new ArrayList<>();
-      for (Map.Entry<Integer, Long> target : targets.entrySet()) {
-        PartitionFeed feed = feeds.get(target.getKey());
-        if (feed != null) {
-          feed.hold();
-          held.add(feed);
-          idle.add(whenIdle(feed));
-        }
-      }
-      return Future.join(idle).transform(ignored -> {
+      List<Grant> held = state.holdForReset(targets.keySet());
+      return whenIdle(held).transform(ignored -> {
         Set<Integer> moved = new TreeSet<>();
         List<Future<Void>> seeks = new ArrayList<>();
-        for (PartitionFeed feed : held) {
-          if (feeds.get(feed.partition()) != feed) {
-            continue;
-          }
-          long offset = targets.get(feed.partition());
-          feed.restartAt(offset);
-          loop.commitLater(feed.partition(), offset);
-          seeks.add(consumer.seek(topicPartition(feed.partition()), offset).andThen(ar -> {
-            if (feeds.get(feed.partition()) == feed) {
-              feed.seekDone();
-            }
-          }));
-          moved.add(feed.partition());
+        for (Grant grant : held) {
+          state.restartAt(grant, targets.get(grant.partition())).ifPresent(seek -> {
+            seeks.add(consumer.seek(topicPartition(grant.partition()), seek.offset())
+                .andThen(ar -> state.seekDone(grant)));
+            moved.add(grant.partition());
+          });
         }
         Future<Void> committed = loop.nextRound();
         return Future.all(seeks).compose(v -> committed).map(v -> (Set<Integer>) moved)
             .eventually(() -> {
-              dispatchAll();
+              perform(state.nextSteps());
               return Future.succeededFuture();
             });
       });
@@ -267,52 +260,31 @@ final class KafkaGroupMember implements GroupMember {
   // ---- records and rebalances, on context ----
 
   private void accept(ConsumerRecords<String, byte[]> records) {
-    if (phase == Phase.CLOSED) {
-      return;
-    }
     for (TopicPartition tp : records.partitions()) {
-      PartitionFeed feed = feeds.get(tp.partition());
-      if (feed == null) {
-        continue;
-      }
+      List<StreamRecord> fetched = new ArrayList<>();
       for (ConsumerRecord<String, byte[]> record : records.records(tp)) {
-        long expected = feed.expected();
-        if (feed.offer(RecordCodec.fromKafka(record)) == PartitionFeed.Offer.MOVED) {
-          // Kafka reset the position itself (auto.offset.reset): the offset had left the log
-          LOG.log(Level.INFO, "member " + memberId + " of group " + subscription.group() + ": partition "
-              + tp + " moved from offset " + expected + " to " + record.offset() + " by itself (the offset"
-              + " left the log); following it");
-          stream.countOffsetReset(subscription.group());
-        }
+        fetched.add(RecordCodec.fromKafka(record));
+      }
+      for (MemberState.Moved moved : state.fetched(tp.partition(), fetched)) {
+        // Kafka reset the position itself (auto.offset.reset): the offset had left the log
+        LOG.log(Level.INFO, "member " + memberId + " of group " + subscription.group() + ": partition "
+            + tp + " moved from offset " + moved.expected() + " to " + moved.actual() + " by itself (the"
+            + " offset left the log); following it");
+        stream.countOffsetReset(subscription.group());
       }
     }
-    dispatchAll();
+    perform(state.nextSteps());
   }
 
   private void assigned(Set<TopicPartition> partitions) {
-    if (phase == Phase.CLOSED) {
-      return;
-    }
-    int bufferLimit = subscription.maxBatchSize() * options.bufferedBatches();
+    List<Grant> lookups = state.assigned(partitionsOf(partitions),
+        partition -> nativeConsumer.takeStartPosition(topicPartition(partition)));
     List<Future<Long>> positions = new ArrayList<>();
-    for (TopicPartition tp : partitions) {
-      if (!tp.topic().equals(subscription.topic()) || feeds.containsKey(tp.partition())) {
-        continue;
-      }
-      PartitionFeed feed = new PartitionFeed(tp.partition(), subscription.maxBatchSize(), bufferLimit);
-      feeds.put(tp.partition(), feed);
-      Long start = nativeConsumer.takeStartPosition(tp);
-      if (start != null) {
-        feed.positionKnown(start);
-        continue;
-      }
+    for (Grant grant : lookups) {
       // the position resolves the committed offset or the start position now, so records written after
       // the subscription completes are never skipped by a later "latest"
-      positions.add(consumer.position(tp).onSuccess(position -> {
-        if (feeds.get(tp.partition()) == feed) {
-          feed.positionKnown(position);
-        }
-      }));
+      positions.add(consumer.position(topicPartition(grant.partition()))
+          .onSuccess(position -> state.positionKnown(grant, position)));
     }
     publishAssignment();
     Future.join(positions).onComplete(ignored -> joined.tryComplete(this));
@@ -327,24 +299,11 @@ final class KafkaGroupMember implements GroupMember {
       Collection<TopicPartition> partitions) {
     CompletableFuture<Map<TopicPartition, OffsetAndMetadata>> result = new CompletableFuture<>();
     context.runOnContext(v -> {
-      List<PartitionFeed> held = new ArrayList<>();
-      List<Future<Void>> idle = new ArrayList<>();
-      for (TopicPartition tp : partitions) {
-        PartitionFeed feed = feeds.get(tp.partition());
-        if (feed != null && tp.topic().equals(subscription.topic()) && !crashed) {
-          feed.hold();
-          held.add(feed);
-          idle.add(whenIdle(feed));
-        }
-      }
-      Future.join(idle).onComplete(ignored -> {
+      List<Grant> held = state.holdForRevoke(partitionsOf(partitions));
+      whenIdle(held).onComplete(ignored -> {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (PartitionFeed feed : held) {
-          Long offset = loop == null ? null : loop.takeCommit(feed.partition());
-          if (offset != null && !crashed && feeds.get(feed.partition()) == feed) {
-            offsets.put(topicPartition(feed.partition()), new OffsetAndMetadata(offset));
-          }
-        }
+        state.commitsBeforeRevoke(held).forEach((partition, offset) ->
+            offsets.put(topicPartition(partition), new OffsetAndMetadata(offset)));
         result.complete(offsets);
       });
     });
@@ -352,126 +311,73 @@ final class KafkaGroupMember implements GroupMember {
   }
 
   private void revoked(Set<TopicPartition> partitions) {
-    for (TopicPartition tp : partitions) {
-      int p = tp.partition();
-      feeds.remove(p);
-      if (loop != null) {
-        loop.forget(p);
-      }
-      fetchPaused.remove(p);
-      completeIdleWaiters(p);
-    }
+    state.revoked(partitionsOf(partitions)).forEach(this::releaseWaiters);
     publishAssignment();
   }
 
-  // ---- batches, on context ----
+  // ---- doing what the state decided, on context ----
 
-  private void dispatchAll() {
-    for (PartitionFeed feed : new ArrayList<>(feeds.values())) {
-      dispatch(feed);
+  private void perform(Steps steps) {
+    // Fetching first: a handler that completes at once ends its batch inside handOut, which performs newer
+    // steps; pausing after them would undo their resume, and the partition would never be fetched again.
+    // A partition revoked meanwhile makes the consumer refuse; its state went with it, nothing to undo.
+    if (!steps.pause().isEmpty()) {
+      consumer.pause(topicPartitions(steps.pause())).onFailure(e -> LOG.log(Level.DEBUG, "pause refused: " + e));
     }
-    updateFetching();
+    if (!steps.resume().isEmpty()) {
+      consumer.resume(topicPartitions(steps.resume())).onFailure(e -> LOG.log(Level.DEBUG, "resume refused: " + e));
+    }
+    steps.batches().forEach(this::handOut);
   }
 
-  private void dispatch(PartitionFeed feed) {
-    if (phase != Phase.ACTIVE || paused || !feed.ready()) {
-      return;
-    }
-    List<StreamRecord> batch = feed.take();
+  private void handOut(Batch batch) {
     Future<Void> result;
     try {
-      result = handler.handle(batch);
+      result = handler.handle(batch.records());
       if (result == null) {
         result = Future.failedFuture(new NullPointerException("the batch handler returned no future"));
       }
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
-    result.onComplete(ar -> runOnContext(() -> batchDone(feed, batch, ar)));
+    result.onComplete(ar -> OnContext.run(context, () -> {
+      state.batchDone(batch, ar.succeeded()).ifPresent(retry ->
+          vertx.setTimer(Math.max(1, subscription.retryDelayMs()), t -> retry(retry)));
+      releaseWaiters(batch.grant());
+      perform(state.nextSteps());
+    }));
   }
 
-  private void batchDone(PartitionFeed feed, List<StreamRecord> batch, AsyncResult<Void> result) {
-    if (crashed || feeds.get(feed.partition()) != feed) {
-      return; // abandoned: the partition was revoked or the member crashed, nothing is committed
-    }
-    if (result.succeeded()) {
-      feed.succeeded();
-      loop.commitLater(feed.partition(), batch.get(batch.size() - 1).offset() + 1);
-    } else {
-      long token = feed.failed(batch.get(0).offset());
-      vertx.setTimer(Math.max(1, subscription.retryDelayMs()), t -> retry(feed, token));
-    }
-    completeIdleWaiters(feed.partition());
-    dispatch(feed);
-    updateFetching();
-  }
-
-  private void retry(PartitionFeed feed, long token) {
+  private void retry(Retry retry) {
     // a retry made stale by a reset must not seek: the reset's seek went to where the feed now expects
-    if (phase == Phase.CLOSED || feeds.get(feed.partition()) != feed || !feed.awaitsRetry(token)) {
-      return;
-    }
-    consumer.seek(topicPartition(feed.partition()), feed.expected()).onComplete(ar -> {
-      if (feeds.get(feed.partition()) != feed) {
-        return;
-      }
-      if (ar.failed()) {
-        LOG.log(Level.WARNING, "seek failed for member " + memberId + ": " + ar.cause());
-      }
-      if (feed.retry(token)) {
-        updateFetching();
-      }
-    });
-  }
-
-  private void updateFetching() {
-    if (phase == Phase.CLOSED) {
-      return;
-    }
-    Set<TopicPartition> pause = new HashSet<>();
-    Set<TopicPartition> resume = new HashSet<>();
-    for (PartitionFeed feed : feeds.values()) {
-      boolean wanted = feed.wantsPause();
-      if (wanted && fetchPaused.add(feed.partition())) {
-        pause.add(topicPartition(feed.partition()));
-      } else if (!wanted && fetchPaused.remove(feed.partition())) {
-        resume.add(topicPartition(feed.partition()));
-      }
-    }
-    // a partition revoked meanwhile makes the consumer refuse; its state went with it, nothing to undo
-    if (!pause.isEmpty()) {
-      consumer.pause(pause).onFailure(e -> LOG.log(Level.DEBUG, "pause refused: " + e));
-    }
-    if (!resume.isEmpty()) {
-      consumer.resume(resume).onFailure(e -> LOG.log(Level.DEBUG, "resume refused: " + e));
-    }
+    state.retryDue(retry).ifPresent(seek ->
+        consumer.seek(topicPartition(seek.grant().partition()), seek.offset()).onComplete(ar -> {
+          if (ar.failed()) {
+            LOG.log(Level.WARNING, "seek failed for member " + memberId + ": " + ar.cause());
+          }
+          if (state.retrySeekDone(retry)) {
+            perform(state.nextSteps());
+          }
+        }));
   }
 
   // ---- leaving, on context ----
 
   private Future<Void> stop(boolean crash) {
-    return onContext(() -> {
-      if (crash && !crashed) {
-        crashed = true;
+    return OnContext.call(context, () -> {
+      if (crash && state.crash()) {
         // abandon batches in flight: whoever waits for them stops waiting
-        new ArrayList<>(idleWaiters.keySet()).forEach(this::completeIdleWaiters);
+        new ArrayList<>(idleWaiters.keySet()).forEach(this::releaseWaiters);
       }
       if (stopped != null) {
         return stopped;
       }
-      phase = Phase.STOPPING;
-      List<Future<Void>> idle = new ArrayList<>();
-      if (!crashed) {
-        for (PartitionFeed feed : feeds.values()) {
-          idle.add(whenIdle(feed));
-        }
-      }
-      stopped = Future.join(idle)
+      active = false;
+      stopped = whenIdle(state.stopping())
           .transform(ignored -> loop == null ? Future.<Void>succeededFuture() : loop.stop())
           .transform(ignored -> consumer == null ? Future.<Void>succeededFuture() : consumer.close())
           .eventually(() -> {
-            phase = Phase.CLOSED;
-            feeds.clear();
+            state.close();
             if (loop != null) {
               loop.halt("member " + memberId + " left the group");
             }
@@ -484,51 +390,50 @@ final class KafkaGroupMember implements GroupMember {
     });
   }
 
-  // ---- small helpers ----
+  // ---- small helpers, on context ----
 
-  private Future<Void> whenIdle(PartitionFeed feed) {
-    if (!feed.inFlight()) {
-      return Future.succeededFuture();
+  // Completes once none of the grants has a batch in flight (ended, or the grant went stale).
+  private Future<Void> whenIdle(List<Grant> grants) {
+    List<Future<Void>> idle = new ArrayList<>();
+    for (Grant grant : grants) {
+      if (state.inFlight(grant)) {
+        Promise<Void> promise = Promise.promise();
+        idleWaiters.computeIfAbsent(grant, g -> new ArrayList<>()).add(promise);
+        idle.add(promise.future());
+      }
     }
-    Promise<Void> promise = Promise.promise();
-    idleWaiters.computeIfAbsent(feed.partition(), p -> new ArrayList<>()).add(promise);
-    return promise.future();
+    return Future.join(idle).mapEmpty();
   }
 
-  private void completeIdleWaiters(int partition) {
-    List<Promise<Void>> waiters = idleWaiters.remove(partition);
+  private void releaseWaiters(Grant grant) {
+    List<Promise<Void>> waiters = idleWaiters.remove(grant);
     if (waiters != null) {
       waiters.forEach(Promise::tryComplete);
     }
   }
 
   private void publishAssignment() {
-    assignmentSnapshot = Collections.unmodifiableSet(new TreeSet<>(feeds.keySet()));
+    assignmentSnapshot = Collections.unmodifiableSet(state.assignment());
+  }
+
+  private List<Integer> partitionsOf(Collection<TopicPartition> partitions) {
+    List<Integer> result = new ArrayList<>();
+    for (TopicPartition tp : partitions) {
+      if (tp.topic().equals(subscription.topic())) {
+        result.add(tp.partition());
+      }
+    }
+    return result;
   }
 
   private TopicPartition topicPartition(int partition) {
     return new TopicPartition(subscription.topic(), partition);
   }
 
-  private void runOnContext(Runnable action) {
-    if (Vertx.currentContext() == context) {
-      action.run();
-    } else {
-      context.runOnContext(v -> action.run());
-    }
-  }
-
-  /** Runs {@code action} on the member's context; the future is bound to it, so callbacks run there too. */
-  private <T> Future<T> onContext(Supplier<Future<T>> action) {
-    Promise<T> promise = ((ContextInternal) context).promise();
-    runOnContext(() -> {
-      try {
-        action.get().onComplete(promise);
-      } catch (RuntimeException e) {
-        promise.fail(e);
-      }
-    });
-    return promise.future();
+  private Set<TopicPartition> topicPartitions(Set<Integer> partitions) {
+    Set<TopicPartition> result = new HashSet<>();
+    partitions.forEach(p -> result.add(topicPartition(p)));
+    return result;
   }
 
   @Override

@@ -55,13 +55,7 @@ final class KafkaStreamAdmin implements StreamAdmin {
   @Override
   public Future<Void> createTopic(String topic, int partitions, int replicationFactor) {
     return Calls.call(() -> {
-      ArgumentChecks.requireName("topic", topic);
-      if (partitions < 1) {
-        throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
-      }
-      if (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE) {
-        throw new IllegalArgumentException("replication factor must be at least 1, was " + replicationFactor);
-      }
+      ArgumentChecks.requireCreateTopic(topic, partitions, replicationFactor);
       return create(topic, partitions, replicationFactor);
     });
   }

@@ -16,8 +16,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
 /**
- * The poll loop of one member: poll, hand the records to the member, send the commits it queued, poll
- * again. Commits go out only between polls, never while one is in flight: Kafka changes a consumer's
+ * The poll loop of one member: poll, hand the records to the member, send the commits the member has due,
+ * poll again. Commits go out only between polls, never while one is in flight: Kafka changes a consumer's
  * assignment only inside poll, so a partition the member owns when a commit round starts is still
  * owned when the commit runs.
  *
@@ -33,8 +33,11 @@ final class PollLoop {
     /** Takes the records of one poll. */
     void accept(ConsumerRecords<String, byte[]> records);
 
-    /** True while the member owns {@code partition}: only then may its offset be committed. */
-    boolean owns(int partition);
+    /** The offsets to commit now, per partition, taken from the member's queue; only partitions it owns. */
+    Map<Integer, Long> commitsDue();
+
+    /** Commits of {@link #commitsDue} that failed, to queue again for the next round. */
+    void commitFailed(Map<Integer, Long> sent);
   }
 
   private final Vertx vertx;
@@ -42,8 +45,6 @@ final class PollLoop {
   private final String topic;
   private final Duration pollTimeout;
   private final Member member;
-  // offsets to commit at the next round, per partition
-  private final Map<Integer, Long> pending = new HashMap<>();
   // completed after the next commit round
   private final List<Promise<Void>> roundWaiters = new ArrayList<>();
   private boolean pollInFlight;
@@ -65,21 +66,6 @@ final class PollLoop {
   /** Starts polling; the consumer must be subscribed. */
   void start() {
     turn();
-  }
-
-  /** Queues {@code offset} as the partition's next commit, replacing an earlier one not yet sent. */
-  void commitLater(int partition, long offset) {
-    pending.put(partition, offset);
-  }
-
-  /** Takes the partition's queued commit out of the next round, to commit it another way; null when none. */
-  Long takeCommit(int partition) {
-    return pending.remove(partition);
-  }
-
-  /** Drops the partition's queued commit: it is no longer the member's. */
-  void forget(int partition) {
-    pending.remove(partition);
   }
 
   /** Completes after the next commit round succeeded; fails when it failed or the loop halted first. */
@@ -110,10 +96,9 @@ final class PollLoop {
     return lastPollFailure;
   }
 
-  /** Ends the loop for good and drops queued commits; a poll in flight is ignored when it returns. */
+  /** Ends the loop for good: nothing more is committed; a poll in flight is ignored when it returns. */
   void halt(String reason) {
     halted = true;
-    pending.clear();
     roundWaiters.forEach(w -> w.tryFail(reason));
     roundWaiters.clear();
   }
@@ -151,19 +136,14 @@ final class PollLoop {
     });
   }
 
-  /** Sends the queued commits of owned partitions; never fails, a failed commit is queued again. */
+  /** Sends the member's due commits; never fails, a failed commit is queued again. */
   private Future<Void> commitRound() {
     List<Promise<Void>> waiters = new ArrayList<>(roundWaiters);
     roundWaiters.clear();
-    Map<Integer, Long> sent = new HashMap<>();
+    Map<Integer, Long> sent = member.commitsDue();
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    pending.forEach((partition, offset) -> {
-      if (member.owns(partition)) {
-        sent.put(partition, offset);
-        offsets.put(new TopicPartition(topic, partition), new OffsetAndMetadata(offset));
-      }
-    });
-    pending.clear();
+    sent.forEach((partition, offset) ->
+        offsets.put(new TopicPartition(topic, partition), new OffsetAndMetadata(offset)));
     if (offsets.isEmpty()) {
       waiters.forEach(Promise::tryComplete);
       return Future.succeededFuture();
@@ -173,12 +153,7 @@ final class PollLoop {
         waiters.forEach(Promise::tryComplete);
         return Future.succeededFuture();
       }
-      // keep them for the next round, unless a newer offset was queued or the partition went
-      sent.forEach((partition, offset) -> {
-        if (member.owns(partition)) {
-          pending.putIfAbsent(partition, offset);
-        }
-      });
+      member.commitFailed(sent);
       if (ar.cause() instanceof WakeupException) {
         // a wakeup meant for a poll hit the commit: nothing went wrong, go again
         roundWaiters.addAll(waiters);

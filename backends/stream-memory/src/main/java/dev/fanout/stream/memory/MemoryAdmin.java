@@ -27,10 +27,7 @@ final class MemoryAdmin implements StreamAdmin {
   @Override
   public Future<Void> createTopic(String topic, int partitions, int replicationFactor) {
     return Calls.call(() -> {
-      ArgumentChecks.requireName("topic", topic);
-      if (partitions < 1) {
-        throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
-      }
+      ArgumentChecks.requireCreateTopic(topic, partitions, replicationFactor);
       if (replicationFactor != 1) {
         throw new IllegalArgumentException("the in-memory backend keeps one copy of each record: replication"
             + " factor must be 1, was " + replicationFactor);

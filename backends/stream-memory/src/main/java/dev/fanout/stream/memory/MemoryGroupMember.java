@@ -5,12 +5,12 @@ import dev.fanout.stream.GroupMember;
 import dev.fanout.stream.StreamRecord;
 import dev.fanout.stream.SubscribeOptions;
 import dev.fanout.stream.spi.Calls;
+import dev.fanout.stream.spi.OnContext;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -82,14 +82,12 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
 
   /** Joins the group and starts reading. */
   Future<GroupMember> start() {
-    Promise<GroupMember> started = promise();
-    context.runOnContext(v -> {
+    return OnContext.call(context, () -> {
       topic.addListener(this);
       group.join(memberId, this);
       drain();
-      started.complete(this);
+      return Future.succeededFuture(this);
     });
-    return started.future();
   }
 
   @Override
@@ -132,25 +130,19 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
 
   @Override
   public Future<Void> leave() {
-    return Calls.call(() -> {
-      Promise<Void> done = promise();
-      context.runOnContext(v -> {
-        if (gone) {
-          done.complete();
-          return;
-        }
-        if (left != null) {
-          left.future().onComplete(done);
-          return;
-        }
+    return Calls.call(() -> OnContext.call(context, () -> {
+      if (gone) {
+        return Future.succeededFuture();
+      }
+      if (left == null) {
         leaving = true;
-        left = done;
+        left = Promise.promise();
         if (inFlight == 0) {
           disappear();
         }
-      });
-      return done.future();
-    });
+      }
+      return left.future();
+    }));
   }
 
   @Override
@@ -266,7 +258,7 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
       result = Future.failedFuture(e);
     }
     long next = batch.get(batch.size() - 1).offset() + 1;
-    result.onComplete(ar -> runHere(() -> completed(partition, cursor, next, ar)));
+    result.onComplete(ar -> OnContext.run(context, () -> completed(partition, cursor, next, ar)));
   }
 
   private void completed(int partition, Cursor cursor, long next, AsyncResult<Void> result) {
@@ -308,29 +300,10 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
     }
   }
 
-  // A promise of the member's context: callbacks on its future run there, even once it completed.
-  private <T> Promise<T> promise() {
-    return ((ContextInternal) context).promise();
-  }
-
   private Future<Void> onContext(Runnable action) {
-    Promise<Void> done = promise();
-    runHere(() -> {
-      try {
-        action.run();
-        done.complete();
-      } catch (RuntimeException e) {
-        done.fail(e); // a bug, but the caller hears of it rather than waiting forever
-      }
-    });
-    return done.future();
-  }
-
-  private void runHere(Runnable action) {
-    if (Vertx.currentContext() == context) {
+    return OnContext.call(context, () -> {
       action.run();
-    } else {
-      context.runOnContext(v -> action.run());
-    }
+      return Future.succeededFuture();
+    });
   }
 }

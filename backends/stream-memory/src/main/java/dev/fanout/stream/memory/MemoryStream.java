@@ -8,20 +8,15 @@ import dev.fanout.stream.StreamAdmin;
 import dev.fanout.stream.SubscribeOptions;
 import dev.fanout.stream.spi.ArgumentChecks;
 import dev.fanout.stream.spi.Calls;
+import dev.fanout.stream.spi.StreamMembers;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 
 /**
  * The in-memory backend: partitioned logs and consumer groups inside this JVM, with Kafka's semantics
@@ -38,11 +33,8 @@ final class MemoryStream implements EventStream {
 
   private final Vertx vertx;
   private final MemoryStore store;
-  // members this stream created and that have not left; any thread
-  private final Set<MemoryGroupMember> members = ConcurrentHashMap.newKeySet();
+  private final StreamMembers<MemoryGroupMember> members = new StreamMembers<>();
   private final MemoryAdmin admin;
-  // any thread
-  private final AtomicBoolean closed = new AtomicBoolean();
 
   /** @throws IllegalArgumentException when the options name an instance that was opened with other settings */
   MemoryStream(Vertx vertx, MemoryStreamOptions options) {
@@ -64,7 +56,7 @@ final class MemoryStream implements EventStream {
   @Override
   public Future<RecordPosition> send(String topic, String key, Map<String, String> headers, byte[] value) {
     return Calls.call(() -> {
-      requireOpen();
+      members.requireOpen();
       ArgumentChecks.requireSend(topic, headers, value);
       MemoryTopic target = existingTopic(topic);
       Map<String, String> copy = headers == null || headers.isEmpty()
@@ -77,7 +69,7 @@ final class MemoryStream implements EventStream {
   @Override
   public Future<GroupMember> subscribe(SubscribeOptions options, BatchHandler handler) {
     return Calls.call(() -> {
-      requireOpen();
+      members.requireOpen();
       ArgumentChecks.requireSubscribe(options, handler);
       MemoryTopic topic = existingTopic(options.topic());
       ConsumerGroup group = store.group(options.group(), topic);
@@ -92,18 +84,12 @@ final class MemoryStream implements EventStream {
 
   @Override
   public Future<Void> pauseGroup(String group) {
-    return Calls.call(() -> {
-      ArgumentChecks.requireName("group", group);
-      return eachMember(group, GroupMember::pause);
-    });
+    return members.pauseGroup(group);
   }
 
   @Override
   public Future<Void> resumeGroup(String group) {
-    return Calls.call(() -> {
-      ArgumentChecks.requireName("group", group);
-      return eachMember(group, GroupMember::resume);
-    });
+    return members.resumeGroup(group);
   }
 
   @Override
@@ -114,14 +100,9 @@ final class MemoryStream implements EventStream {
   /** Every member of this stream leaves its group, then the stream detaches from its store. */
   @Override
   public Future<Void> close() {
-    return Calls.call(() -> {
-      if (!closed.compareAndSet(false, true)) {
-        return Future.succeededFuture();
-      }
-      return eachMember(null, GroupMember::leave).eventually(() -> {
-        store.detach();
-        return Future.succeededFuture();
-      });
+    return members.close(GroupMember::leave, () -> {
+      store.detach();
+      return Future.succeededFuture();
     });
   }
 
@@ -132,12 +113,6 @@ final class MemoryStream implements EventStream {
       throw new IllegalArgumentException("unknown topic '" + name + "'");
     }
     return topic;
-  }
-
-  private void requireOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException("the stream is closed");
-    }
   }
 
   /** The topics and groups this stream sees: its own, or those of its named instance. */
@@ -152,22 +127,6 @@ final class MemoryStream implements EventStream {
 
   /** Ids of the members of {@code group} that this stream created and that have not left. */
   Set<String> memberIds(String group) {
-    Set<String> ids = new HashSet<>();
-    for (MemoryGroupMember member : members) {
-      if (member.group().equals(group)) {
-        ids.add(member.memberId());
-      }
-    }
-    return ids;
-  }
-
-  private Future<Void> eachMember(String group, Function<GroupMember, Future<Void>> action) {
-    List<Future<Void>> results = new ArrayList<>();
-    for (MemoryGroupMember member : members) {
-      if (group == null || member.group().equals(group)) {
-        results.add(action.apply(member));
-      }
-    }
-    return Future.all(results).mapEmpty();
+    return members.ids(group);
   }
 }
