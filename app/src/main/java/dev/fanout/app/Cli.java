@@ -165,7 +165,8 @@ final class Cli {
         text.append(" (").append(String.join(", ", facts)).append(')');
       }
       spec.remove(option);
-      spec.addOption(OptionSpec.builder(option).description(text.toString())
+      // picocli formats descriptions (String.format): a declared '%' (±50% jitter) is a literal one
+      spec.addOption(OptionSpec.builder(option).description(text.toString().replace("%", "%%"))
           .paramLabel("<" + option.longestName().substring(2) + ">").build());
     }
     line.getSubcommands().values().forEach(Cli::describe);

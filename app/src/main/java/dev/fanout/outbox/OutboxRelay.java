@@ -222,6 +222,8 @@ public final class OutboxRelay extends VerticleBase {
     Future<PgConnection> connection = lockConnection != null ? Future.succeededFuture(lockConnection)
         : PgConnection.connect(vertx, connectOptions).compose(conn -> {
           lockConnection = conn;
+          // without a handler the client prints the server's goodbye (a stop's 57P01) as a stack trace
+          conn.exceptionHandler(e -> LOG.debug("outbox relay: lock connection: {}", e.toString()));
           conn.closeHandler(v -> {
             // the session's advisory lock went with the connection
             lockConnection = null;
