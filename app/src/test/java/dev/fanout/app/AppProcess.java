@@ -70,8 +70,10 @@ public final class AppProcess implements AutoCloseable {
     return port;
   }
 
+  /** What the process printed, then its log file ({@code <data-dir>/logs/fanout.log}: info and above). */
   public String log() throws Exception {
-    return Files.readString(dataDir.resolve("app.log"));
+    Path file = dataDir.resolve("logs").resolve("fanout.log");
+    return Files.readString(dataDir.resolve("app.log")) + (Files.exists(file) ? Files.readString(file) : "");
   }
 
   /** {@code kill -9}. */
