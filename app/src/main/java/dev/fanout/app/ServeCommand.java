@@ -55,7 +55,7 @@ final class ServeCommand implements Callable<Integer>, Cli.Checked {
     try {
       started = FanoutApp.start(vertx, options).toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
-      err.println("fanout: could not start: " + e.getCause().getMessage());
+      err.println("fanout: could not start: " + dev.fanout.core.Redaction.of(e.getCause().getMessage()));
       vertx.close();
       return 1;
     }
