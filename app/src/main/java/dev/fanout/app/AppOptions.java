@@ -118,12 +118,20 @@ final class AppOptions {
   String jwtJwksUrl;
 
   @Option(names = "--jwt-issuer", defaultValue = "",
-      description = "with --jwt-jwks-url: the iss the provider's tokens must carry (not checked when empty)")
+      description = "with --jwt-jwks-url: the iss the provider's tokens must carry (required)")
   String jwtIssuer;
 
   @Option(names = "--jwt-audience", defaultValue = "",
-      description = "with --jwt-jwks-url: an aud the provider's tokens must carry (not checked when empty)")
+      description = "with --jwt-jwks-url: an aud the provider's tokens must carry (required)")
   String jwtAudience;
+
+  @Option(names = "--jwt-no-issuer-audience-check", defaultValue = "false",
+      description = "with --jwt-jwks-url: start without --jwt-issuer or --jwt-audience, accepting any client's tokens from the provider (warned at start)")
+  boolean jwtNoIssuerAudienceCheck;
+
+  @Option(names = "--jwt-allow-insecure-http", defaultValue = "false",
+      description = "accept an http:// --jwt-jwks-url (keys can then be replaced in transit): for tests and local setups only")
+  boolean jwtAllowInsecureHttp;
 
   @Option(names = "--jwt-jwks-refresh-seconds", defaultValue = "300",
       description = "with --jwt-jwks-url: how often the keys are fetched again")

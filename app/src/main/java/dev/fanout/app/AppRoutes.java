@@ -14,6 +14,7 @@ import dev.fanout.dashboard.StreamRoutes;
 import dev.fanout.faults.FaultRoutes;
 import dev.fanout.http.AdminToken;
 import dev.fanout.http.HttpServerVerticle;
+import dev.fanout.http.Readiness;
 import dev.fanout.http.WriteRateLimit;
 import dev.fanout.lab.LabRoutes;
 import dev.fanout.outbox.RelaySignal;
@@ -80,8 +81,10 @@ final class AppRoutes {
         .put("consumersPerGroup", options.consumersPerGroup())
         .put("auth", new JsonObject().put("mode", options.auth().tokens() ? "tokens" : "none")
             .put("tokensFrom", s.jwks != null ? "provider" : s.tokens != null ? "fanout" : null));
-    Supplier<Future<Void>> readiness = () -> Future.join(s.database.ping(),
-        s.stream.admin().listTopics(), s.search.ping()).mapEmpty();
+    Supplier<Future<Void>> readiness = () -> Future.join(
+        Readiness.of("database_unavailable", "the database does not answer", s.database.ping()),
+        Readiness.of("stream_unavailable", "the event stream does not answer", s.stream.admin().listTopics()),
+        Readiness.of("search_unavailable", "the search engine does not answer", s.search.ping())).mapEmpty();
     HttpServerVerticle.Settings settings = new HttpServerVerticle.Settings(options.host(), options.port(),
         options.corsOrigins());
     AdminToken adminToken = new AdminToken(s.adminToken);

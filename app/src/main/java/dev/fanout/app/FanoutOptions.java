@@ -56,8 +56,9 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
    *
    * @param tokens             true: writes need an author token; false ({@code --auth none}): no check
    * @param jwksUrl            the identity provider's JWKS; null: tokens are minted here
-   * @param issuer             the {@code iss} a provider's tokens must carry; null: not checked
-   * @param audience           an {@code aud} a provider's tokens must carry; null: not checked
+   * @param issuer             the {@code iss} a provider's tokens must carry; null: not checked (only with
+   *                           {@code --jwt-no-issuer-audience-check})
+   * @param audience           an {@code aud} a provider's tokens must carry; null: not checked (as issuer)
    * @param jwksRefreshSeconds how often the provider's keys are fetched again
    * @param keyFile            the signing key of the tokens minted here
    */
@@ -104,6 +105,15 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
     if (auth.jwksUrl() == null && (auth.issuer() != null || auth.audience() != null)) {
       throw new IllegalArgumentException("options --jwt-issuer and --jwt-audience check a provider's tokens: "
           + "they need --jwt-jwks-url");
+    }
+    if (auth.jwksUrl() != null && auth.jwksUrl().startsWith("http:") && !o.jwtAllowInsecureHttp) {
+      throw new IllegalArgumentException("option --jwt-jwks-url: '" + auth.jwksUrl() + "' is not https, so the keys "
+          + "could be replaced in transit; give an https URL (or --jwt-allow-insecure-http, for tests only)");
+    }
+    if (auth.jwksUrl() != null && (auth.issuer() == null || auth.audience() == null) && !o.jwtNoIssuerAudienceCheck) {
+      throw new IllegalArgumentException("options --jwt-issuer and --jwt-audience are both required with "
+          + "--jwt-jwks-url: without them a token the provider issued to any other client is accepted "
+          + "(--jwt-no-issuer-audience-check starts without them on purpose)");
     }
     check("log-level", o.logLevel, FanoutOptions::logLevel);
     FanoutOptions options = new FanoutOptions(

@@ -2,11 +2,11 @@ package dev.fanout.app;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
@@ -27,7 +27,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * file {@code <data-dir>/logs/fanout.log} receives every line of level {@code info} and above (and of the
  * chosen level when that is finer), from every library, including those that log through
  * {@code java.util.logging}. The file rolls over at {@value #ROLL_AT_MB} MB and keeps {@value #KEPT_FILES}
- * old files beside it ({@code fanout.1.log} the newest).
+ * old files beside it ({@code fanout.1.log} the newest). Every line is {@link RedactingLayout redacted}:
+ * credentials in URLs never reach the console or the file.
  *
  * <p>Before {@link #configure} runs, {@code logback.xml} (or {@code logback-test.xml} in the tests) shows
  * warnings and errors on the console and writes no file.
@@ -133,10 +134,14 @@ public final class Logs {
     return appender;
   }
 
-  private static PatternLayoutEncoder encoder(LoggerContext context, String pattern) {
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+  private static LayoutWrappingEncoder<ILoggingEvent> encoder(LoggerContext context, String pattern) {
+    RedactingLayout layout = new RedactingLayout();
+    layout.setContext(context);
+    layout.setPattern(pattern);
+    layout.start();
+    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
     encoder.setContext(context);
-    encoder.setPattern(pattern);
+    encoder.setLayout(layout);
     encoder.start();
     return encoder;
   }

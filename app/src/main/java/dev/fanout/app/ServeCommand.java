@@ -55,7 +55,7 @@ final class ServeCommand implements Callable<Integer>, Cli.Checked {
     try {
       started = FanoutApp.start(vertx, options).toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
-      err.println("fanout: could not start: " + e.getCause().getMessage());
+      err.println("fanout: could not start: " + dev.fanout.core.Redaction.of(e.getCause().getMessage()));
       vertx.close();
       return 1;
     }
@@ -97,6 +97,12 @@ final class ServeCommand implements Callable<Integer>, Cli.Checked {
           + "authenticates.");
     } else if (auth.jwksUrl() != null) {
       out.println("  authors    writes need a token from the identity provider (keys: " + auth.jwksUrl() + ")");
+      if (auth.issuer() == null || auth.audience() == null) {
+        err.println("fanout: WARNING: --jwt-no-issuer-audience-check: the provider's tokens are accepted without "
+            + (auth.issuer() == null ? "an issuer" : "") + (auth.issuer() == null && auth.audience() == null ? " or " : "")
+            + (auth.audience() == null ? "an audience" : "") + " check, so a token it issued to any other client "
+            + "can write here. Give --jwt-issuer and --jwt-audience.");
+      }
     } else {
       out.println("  authors    writes need an author token; mint one with the admin token:");
       out.println("             curl -X POST -H 'Authorization: Bearer <admin token>' " + base

@@ -8,11 +8,12 @@ import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -22,7 +23,8 @@ import java.util.List;
 /**
  * Author tokens on the embedded default, where no identity provider is configured: Fanout signs them
  * itself (HS256, issuer and audience {@value #ISSUER}) with a key it keeps in a file: created on the first
- * start (owner-only permissions), read on every later one, never logged. The key never leaves the
+ * start (owner-only permissions), read on every later one, never logged. The file is made once: instances
+ * starting together on a new file all end up with the one key that was written first. The key never leaves the
  * process, so a symmetric signature is enough, and checking one costs a hash, not a public-key operation.
  * Instances that should accept each other's tokens are given the same key file.
  */
@@ -75,19 +77,26 @@ public final class EmbeddedTokens {
     return new Minted(token, expiresAt);
   }
 
-  // The key as text: 32 random bytes, base64url. A second instance racing on the same file reads the winner's.
+  // The key as text: 32 random bytes, base64url. Starts racing on a new file all end with the key of the one
+  // whose link came first: a hard link never replaces an existing name (a rename would, silently), and the
+  // linked file is complete before it has the name, so nobody reads half a key.
   static String readOrCreate(Path keyFile) throws IOException {
     if (!Files.exists(keyFile)) {
-      Files.createDirectories(keyFile.toAbsolutePath().getParent());
+      Path dir = keyFile.toAbsolutePath().getParent();
+      Files.createDirectories(dir);
       byte[] random = new byte[32];
       new SecureRandom().nextBytes(random);
-      Path fresh = Files.createTempFile(keyFile.toAbsolutePath().getParent(), ".signing-key", ".tmp",
+      Path fresh = Files.createTempFile(dir, ".signing-key", ".tmp",
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       try {
         Files.writeString(fresh, Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n");
-        Files.move(fresh, keyFile, StandardCopyOption.ATOMIC_MOVE);
+        // on disk before it has its name: a crash must not leave an empty key file behind
+        try (FileChannel channel = FileChannel.open(fresh, StandardOpenOption.WRITE)) {
+          channel.force(true);
+        }
+        Files.createLink(keyFile, fresh);
       } catch (FileAlreadyExistsException e) {
-        // another process made it first
+        // another start made it first: its key is the one
       } finally {
         Files.deleteIfExists(fresh);
       }

@@ -13,7 +13,9 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each fetch builds a new vertx-auth-jwt provider over the key set and swaps it in; the checks
  * (signature, {@code exp} with {@link #LEEWAY} for clocks that differ, issuer and audience when given) are
- * that provider's. The tokens it accepted are remembered ({@link VerifiedTokens}) until they expire or the
- * next fetch.
+ * that provider's. The tokens it accepted are remembered ({@link VerifiedTokens}) until they expire, or until
+ * a fetch finds their key removed or changed; a fetch leaves the others remembered.
  */
 public final class JwksVerifier implements JWTAuth {
 
@@ -43,7 +45,10 @@ public final class JwksVerifier implements JWTAuth {
   private final WebClient client;
   private final String url;
   private final JWTOptions checks;
-  private volatile JWTAuth current;
+  // set by the first fetch; later fetches replace the verifier inside it
+  private volatile VerifiedTokens current;
+  // guarded by this: the signing keys of the newest fetch, by key id
+  private Map<String, JsonObject> keys = Map.of();
   private volatile long lastFetchNanos;
   // guarded by this: the fetch under way, shared by everyone who wants one meanwhile
   private Future<Void> fetching;
@@ -93,6 +98,11 @@ public final class JwksVerifier implements JWTAuth {
     throw new UnsupportedOperationException("author tokens come from the identity provider");
   }
 
+  /** Whether {@code token} is remembered as accepted, so that it is not checked again. */
+  boolean remembers(String token) {
+    return current.remembers(token);
+  }
+
   /** Stops refreshing. */
   public void close() {
     vertx.cancelTimer(timer);
@@ -109,6 +119,22 @@ public final class JwksVerifier implements JWTAuth {
       });
     }
     return fetching;
+  }
+
+  // A token stays remembered when the key that signed it is served again, the same; a token that names no
+  // key, only when no key was removed or changed.
+  private synchronized void swap(JWTAuth next, List<JsonObject> jwks) {
+    Map<String, JsonObject> fetched = new HashMap<>();
+    jwks.forEach(jwk -> fetched.put(jwk.getString("kid"), jwk));
+    if (current == null) {
+      current = new VerifiedTokens(next, LEEWAY);
+    } else {
+      Map<String, JsonObject> before = keys;
+      boolean noneGone = fetched.entrySet().containsAll(before.entrySet());
+      current.replace(next, kid -> kid == null ? noneGone
+          : before.containsKey(kid) && before.get(kid).equals(fetched.get(kid)));
+    }
+    keys = fetched;
   }
 
   private Future<Void> fetch() {
@@ -137,8 +163,7 @@ public final class JwksVerifier implements JWTAuth {
       if (options.getJwks() == null || options.getJwks().isEmpty()) {
         return Future.failedFuture("the JWKS document has no signing keys");
       }
-      // a new key set forgets every token accepted with the old one
-      current = new VerifiedTokens(JWTAuth.create(vertx, options), LEEWAY);
+      swap(JWTAuth.create(vertx, options), options.getJwks());
       return Future.succeededFuture();
     });
   }

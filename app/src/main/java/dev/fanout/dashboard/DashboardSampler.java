@@ -58,6 +58,9 @@ public final class DashboardSampler extends VerticleBase {
   private Future<Void> outboxReading;
   private JsonObject lastGood = new JsonObject().put("groups", new JsonArray()).put("topics", new JsonArray());
   private boolean sampling;
+  // the last reading of the stream, of the outbox failed: the next failure is not news for the log
+  private boolean streamFailing;
+  private boolean outboxFailing;
   private long timer = -1;
   // written on this verticle's context, read by the HTTP verticles
   private volatile String latest;
@@ -111,9 +114,16 @@ public final class DashboardSampler extends VerticleBase {
     Future<List<TopicDescription>> topics = stream.admin().listTopics();
     return Future.all(groups, topics)
         .map(v -> snapshot(now, groups.result(), topics.result()))
+        .map(snapshot -> {
+          streamFailing = false;
+          return snapshot;
+        })
         .recover(e -> {
-          LOG.debug("dashboard: sampling failed", e);
-          return Future.succeededFuture(lastGood.copy().put("at", now).put("error", String.valueOf(e.getMessage())));
+          logFailure(streamFailing, "dashboard: the stream could not be read", e);
+          streamFailing = true;
+          // the page shows this to anyone: a code and a text, the failure itself is in the log
+          return Future.succeededFuture(lastGood.copy().put("at", now)
+              .put("error", "stream_unavailable: the event stream could not be read"));
         })
         .compose(snapshot -> outboxRead.timeout(OUTBOX_WAIT_MILLIS, TimeUnit.MILLISECONDS).otherwiseEmpty()
             .map(v -> snapshot.put("outbox", outboxReadings.json())))
@@ -125,6 +135,15 @@ public final class DashboardSampler extends VerticleBase {
         .onComplete(ar -> sampling = false);
   }
 
+  // The first failure of a run of them goes to the log in full; the rest, once a second each, only at debug.
+  private static void logFailure(boolean alreadyFailing, String what, Throwable e) {
+    if (alreadyFailing) {
+      LOG.debug(what, e);
+    } else {
+      LOG.warn("{}: {}", what, e.toString());
+    }
+  }
+
   /** Starts a reading of the outbox unless one is still running; the future never fails. */
   private Future<Void> readOutbox() {
     if (outboxReading != null) {
@@ -132,12 +151,14 @@ public final class DashboardSampler extends VerticleBase {
     }
     Future<Void> reading = outbox.read()
         .map(figures -> {
+          outboxFailing = false;
           outboxReadings.add(System.currentTimeMillis(), figures);
           return (Void) null;
         })
         .recover(e -> {
-          LOG.debug("dashboard: reading the outbox failed", e);
-          outboxReadings.failed(String.valueOf(e.getMessage()));
+          logFailure(outboxFailing, "dashboard: reading the outbox failed", e);
+          outboxFailing = true;
+          outboxReadings.failed("database_unavailable: the outbox could not be read");
           return Future.succeededFuture();
         });
     // a closed pool fails at once: only a reading still running is remembered

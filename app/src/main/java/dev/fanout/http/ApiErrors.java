@@ -5,15 +5,19 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place where an outcome becomes an HTTP answer. An error answer is JSON,
  * {@code {"error": code, "message": ..., "field": ...}}; a 503 or 429 also carries {@code Retry-After: 1}.
  *
  * <p>A {@link Refusal} gets the status of its kind (see {@link #status}); a {@link RequestProblem} its
- * own; anything else is a 500 that hides internals.
+ * own; anything else is a 500 that hides internals (they go to the log).
  */
 public final class ApiErrors {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
 
   private ApiErrors() {
   }
@@ -53,6 +57,7 @@ public final class ApiErrors {
     } else if (failure instanceof RequestProblem problem) {
       send(ctx, problem.status(), problem.code(), problem.getMessage(), problem.field());
     } else {
+      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
       send(ctx, 500, "internal_error", "the request could not be completed", null);
     }
   }

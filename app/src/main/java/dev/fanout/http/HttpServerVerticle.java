@@ -19,7 +19,8 @@ import java.util.function.Supplier;
 /**
  * The HTTP face of Fanout: the JSON API, health checks and the dashboard's static files. Every API error
  * is JSON, including the router's own (404, 405, 413). The features' routes are mounted by the
- * {@code routes} callback the composition root hands in.
+ * {@code routes} callback the composition root hands in. {@code /health/ready} answers 503 with a
+ * {@code reason} of the form {@code code: text} (see {@link Readiness}), never the failure's own message.
  */
 public final class HttpServerVerticle extends VerticleBase {
 
@@ -76,7 +77,7 @@ public final class HttpServerVerticle extends VerticleBase {
         .onSuccess(v -> ctx.json(new JsonObject().put("status", "UP")))
         .onFailure(e -> ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
             .putHeader("Retry-After", "1")
-            .end(new JsonObject().put("status", "DOWN").put("reason", String.valueOf(e.getMessage())).encode())));
+            .end(new JsonObject().put("status", "DOWN").put("reason", Readiness.publicText(e)).encode())));
     routes.accept(router);
     // The page and its modules are revalidated on every use (no-cache, against Last-Modified): after an
     // upgrade a browser never runs an old module beside a new one, and an unchanged file costs only a 304.

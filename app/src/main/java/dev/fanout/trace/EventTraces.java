@@ -1,5 +1,6 @@
 package dev.fanout.trace;
 
+import dev.fanout.core.Redaction;
 import dev.fanout.core.Refusal;
 import dev.fanout.outbox.KeptEvents;
 import dev.fanout.stream.EventStream;
@@ -92,7 +93,8 @@ public final class EventTraces {
           .put("behind", standing.behind())
           .put("processedAt", text(processedAt))
           .put("attempts", trouble == null ? 0 : trouble.attempts())
-          .put("lastError", trouble == null ? null : trouble.lastError())
+          // rows written before errors were told publicly may still hold a URL with credentials
+          .put("lastError", trouble == null ? null : Redaction.of(trouble.lastError()))
           .put("deadLetteredAt", trouble == null ? null : text(trouble.deadLetteredAt()))
           .put("replayedAt", trouble == null ? null : text(trouble.replayedAt())));
     }

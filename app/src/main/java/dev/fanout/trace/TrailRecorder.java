@@ -65,8 +65,8 @@ public final class TrailRecorder implements GroupTrail {
     return last;
   }
 
-  /** How an error reads in a trace: its type and message, as in a dead letter's header. */
+  /** How an error reads in a trace: {@link PublicFailure}'s code and short text, nothing of its internals. */
   static String describe(Throwable error) {
-    return error.getClass().getSimpleName() + ": " + error.getMessage();
+    return PublicFailure.of(error);
   }
 }

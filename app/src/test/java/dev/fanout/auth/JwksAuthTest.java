@@ -83,7 +83,7 @@ class JwksAuthTest {
     app = RunningApp.start(dataDir, "--partitions", "2",
         "--jwt-jwks-url", "http://127.0.0.1:" + provider.actualPort() + "/.well-known/jwks.json",
         "--jwt-issuer", ISSUER, "--jwt-audience", AUDIENCE,
-        "--jwt-jwks-refresh-seconds", Integer.toString(REFRESH_SECONDS));
+        "--jwt-jwks-refresh-seconds", Integer.toString(REFRESH_SECONDS), "--jwt-allow-insecure-http");
   }
 
   @AfterAll
