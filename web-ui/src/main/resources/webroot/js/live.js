@@ -7,6 +7,7 @@ import {chip, traceMarks} from './trace.js';
 
 const STATUS_TEXT = {
   OK: 'keeping up', WARN: 'reading but falling behind', STALL: 'owned, but nothing committed',
+  OPEN: 'its sink circuit is open: records wait until a probe gets through',
   STOP: 'nobody reads it (paused or no owner)', ERR: 'committed offset went backwards'
 };
 const COLORS = ['#1565c0', '#c62828', '#2e7d32', '#6a1b9a', '#ef6c00', '#00838f'];

@@ -90,6 +90,11 @@ final class AppOptions {
   @Bounds(min = 100, max = 600_000)
   int breakerWaitMillis;
 
+  @Option(names = "--sink-timeout-ms", defaultValue = "30000",
+      description = "how long one call of a group's sink (a counter transaction, a search write) may take; past it the call fails as retriable and counts for the circuit breaker")
+  @Bounds(min = 100, max = 600_000)
+  int sinkTimeoutMillis;
+
   @Option(names = "--publish-rate-limit", defaultValue = "2000",
       description = "writes to /api/blogs per second per author (per client address for writes refused 401, and with --auth none); 429 beyond; 0: no limit")
   @Bounds(min = 0, max = 1_000_000)

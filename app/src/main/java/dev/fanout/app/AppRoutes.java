@@ -123,7 +123,7 @@ final class AppRoutes {
     tokenRoutes.mount(router);
     new AuthorRoutes(counter).mount(router);
     new SearchRoutes(s.search).mount(router);
-    new StreamRoutes(s.stream, s.groups).mount(router);
+    new StreamRoutes(s.stream, s.groups, sampler::status).mount(router);
     live.mount(router);
     new GroupControlRoutes(s.stream, s.groups).mount(router);
     new FaultRoutes(s.faults, Clock.systemUTC()).mount(router);

@@ -136,12 +136,12 @@ public final class PartsFactory {
 
   /** The counter's sink: per-author counts, exactly once. */
   public AuthorCounter counter() {
-    return new AuthorCounter(pool);
+    return new AuthorCounter(pool, settings.resilience().sinkTimeoutMillis());
   }
 
   /** The search group's sink over {@code engine}. */
   public SearchIndexer indexer(SearchEngine engine) {
-    return new SearchIndexer(engine, pool);
+    return new SearchIndexer(engine, pool, settings.resilience().sinkTimeoutMillis());
   }
 
   /** The built-in groups, in the order they are listed everywhere: the counter, then search. */

@@ -18,6 +18,8 @@ import java.util.List;
  * <p>A shared call that fails is split: each of its batches is applied again alone, and learns the outcome
  * of its own events only. So one batch's bad event never fails, retries or dead-letters another's. The sink
  * must take a list of any size (and is idempotent anyway: a batch may be applied again after a failure).
+ * A call that failed because the sink is unavailable ({@link SinkUnavailable}, a timeout included) is not
+ * split: that says nothing about the events, and each batch alone would only wait for the same sink again.
  *
  * <p>Thread-safe: members of a group call it from their own contexts.
  */
@@ -90,7 +92,7 @@ final class CoalescingSink implements GroupSink {
     List<BlogEvent> events = new ArrayList<>();
     call.forEach(batch -> events.addAll(batch.events()));
     return attempt(events).transform(ar -> {
-      if (ar.succeeded()) {
+      if (ar.succeeded() || ar.cause() instanceof SinkUnavailable) {
         call.forEach(batch -> batch.tell(ar));
         return Future.succeededFuture();
       }

@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While the sink's circuit is open the group's members are paused (lag grows, nothing is lost); they
  * resume when the breaker's wait is over, and the next batch is the probe. An operator's pause is kept
- * apart and wins ({@link PauseState}). All methods are safe to call from any thread.
+ * apart and wins ({@link PauseState}). Every sink call is bounded by the policy's
+ * {@link ResiliencePolicy#sinkTimeoutMillis() sink timeout} ({@link BoundedSink}), so a hung call cannot hold
+ * the group's one shared call, and with it every partition of the group here, for longer than that. All
+ * methods are safe to call from any thread.
  */
 public final class LocalGroup {
 
@@ -60,7 +63,8 @@ public final class LocalGroup {
     this.metrics = new GroupMetrics(registry, name, this::circuit);
     this.guard = new SinkGuard(vertx, name, policy, interceptor, metrics.retried::increment);
     this.pipeline = new GroupPipeline(stream, topic, name,
-        new CoalescingSink(spec.sink(), spec.dispatch().maxEventsPerCall()), guard, metrics, trail);
+        new CoalescingSink(new BoundedSink(vertx, name, spec.sink(), policy.sinkTimeoutMillis()),
+            spec.dispatch().maxEventsPerCall()), guard, metrics, trail);
     this.subscription = SubscribeOptions.of(topic, name)
         .withStartFrom(StartPosition.EARLIEST)
         .withMaxBatchSize(SubscribeOptions.DEFAULT_MAX_BATCH_SIZE);

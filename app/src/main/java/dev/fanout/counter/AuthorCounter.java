@@ -1,6 +1,8 @@
 package dev.fanout.counter;
 
 import dev.fanout.consumer.GroupSink;
+import dev.fanout.consumer.ResiliencePolicy;
+import dev.fanout.db.StatementTimeout;
 import dev.fanout.events.BlogEvent;
 import dev.fanout.outbox.ProcessedEvents;
 import io.vertx.core.Future;
@@ -35,19 +37,36 @@ public final class AuthorCounter implements GroupSink {
       "SELECT author_id, blog_count FROM author_stats WHERE author_id > $1 ORDER BY author_id LIMIT $2";
 
   private final Pool pool;
+  private final long statementTimeoutMillis;
 
+  /** A counter whose transactions' statements are bounded by the default sink timeout. */
   public AuthorCounter(Pool pool) {
-    this.pool = pool;
+    this(pool, ResiliencePolicy.DEFAULT_SINK_TIMEOUT_MILLIS);
   }
 
-  /** Applies a batch of events in one transaction; the future succeeds once it committed. */
+  /**
+   * @param statementTimeoutMillis the longest any statement of {@link #apply}'s transaction may run (a lock
+   *                               wait included); the group's sink timeout, so that a call given up on
+   *                               also ends in PostgreSQL and frees its connection
+   */
+  public AuthorCounter(Pool pool, long statementTimeoutMillis) {
+    this.pool = pool;
+    this.statementTimeoutMillis = statementTimeoutMillis;
+  }
+
+  /**
+   * Applies a batch of events in one transaction; the future succeeds once it committed. Its statements
+   * carry a statement timeout scoped to the transaction ({@code SET LOCAL}): other users of the pool keep
+   * theirs.
+   */
   @Override
   public Future<Void> apply(List<BlogEvent> events) {
     if (events.isEmpty()) {
       return Future.succeededFuture();
     }
     List<UUID> ids = events.stream().map(BlogEvent::eventId).toList();
-    return pool.withTransaction(conn -> ProcessedEvents.record(conn, GROUP, ids)
+    return pool.withTransaction(conn -> StatementTimeout.setLocal(conn, statementTimeoutMillis)
+        .compose(set -> ProcessedEvents.record(conn, GROUP, ids))
         .compose(newIds -> {
           // sorted by author, so concurrent batches lock rows in one order
           Map<String, Long> deltas = new TreeMap<>();

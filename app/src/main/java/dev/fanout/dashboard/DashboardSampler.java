@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,8 @@ public final class DashboardSampler extends VerticleBase {
   private long timer = -1;
   // written on this verticle's context, read by the HTTP verticles
   private volatile String latest;
+  // written on this verticle's context, read by the HTTP verticles: each group's status in the newest sample
+  private final Map<String, String> statuses = new ConcurrentHashMap<>();
 
   /**
    * @param local  this process's part of the app's groups, whose figures the snapshot adds
@@ -93,6 +96,14 @@ public final class DashboardSampler extends VerticleBase {
   /** The newest snapshot as encoded JSON; safe from any thread. */
   public String latest() {
     return latest;
+  }
+
+  /**
+   * A group's {@link LagStatus} in the newest sample (at most a second old), the one the dashboard shows;
+   * null for a group not sampled yet. Safe from any thread.
+   */
+  public String status(String group) {
+    return statuses.get(group);
   }
 
   private Future<Void> sample() {
@@ -176,9 +187,12 @@ public final class DashboardSampler extends VerticleBase {
       GroupStatus status = here == null ? null : here.status();
       GroupHistory history = histories.computeIfAbsent(group.group(), g -> new GroupHistory(HISTORY));
       history.add(DashboardSnapshot.sample(group, now, status != null && status.paused(),
-          status == null ? 0 : status.processed()));
-      array.add(DashboardSnapshot.group(group, history, status == null ? null : DashboardSnapshot.figures(status), now));
+          status == null ? 0 : status.processed(), status != null && !"CLOSED".equals(status.circuit())));
+      JsonObject json = DashboardSnapshot.group(group, history, status == null ? null : DashboardSnapshot.figures(status), now);
+      statuses.put(group.group(), json.getString("status"));
+      array.add(json);
     }
+    statuses.keySet().retainAll(groups.stream().map(GroupDescription::group).toList());
     lastGood = new JsonObject()
         .put("at", now)
         .put("periodMillis", PERIOD_MILLIS)

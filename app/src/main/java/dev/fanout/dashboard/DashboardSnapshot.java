@@ -85,12 +85,13 @@ final class DashboardSnapshot {
   }
 
   /** The sample the histories keep of a group as described now. */
-  static GroupSample sample(GroupDescription group, long nowMillis, boolean paused, long processed) {
+  static GroupSample sample(GroupDescription group, long nowMillis, boolean paused, long processed,
+                            boolean circuitOpen) {
     Map<Integer, GroupSample.Offsets> offsets = new HashMap<>();
     group.partitions().forEach(p -> offsets.put(p.partition(), new GroupSample.Offsets(p.logEnd() - p.lag(), p.logEnd())));
     Set<Integer> owned = new HashSet<>();
     group.members().forEach(m -> owned.addAll(m.partitions()));
-    return new GroupSample(nowMillis, Map.copyOf(offsets), Set.copyOf(owned), paused, processed);
+    return new GroupSample(nowMillis, Map.copyOf(offsets), Set.copyOf(owned), paused, processed, circuitOpen);
   }
 
   static JsonArray topics(List<TopicDescription> topics) {

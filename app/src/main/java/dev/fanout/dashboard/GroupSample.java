@@ -12,9 +12,16 @@ import java.util.Set;
  * @param owned      the partitions some live member owned
  * @param paused     an operator paused the group (as far as this process knows)
  * @param processed  events this process's members handled since start; 0 for a group not run here
+ * @param circuitOpen the group's sink circuit was open or half open in this process (false for a group not
+ *                   run here)
  */
 record GroupSample(long atMillis, Map<Integer, Offsets> partitions, Set<Integer> owned, boolean paused,
-                   long processed) {
+                   long processed, boolean circuitOpen) {
+
+  /** A sample with the circuit closed. */
+  GroupSample(long atMillis, Map<Integer, Offsets> partitions, Set<Integer> owned, boolean paused, long processed) {
+    this(atMillis, partitions, owned, paused, processed, false);
+  }
 
   /**
    * @param position the next offset the group will read: the committed offset, or when nothing is

@@ -8,9 +8,11 @@ import java.util.List;
  *
  * <p>For one partition, over the window (oldest to newest), the first rule that matches wins:
  * <ol>
- *   <li>fewer than two samples: <b>OK</b>, there is nothing to judge yet;</li>
  *   <li>the committed position went backwards between two samples (an offset reset or a rewind):
  *       <b>ERR</b>, the group reads records again;</li>
+ *   <li>the group's sink circuit is open (or half open) in the newest sample and the partition has lag
+ *       in it: <b>OPEN</b>, records wait for a sink that is down, however recently the lag was 0;</li>
+ *   <li>fewer than two samples: <b>OK</b>, there is nothing to judge yet;</li>
  *   <li>the lag was 0 in some sample: <b>OK</b>, it caught up within the window;</li>
  *   <li>no live member owns the partition, or an operator paused the group: <b>STOP</b>, nobody reads it;</li>
  *   <li>the position did not move over the window: <b>STALL</b>, it is owned but nothing gets committed;</li>
@@ -19,10 +21,12 @@ import java.util.List;
  *   <li>otherwise <b>OK</b>: it moves and its lag holds or shrinks at times, so it keeps up (a lag that
  *       hovers a few records above zero under a steady load is OK) or catches up.</li>
  * </ol>
- * A group's status is its worst partition's, in the order OK &lt; WARN &lt; STALL &lt; STOP &lt; ERR.
+ * A group's status is its worst partition's, in the order OK &lt; WARN &lt; STALL &lt; OPEN &lt; STOP &lt; ERR.
+ * The circuit is known only where the group runs in this process; elsewhere the rules read the stream's
+ * view alone, which spans every instance.
  */
 public enum LagStatus {
-  OK, WARN, STALL, STOP, ERR;
+  OK, WARN, STALL, OPEN, STOP, ERR;
 
   /** Samples in the sliding window: about ten seconds. */
   static final int WINDOW = 10;
@@ -30,7 +34,7 @@ public enum LagStatus {
   /** The status of one partition over {@code window}, oldest first. */
   static LagStatus ofPartition(List<GroupSample> window, int partition) {
     List<GroupSample> present = window.stream().filter(s -> s.partitions().containsKey(partition)).toList();
-    if (present.size() < 2) {
+    if (present.isEmpty()) {
       return OK;
     }
     boolean rewound = false;
@@ -50,6 +54,12 @@ public enum LagStatus {
     GroupSample.Offsets newest = newestSample.partitions().get(partition);
     if (rewound) {
       return ERR;
+    }
+    if (newestSample.circuitOpen() && newest.lag() > 0) {
+      return OPEN;
+    }
+    if (present.size() < 2) {
+      return OK;
     }
     if (caughtUpOnce) {
       return OK;

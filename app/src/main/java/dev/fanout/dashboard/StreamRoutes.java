@@ -11,21 +11,30 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The read-only JSON behind the dashboard: {@code GET /api/groups} and {@code GET /api/topics}, built
- * from the stream's admin API; a group that runs in this process also gets its {@code figures}
- * (processed, retries, dead letters, replayed, circuit, paused).
+ * from the stream's admin API; each group gets its {@code status} as the dashboard shows it
+ * ({@link LagStatus}: judged from the stream's view, which spans every instance, and from the circuit and
+ * pause of its members in this process), and a group that runs in this process also gets its
+ * {@code figures} (processed, retries, dead letters, replayed, circuit, paused).
  */
 public final class StreamRoutes {
 
   private final EventStream stream;
   private final GroupRegistry local;
+  private final Function<String, String> status;
 
-  /** @param local this process's part of the app's groups, whose retry, dead-letter and circuit figures are added */
-  public StreamRoutes(EventStream stream, GroupRegistry local) {
+  /**
+   * @param local  this process's part of the app's groups, whose retry, dead-letter and circuit figures are added
+   * @param status a group's status in the dashboard's newest sample, null when not sampled yet (see
+   *               {@link DashboardSampler#status}); safe from any thread
+   */
+  public StreamRoutes(EventStream stream, GroupRegistry local, Function<String, String> status) {
     this.stream = stream;
     this.local = local;
+    this.status = status;
   }
 
   public void mount(Router router) {
@@ -43,6 +52,9 @@ public final class StreamRoutes {
         for (int i = 0; i < all.size(); i++) {
           GroupDescription group = all.resultAt(i);
           JsonObject json = toJson(group);
+          String sampled = status.apply(group.group());
+          // not sampled yet: nothing to judge, as with fewer than two samples
+          json.put("status", sampled == null ? LagStatus.OK.name() : sampled);
           LocalGroup here = local.find(group.group()).orElse(null);
           if (here != null) {
             json.put("figures", DashboardSnapshot.figures(here.status()));

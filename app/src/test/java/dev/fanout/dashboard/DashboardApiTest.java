@@ -131,6 +131,32 @@ class DashboardApiTest {
   }
 
   @Test
+  void anOpenCircuitWithAnEventWaitingIsAStatusOfItsOwnOnTheDashboardAndInApiGroups() throws Exception {
+    assertThat(app.admin("POST", "/api/admin/faults", "{\"sink\": \"search\", \"mode\": \"outage\", \"seconds\": 300}")
+        .statusCode()).isEqualTo(201);
+    try {
+      app.publish("circuit-author", "waits for search");
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> app.figures("search").getString("circuit").equals("OPEN"));
+      // at once, not after the window forgets the lag of 0 it saw a moment ago
+      Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+        JsonObject snapshot = dashboard();
+        assertThat(group(snapshot, "search").getLong("lag")).isPositive();
+        assertThat(group(snapshot, "search").getString("status")).isEqualTo("OPEN");
+        assertThat(group(snapshot, "counter").getString("status")).isEqualTo("OK");
+        assertThat(app.group("search").getString("status")).isEqualTo("OPEN");
+        assertThat(app.group("counter").getString("status")).isEqualTo("OK");
+      });
+    } finally {
+      assertThat(app.admin("DELETE", "/api/admin/faults", null).statusCode()).isEqualTo(200);
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(group(dashboard(), "search").getString("status")).isEqualTo("OK");
+      assertThat(app.group("search").getString("status")).isEqualTo("OK");
+      assertThat(app.group("search").getLong("lag")).isZero();
+    });
+  }
+
+  @Test
   void liveSendsASnapshotAtConnectAndThenOneASecond() throws Exception {
     HttpClient client = HttpClient.newHttpClient();
     HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(

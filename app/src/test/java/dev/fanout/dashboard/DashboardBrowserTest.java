@@ -352,6 +352,9 @@ class DashboardBrowserTest {
         assertThat(attribute("[data-strip=\"search\"] [data-traced]", "data-traced")).isEqualTo("pending");
         assertThat(attribute("[data-group=\"search\"] [data-role=\"traced\"] .chip", "data-status"))
             .isEqualTo("pending");
+        // an open circuit with an event waiting is not OK, however recently the lag was 0
+        assertThat(text("[data-group=\"search\"] [data-role=\"status\"]")).isEqualTo("OPEN");
+        assertThat(text("[data-group=\"counter\"] [data-role=\"status\"]")).isEqualTo("OK");
       });
       for (String selector : List.of("#trace-id", "#trace-result", "[data-trace-event=\"" + eventId + "\"]")) {
         assertThat(edge(selector, "bottom")).as(selector + " bottom").isLessThanOrEqualTo(HEIGHT);

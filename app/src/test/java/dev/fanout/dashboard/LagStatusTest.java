@@ -99,6 +99,31 @@ class LagStatusTest {
   }
 
   @Test
+  void anOpenCircuitWithRecordsWaitingIsOpenHoweverRecentlyTheLagWasZero() {
+    // caught up until a record arrived while the sink's circuit was open
+    List<GroupSample> window = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      window.add(new GroupSample(i * 1000L, Map.of(0, new GroupSample.Offsets(10, i < 3 ? 10 : 11),
+          1, new GroupSample.Offsets(7, 7)), Set.of(0, 1), false, 0, i >= 3));
+    }
+    assertThat(LagStatus.ofPartition(window, 0)).isEqualTo(LagStatus.OPEN);
+    assertThat(LagStatus.ofPartition(window, 1)).as("nothing waits on it").isEqualTo(LagStatus.OK);
+    assertThat(LagStatus.ofGroup(window)).isEqualTo(LagStatus.OPEN);
+    // even in the first sample
+    assertThat(LagStatus.ofPartition(window.subList(4, 5), 0)).isEqualTo(LagStatus.OPEN);
+    // the circuit closed again: the window's own rules
+    window.add(new GroupSample(5000L, Map.of(0, new GroupSample.Offsets(10, 11), 1, new GroupSample.Offsets(7, 7)),
+        Set.of(0, 1), false, 0, false));
+    assertThat(LagStatus.ofPartition(window, 0)).isEqualTo(LagStatus.OK);
+    // a rewind is still an error; an open circuit ranks above a stall, below a stop
+    assertThat(LagStatus.OPEN).isGreaterThan(LagStatus.STALL).isLessThan(LagStatus.STOP);
+    List<GroupSample> rewound = new ArrayList<>();
+    rewound.add(new GroupSample(0L, Map.of(0, new GroupSample.Offsets(20, 30)), Set.of(0), false, 0, true));
+    rewound.add(new GroupSample(1000L, Map.of(0, new GroupSample.Offsets(5, 30)), Set.of(0), false, 0, true));
+    assertThat(LagStatus.ofPartition(rewound, 0)).isEqualTo(LagStatus.ERR);
+  }
+
+  @Test
   void theEtaIsTheLagOverTheNetDrainRateAndNullWhenNotDraining() {
     List<GroupSample> draining = partition(steps(0, 50, 5), steps(1000, 20, 5));
     // lag 1000 -> 880 over 4 s: 30 a second; 880 left

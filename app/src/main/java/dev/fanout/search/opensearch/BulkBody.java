@@ -3,10 +3,12 @@ package dev.fanout.search.opensearch;
 import dev.fanout.events.BlogEvent;
 import io.vertx.core.buffer.Buffer;
 import dev.fanout.consumer.PermanentFailure;
+import dev.fanout.consumer.SinkUnavailable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The {@code _bulk} request for a batch of events, and the verdict on its answer. Pure: no I/O.
@@ -68,17 +70,36 @@ final class BulkBody {
   }
 
   /**
+   * Error types by which OpenSearch says the index or the cluster cannot take writes now, whatever the
+   * document: a write block ({@code index.blocks.write}, a read-only index or cluster, a flood-stage disk),
+   * a closed index, shards not there.
+   */
+  private static final Set<String> UNAVAILABLE_TYPES = Set.of("cluster_block_exception", "index_closed_exception",
+      "unavailable_shards_exception", "no_shard_available_action_exception");
+
+  /**
+   * True when a refusal with this status and error type says the index or cluster is unavailable (blocked,
+   * closed, 503), not that the document is wrong. A 429 (too busy) stays an ordinary transient failure.
+   */
+  static boolean unavailable(int status, String errorType) {
+    return status == 503 || (errorType != null && UNAVAILABLE_TYPES.contains(errorType));
+  }
+
+  /**
    * Checks the items {@code from} (inclusive) to {@code to} (exclusive) of a {@code _bulk} answer: the
    * events of one batch, which may share the bulk with other batches. An item missing from the answer
    * counts as a failure to retry.
    *
    * @return null when every item was written or refused as an older or equal version; otherwise the
-   *         failure to report: a {@link PermanentFailure} when every failed item was refused for its data
-   *         (a 4xx other than 429: retrying cannot help), else an {@link IllegalStateException} (retry)
+   *         failure to report: a {@link SinkUnavailable} when some item was refused because the index or
+   *         cluster cannot take writes now ({@link #unavailable}: retry, and let the breaker pause the group,
+   *         for as long as it lasts); else a {@link PermanentFailure} when every failed item was refused for
+   *         its data (a 4xx: retrying cannot help); else an {@link IllegalStateException} (retry)
    */
   static RuntimeException failures(JsonArray items, int from, int to) {
     int failed = 0;
     boolean transientFailure = false;
+    boolean unavailable = false;
     String first = null;
     for (int i = from; i < to; i++) {
       JsonObject result = i < items.size() ? items.getJsonObject(i).getJsonObject("index", new JsonObject())
@@ -90,7 +111,9 @@ final class BulkBody {
           && "version_conflict_engine_exception".equals(error.getString("type"));
       if (!written && !olderOrSame) {
         failed++;
-        transientFailure |= status == 429 || status >= 500 || status < 400;
+        boolean itemUnavailable = unavailable(status, error == null ? null : error.getString("type"));
+        unavailable |= itemUnavailable;
+        transientFailure |= itemUnavailable || status == 429 || status >= 500 || status < 400;
         if (first == null) {
           first = "blog " + result.getString("_id") + ": " + status + " "
               + (error == null ? "" : error.getString("type") + " " + error.getString("reason"));
@@ -101,6 +124,9 @@ final class BulkBody {
       return null;
     }
     String message = failed + " of " + (to - from) + " documents failed, first: " + first;
+    if (unavailable) {
+      return new SinkUnavailable(message);
+    }
     return transientFailure ? new IllegalStateException(message) : new PermanentFailure(message);
   }
 }

@@ -1,5 +1,6 @@
 package dev.fanout.search.opensearch;
 
+import dev.fanout.consumer.SinkUnavailable;
 import dev.fanout.events.BlogEvent;
 import dev.fanout.search.RefreshPacing;
 import dev.fanout.search.SearchEngine;
@@ -212,7 +213,8 @@ public final class OpenSearchEngine implements SearchEngine {
         .sendBuffer(bodies.get(next))
         .compose(response -> {
           if (response.statusCode() != 200) {
-            return Future.failedFuture(failure("bulk", response));
+            return Future.failedFuture(BulkBody.unavailable(response.statusCode(), errorType(response))
+                ? new SinkUnavailable(failure("bulk", response).getMessage()) : failure("bulk", response));
           }
           items.addAll(response.bodyAsJsonObject().getJsonArray("items", new JsonArray()));
           return sendBulks(bodies, next + 1, items);

@@ -3,13 +3,25 @@ package dev.fanout.search.opensearch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.fanout.consumer.DeadLetters;
+import dev.fanout.consumer.Failures;
+import dev.fanout.consumer.GroupSpec;
+import dev.fanout.consumer.GroupTrail;
+import dev.fanout.consumer.LocalGroup;
+import dev.fanout.consumer.ResiliencePolicy;
+import dev.fanout.consumer.SinkInterceptor;
+import dev.fanout.consumer.SinkUnavailable;
 import dev.fanout.core.Refusal;
 import dev.fanout.events.BlogEvent;
 import dev.fanout.search.SearchEngine.IndexedBlog;
 import dev.fanout.search.SearchQuery;
 import dev.fanout.search.SearchResult;
+import dev.fanout.stream.EventStream;
+import dev.fanout.stream.StreamBackends;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -363,6 +376,72 @@ class OpenSearchEngineTest {
     // every batch but the refused one is indexed, including batch 3's good document
     SearchResult found = awaitHits(query(word), 5);
     assertThat(found.hits()).extracting(SearchResult.Hit::title).doesNotContain(word + " immense");
+  }
+
+  @Test
+  void aWriteBlockedIndexIsAnUnavailableSinkSoItsGroupRetriesPausesAndDeadLettersNothing() throws Exception {
+    String index = "write-blocked-test";
+    OpenSearchEngine blocked = new OpenSearchEngine(vertx, server.baseUrl(), index, 200);
+    EventStream stream = await(StreamBackends.open(vertx, "memory", new JsonObject()));
+    LocalGroup group = null;
+    try {
+      await(blocked.start());
+      blockWrites(index, true);
+      // the engine alone: each refused item says the index is blocked, which is about the index, not the data
+      Throwable refused = failure(blocked.apply(List.of(published(UUID.randomUUID(), "ada", 1, "t", "b", List.of(), T0))));
+      assertThat(refused).hasMessageContaining("cluster_block_exception").isInstanceOf(SinkUnavailable.class);
+      assertThat(Failures.isTransient(refused)).isTrue();
+
+      // a group over it: retries, its circuit opens and pauses it; nothing is dead-lettered
+      String topic = "blocked-events";
+      await(stream.admin().createTopic(topic, 2, 1));
+      await(stream.admin().createTopic(DeadLetters.topic(topic, "search"), 1, 1));
+      group = new LocalGroup(vertx, stream, topic, GroupSpec.of("search", blocked::apply, new ResiliencePolicy(3, 10, 500)),
+          SinkInterceptor.NONE, new SimpleMeterRegistry(), GroupTrail.NONE);
+      await(group.addMember());
+      String author = word();
+      for (int i = 0; i < 6; i++) {
+        BlogEvent event = published(UUID.randomUUID(), author, 1, "blocked " + i, "b", List.of(), T0);
+        await(stream.send(topic, author + "-" + i, Map.of(), event.encode()));
+      }
+      LocalGroup running = group;
+      List<String> circuits = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+        circuits.add(running.circuit());
+        assertThat(running.status().retries()).isGreaterThanOrEqualTo(2);
+        assertThat(circuits).contains("OPEN");
+      });
+      assertThat(group.status().deadLetters()).as("dead letters while the index is blocked").isZero();
+      assertThat(group.status().processed()).isZero();
+
+      blockWrites(index, false);
+      Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        assertThat(running.status().processed()).isEqualTo(6);
+        assertThat(running.circuit()).isEqualTo("CLOSED");
+      });
+      assertThat(await(blocked.list(100))).filteredOn(blog -> blog.authorId().equals(author)).hasSize(6);
+      assertThat(group.status().deadLetters()).isZero();
+      long deadLetterRecords = await(stream.admin().listTopics()).stream()
+          .filter(t -> t.name().equals(DeadLetters.topic(topic, "search")))
+          .flatMap(t -> t.partitions().stream()).mapToLong(p -> p.endOffset()).sum();
+      assertThat(deadLetterRecords).isZero();
+    } finally {
+      if (group != null) {
+        await(group.stop());
+      }
+      await(stream.close());
+      await(blocked.deleteIndex());
+      blocked.close();
+    }
+  }
+
+  private static void blockWrites(String index, boolean blocked) throws Exception {
+    HttpResponse<String> answer = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(server.baseUrl() + "/" + index + "/_settings"))
+            .header("content-type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString("{\"index.blocks.write\": " + blocked + "}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
   }
 
   // --- helpers
