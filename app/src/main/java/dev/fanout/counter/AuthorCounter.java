@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,11 +54,17 @@ public final class AuthorCounter implements GroupSink {
           + "SELECT author_id, greatest(delta, 0) FROM deltas ORDER BY author_id "
           + "ON CONFLICT (author_id) DO UPDATE "
           + "SET blog_count = s.blog_count + (SELECT d.delta FROM deltas d WHERE d.author_id = excluded.author_id)";
+  private static final String APPLIED =
+      "SELECT blog_id, version, live FROM counted_blogs WHERE blog_id = ANY($1::uuid[])";
   private static final String READ_COUNT = "SELECT blog_count FROM author_stats WHERE author_id = $1";
   private static final String COUNTS =
       "SELECT author_id, blog_count FROM author_stats WHERE author_id > $1 ORDER BY author_id LIMIT $2";
 
   private final Pool pool;
+
+  /** An event as the counter would judge it: its blog, the blog's author, its version and its type. */
+  public record Pending(UUID blogId, String authorId, int version, BlogEvent.Type type) {
+  }
 
   public AuthorCounter(Pool pool) {
     this.pool = pool;
@@ -104,6 +111,39 @@ public final class AuthorCounter implements GroupSink {
     }
     return conn.preparedQuery(APPLY).execute(Tuple.tuple().addArrayOfUUID(blogs).addArrayOfString(authors)
         .addArrayOfInteger(versions).addArrayOfBoolean(live)).mapEmpty();
+  }
+
+  /**
+   * What delivering {@code events} would do to their authors' counts, judged against what the counter has
+   * applied now, as {@link #apply} would judge them: per author, the change in live blogs (authors whose
+   * count would not change may be absent). Reads only.
+   */
+  public Future<Map<String, Long>> changeBy(List<Pending> events) {
+    Map<UUID, Pending> newest = new HashMap<>();
+    for (Pending event : events) {
+      newest.merge(event.blogId(), event, (a, b) -> b.version() > a.version() ? b : a);
+    }
+    if (newest.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return pool.preparedQuery(APPLIED).execute(Tuple.tuple().addArrayOfUUID(newest.keySet().toArray(UUID[]::new)))
+        .map(rows -> {
+          Map<UUID, Row> applied = new HashMap<>();
+          for (Row row : rows) {
+            applied.put(row.getUUID("blog_id"), row);
+          }
+          Map<String, Long> changes = new HashMap<>();
+          for (Pending event : newest.values()) {
+            Row now = applied.get(event.blogId());
+            if (now != null && now.getInteger("version") >= event.version()) {
+              continue;
+            }
+            boolean wasLive = now != null && now.getBoolean("live");
+            boolean live = event.type() != BlogEvent.Type.BlogDeleted;
+            changes.merge(event.authorId(), (live ? 1L : 0L) - (wasLive ? 1L : 0L), Long::sum);
+          }
+          return changes;
+        });
   }
 
   /**
