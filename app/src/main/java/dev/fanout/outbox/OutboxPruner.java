@@ -41,7 +41,7 @@ final class OutboxPruner {
   static final int WINDOWS_PER_CALL = 10;
 
   private static final String PRUNE =
-      "WITH kept AS (SELECT * FROM unnest($1::int[], $2::bigint[]) AS k(part, first_offset)), "
+      "WITH RECURSIVE kept AS (SELECT * FROM unnest($1::int[], $2::bigint[]) AS k(part, first_offset)), "
           // one window of rows is looked at: the statement costs the same however long the table is
           + "window_rows AS (SELECT id, event_id, sent_at, stream_partition, stream_offset FROM outbox "
           + "  WHERE id > $7 ORDER BY id LIMIT $6), "
@@ -51,7 +51,14 @@ final class OutboxPruner {
           + "  AND (SELECT count(*) FROM processed_events p WHERE p.event_id = o.event_id AND p.group_name = ANY($5)) "
           + "      = cardinality($5)), "
           + "gone AS (DELETE FROM outbox o USING doomed d WHERE o.id = d.id RETURNING o.event_id), "
-          + "records AS (DELETE FROM processed_events p USING gone g WHERE p.event_id = g.event_id), "
+          // every group that has records, each found by one probe of the primary key's leading column: the
+          // records then go by index lookups (the key is (group, event), so the event alone would scan the
+          // table), and so do those of a group no longer registered
+          + "recorders(name) AS (SELECT min(group_name) FROM processed_events UNION ALL "
+          + "  SELECT (SELECT min(p.group_name) FROM processed_events p WHERE p.group_name > r.name) "
+          + "  FROM recorders r WHERE r.name IS NOT NULL), "
+          + "records AS (DELETE FROM processed_events p USING gone g, recorders r "
+          + "  WHERE p.group_name = r.name AND p.event_id = g.event_id), "
           + "trouble AS (DELETE FROM event_attempts a USING gone g WHERE a.event_id = g.event_id) "
           + "SELECT (SELECT count(*) FROM gone) AS n, (SELECT count(*) FROM window_rows) AS looked, "
           + "(SELECT max(id) FROM window_rows) AS last_id";
