@@ -3,11 +3,15 @@ package dev.fanout.counter;
 import static dev.fanout.app.RunningApp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fanout.app.RunningApp;
 import dev.fanout.db.TestDatabase;
 import dev.fanout.events.BlogEvent;
 import java.time.Instant;
+import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -104,5 +108,35 @@ class AuthorCounterOrderTest {
         event(BlogEvent.Type.BlogPublished, live, "one-batch", 1),
         event(BlogEvent.Type.BlogUpdated, gone, "one-batch", 2))));
     assertThat(await(counter.count("one-batch"))).isEqualTo(1);
+  }
+
+  @Test
+  void concurrentBatchesInAnyOrderEndAtTheLiveCount() throws Exception {
+    AuthorCounter counter = new AuthorCounter(DB.database().pool());
+    List<BlogEvent> events = new ArrayList<>();
+    for (int b = 0; b < 200; b++) {
+      UUID blog = UUID.randomUUID();
+      events.add(event(BlogEvent.Type.BlogPublished, blog, "concurrent", 1));
+      events.add(event(BlogEvent.Type.BlogUpdated, blog, "concurrent", 2));
+      if (b % 4 == 0) {
+        events.add(event(BlogEvent.Type.BlogDeleted, blog, "concurrent", 3));
+      }
+    }
+    // every event twice, shuffled, in batches that run at once on the pool's connections
+    List<BlogEvent> deliveries = new ArrayList<>(events);
+    deliveries.addAll(events);
+    Collections.shuffle(deliveries, new Random(7));
+    List<Future<Void>> batches = new ArrayList<>();
+    for (int i = 0; i < deliveries.size(); i += 25) {
+      batches.add(counter.apply(deliveries.subList(i, Math.min(i + 25, deliveries.size()))));
+    }
+    // two batches can deadlock over dedupe records (each inserts them in its own delivery order); the
+    // loser fails, and the group's pipeline would retry it, as here
+    for (int i = 0; i < batches.size(); i++) {
+      if (RunningApp.failure(batches.get(i)) != null) {
+        await(counter.apply(deliveries.subList(i * 25, Math.min(i * 25 + 25, deliveries.size()))));
+      }
+    }
+    assertThat(await(counter.count("concurrent"))).isEqualTo(150);
   }
 }
