@@ -32,8 +32,8 @@ import java.util.function.Supplier;
  * A call goes on to the next window until it deleted {@code batch} events, reached the newest event or
  * looked at {@value #WINDOWS_PER_CALL} windows: its cost does not grow with the table.
  *
- * <p>Not thread-safe: run one call at a time, from one place (the relay's leader); a call completes on the
- * pool's context.
+ * <p>Not thread-safe: the next window's start is kept between calls, so run one call at a time, from one
+ * place (the relay's leader).
  */
 final class OutboxPruner {
 
