@@ -157,6 +157,6 @@ class ArchitectureTest {
             "dev.fanout.publisher..", "dev.fanout.counter..")
         .should().callMethodWhere(sql)
         .as("only the owners of tables run SQL: db (health), outbox (outbox, processed_events, event_attempts), publisher "
-            + "(blogs, idempotency_keys), counter (author_stats)"));
+            + "(blogs, idempotency_keys), counter (author_stats, counted_blogs)"));
   }
 }

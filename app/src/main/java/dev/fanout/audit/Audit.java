@@ -7,6 +7,7 @@ import dev.fanout.audit.Discrepancy.Kind;
 import dev.fanout.audit.Discrepancy.MissingFromIndex;
 import dev.fanout.audit.Discrepancy.MissingFromTable;
 import dev.fanout.counter.AuthorCounter;
+import dev.fanout.events.BlogEvent;
 import dev.fanout.outbox.Outbox;
 import dev.fanout.publisher.BlogStore;
 import dev.fanout.publisher.BlogStore.BlogVersion;
@@ -54,8 +55,8 @@ import java.util.UUID;
  * reported as missing from it).
  *
  * <p>Repair marks outbox rows unsent again, in one transaction, and wakes the outbox relay, which sends them
- * in id order; both consumer groups are idempotent (counter by event id, search by version), so re-sending
- * is safe. A blog with an index gap gets all its events again; an author whose count is wrong gets the
+ * in id order; both consumer groups are idempotent (counter by event id and version, search by version), so
+ * re-sending is safe. A blog with an index gap gets all its events again; an author whose count is wrong gets the
  * events the counter group has not recorded. What re-sending cannot fix is answered as unrepairable.
  * Every method runs its steps one after the other on the caller's context.
  */
@@ -253,33 +254,34 @@ public final class Audit {
         });
   }
 
-  // The events the counter has not recorded; the count they would give is checked against the table's.
-  private static Future<Void> unsendUncounted(SqlConnection conn, Map<String, CountMismatch> counts,
-                                              Set<UUID> reemitted, JsonArray unrepairable) {
+  // The events the counter has not recorded; the count they would give, as the counter judges them against
+  // what it applied (an event older than that changes nothing), is checked against the table's.
+  private Future<Void> unsendUncounted(SqlConnection conn, Map<String, CountMismatch> counts,
+                                       Set<UUID> reemitted, JsonArray unrepairable) {
     if (counts.isEmpty()) {
       return Future.succeededFuture();
     }
     return Outbox.unsendUnprocessed(conn, counts.keySet().toArray(String[]::new), AuthorCounter.GROUP)
-        .map(unsent -> {
-          Map<String, Long> deltas = new HashMap<>();
+        .compose(unsent -> {
+          List<AuthorCounter.Pending> pending = new ArrayList<>();
+          Set<String> withEvents = new HashSet<>();
           for (Outbox.Unsent event : unsent) {
             reemitted.add(event.eventId());
-            long delta = switch (event.type()) {
-              case "BlogPublished" -> 1;
-              case "BlogDeleted" -> -1;
-              default -> 0;
-            };
-            deltas.merge(event.key(), delta, Long::sum);
+            withEvents.add(event.key());
+            pending.add(new AuthorCounter.Pending(UUID.fromString(event.blogId()), event.key(), event.version(),
+                BlogEvent.Type.valueOf(event.type())));
           }
-          counts.forEach((authorId, discrepancy) -> {
-            long predicted = discrepancy.counted() + deltas.getOrDefault(authorId, 0L);
-            if (predicted != discrepancy.expected()) {
-              unrepairable.add(unrepairable(discrepancy, deltas.containsKey(authorId)
-                  ? "the events the counter has not recorded would bring the count to " + predicted
-                  : "the counter has recorded every event of this author"));
-            }
+          return counter.changeBy(pending).map(changes -> {
+            counts.forEach((authorId, discrepancy) -> {
+              long predicted = discrepancy.counted() + changes.getOrDefault(authorId, 0L);
+              if (predicted != discrepancy.expected()) {
+                unrepairable.add(unrepairable(discrepancy, withEvents.contains(authorId)
+                    ? "the events the counter has not recorded would bring the count to " + predicted
+                    : "the counter has recorded every event of this author"));
+              }
+            });
+            return null;
           });
-          return null;
         });
   }
 

@@ -10,34 +10,64 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * Keeps {@code author_stats.blog_count} exactly once per event: in one transaction a batch records its
- * event ids in {@code processed_events} and applies the effect of only those ids that were new. A
- * redelivered event finds its id already there and changes nothing. BlogPublished adds one, BlogDeleted
- * takes one away (never below zero), BlogUpdated changes nothing.
+ * Keeps {@code author_stats.blog_count}, each author's live blogs, whatever order events arrive in.
+ *
+ * <p>Per blog, {@code counted_blogs} holds the newest version the counter applied and whether the blog was
+ * live at it (BlogPublished and BlogUpdated: live; BlogDeleted: not). An event applies only when its
+ * version is newer than that, and moves its author's count by the difference in liveness; an older event
+ * (a publish that gap healing, a dead-letter replay or an audit repair brings back after the delete)
+ * changes nothing. So any delivery of a blog's events, in any order and with any repeats, ends at the
+ * count its newest event says.
+ *
+ * <p>In one transaction a batch records its event ids in {@code processed_events} and applies only those
+ * ids that were new; it runs two statements whatever its size.
  */
 public final class AuthorCounter implements GroupSink {
 
   /** The consumer group, and the name its dedupe rows carry. */
   public static final String GROUP = "counter";
 
-  private static final String ENSURE_AUTHORS =
-      "INSERT INTO author_stats (author_id, blog_count) SELECT unnest($1::text[]), 0 ON CONFLICT (author_id) DO NOTHING";
-  private static final String APPLY_DELTAS =
-      "UPDATE author_stats s SET blog_count = greatest(s.blog_count + t.delta, 0) "
-          + "FROM unnest($1::text[], $2::bigint[]) AS t(author_id, delta) WHERE s.author_id = t.author_id";
+  /**
+   * Applies the newest fresh event of each blog, in blog order, and moves the authors' counts, in author
+   * order, by what the applied ones changed. A version that is not newer leaves its row alone and is not
+   * returned. The count a new author starts with is never negative (its blogs were never counted live);
+   * the check constraint judges it before the conflict, hence the greatest.
+   */
+  private static final String APPLY =
+      "WITH applied AS ("
+          + "INSERT INTO counted_blogs AS c (blog_id, author_id, version, live, last_change) "
+          + "SELECT t.blog_id, t.author_id, t.version, t.live, t.live::int "
+          + "FROM unnest($1::uuid[], $2::text[], $3::int[], $4::bool[]) AS t(blog_id, author_id, version, live) "
+          + "ON CONFLICT (blog_id) DO UPDATE SET version = excluded.version, live = excluded.live, "
+          + "last_change = excluded.live::int - c.live::int WHERE c.version < excluded.version "
+          + "RETURNING c.author_id, c.last_change), "
+          + "deltas AS (SELECT author_id, sum(last_change)::bigint AS delta FROM applied GROUP BY author_id) "
+          + "INSERT INTO author_stats AS s (author_id, blog_count) "
+          + "SELECT author_id, greatest(delta, 0) FROM deltas ORDER BY author_id "
+          + "ON CONFLICT (author_id) DO UPDATE "
+          + "SET blog_count = s.blog_count + (SELECT d.delta FROM deltas d WHERE d.author_id = excluded.author_id)";
+  private static final String APPLIED =
+      "SELECT blog_id, version, live FROM counted_blogs WHERE blog_id = ANY($1::uuid[])";
   private static final String READ_COUNT = "SELECT blog_count FROM author_stats WHERE author_id = $1";
   private static final String COUNTS =
       "SELECT author_id, blog_count FROM author_stats WHERE author_id > $1 ORDER BY author_id LIMIT $2";
 
   private final Pool pool;
   private final long statementTimeoutMillis;
+
+  /** An event as the counter would judge it: its blog, the blog's author, its version and its type. */
+  public record Pending(UUID blogId, String authorId, int version, BlogEvent.Type type) {
+  }
 
   /** A counter whose transactions' statements are bounded by the default sink timeout. */
   public AuthorCounter(Pool pool) {
@@ -67,34 +97,72 @@ public final class AuthorCounter implements GroupSink {
     List<UUID> ids = events.stream().map(BlogEvent::eventId).toList();
     return pool.withTransaction(conn -> StatementTimeout.setLocal(conn, statementTimeoutMillis)
         .compose(set -> ProcessedEvents.record(conn, GROUP, ids))
-        .compose(newIds -> {
-          // sorted by author, so concurrent batches lock rows in one order
-          Map<String, Long> deltas = new TreeMap<>();
-          for (BlogEvent event : events) {
-            if (newIds.remove(event.eventId())) {
-              long delta = switch (event.type()) {
-                case BlogPublished -> 1;
-                case BlogDeleted -> -1;
-                case BlogUpdated -> 0;
-              };
-              if (delta != 0) {
-                deltas.merge(event.authorId(), delta, Long::sum);
-              }
-            }
-          }
-          return applyDeltas(conn, deltas);
-        }));
+        .compose(newIds -> applyNewest(conn, newest(events, newIds))));
   }
 
-  private static Future<Void> applyDeltas(SqlConnection conn, Map<String, Long> deltas) {
-    if (deltas.isEmpty()) {
+  // One event per blog, as one statement may touch a row once; sorted by blog, so concurrent batches lock
+  // rows in one order.
+  private static Collection<BlogEvent> newest(List<BlogEvent> events, Set<UUID> newIds) {
+    Map<UUID, BlogEvent> newest = new TreeMap<>();
+    for (BlogEvent event : events) {
+      if (newIds.remove(event.eventId())) {
+        newest.merge(event.blogId(), event, (a, b) -> b.version() > a.version() ? b : a);
+      }
+    }
+    return newest.values();
+  }
+
+  private static Future<Void> applyNewest(SqlConnection conn, Collection<BlogEvent> events) {
+    if (events.isEmpty()) {
       return Future.succeededFuture();
     }
-    String[] authors = deltas.keySet().toArray(String[]::new);
-    Long[] values = deltas.values().toArray(Long[]::new);
-    return conn.preparedQuery(ENSURE_AUTHORS).execute(Tuple.tuple().addArrayOfString(authors))
-        .compose(v -> conn.preparedQuery(APPLY_DELTAS).execute(Tuple.tuple().addArrayOfString(authors).addArrayOfLong(values)))
-        .mapEmpty();
+    UUID[] blogs = new UUID[events.size()];
+    String[] authors = new String[events.size()];
+    Integer[] versions = new Integer[events.size()];
+    Boolean[] live = new Boolean[events.size()];
+    int i = 0;
+    for (BlogEvent event : events) {
+      blogs[i] = event.blogId();
+      authors[i] = event.authorId();
+      versions[i] = event.version();
+      live[i] = event.type() != BlogEvent.Type.BlogDeleted;
+      i++;
+    }
+    return conn.preparedQuery(APPLY).execute(Tuple.tuple().addArrayOfUUID(blogs).addArrayOfString(authors)
+        .addArrayOfInteger(versions).addArrayOfBoolean(live)).mapEmpty();
+  }
+
+  /**
+   * What delivering {@code events} would do to their authors' counts, judged against what the counter has
+   * applied now, as {@link #apply} would judge them: per author, the change in live blogs (authors whose
+   * count would not change may be absent). Reads only.
+   */
+  public Future<Map<String, Long>> changeBy(List<Pending> events) {
+    Map<UUID, Pending> newest = new HashMap<>();
+    for (Pending event : events) {
+      newest.merge(event.blogId(), event, (a, b) -> b.version() > a.version() ? b : a);
+    }
+    if (newest.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return pool.preparedQuery(APPLIED).execute(Tuple.tuple().addArrayOfUUID(newest.keySet().toArray(UUID[]::new)))
+        .map(rows -> {
+          Map<UUID, Row> applied = new HashMap<>();
+          for (Row row : rows) {
+            applied.put(row.getUUID("blog_id"), row);
+          }
+          Map<String, Long> changes = new HashMap<>();
+          for (Pending event : newest.values()) {
+            Row now = applied.get(event.blogId());
+            if (now != null && now.getInteger("version") >= event.version()) {
+              continue;
+            }
+            boolean wasLive = now != null && now.getBoolean("live");
+            boolean live = event.type() != BlogEvent.Type.BlogDeleted;
+            changes.merge(event.authorId(), (live ? 1L : 0L) - (wasLive ? 1L : 0L), Long::sum);
+          }
+          return changes;
+        });
   }
 
   /**

@@ -7,12 +7,20 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import org.flywaydb.core.Flyway;
 
 /**
  * The main database: an external PostgreSQL given by URL, or the embedded one under the data directory.
  * Starting it applies the schema migrations ({@code db/migration}) with Flyway. Server start and
  * migrations block, so they run on a worker thread; the pool is Vert.x's non-blocking client.
+ *
+ * <p>The database must store text as UTF8: a start on any other server encoding is refused before anything
+ * is migrated, since otherwise a single character the encoding lacks fails a whole batch of publishes.
  */
 public final class Database {
 
@@ -33,6 +41,7 @@ public final class Database {
    *
    * @param url     a {@code postgresql://user:password@host:port/db} URI, or null for the embedded server
    * @param dataDir where the embedded server keeps its data
+   * @return fails with {@link IllegalStateException} when the database's server encoding is not UTF8
    */
   public static Future<Database> start(Vertx vertx, String url, Path dataDir, int poolSize) {
     return vertx.executeBlocking(() -> {
@@ -58,11 +67,30 @@ public final class Database {
 
   private static void migrate(PgConnectOptions options) {
     String jdbcUrl = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+    requireUtf8(jdbcUrl, options);
     Flyway.configure()
         .dataSource(jdbcUrl, options.getUser(), options.getPassword())
         .locations("classpath:db/migration")
         .load()
         .migrate();
+  }
+
+  private static void requireUtf8(String jdbcUrl, PgConnectOptions options) {
+    String encoding;
+    try (Connection connection = DriverManager.getConnection(jdbcUrl, options.getUser(), options.getPassword());
+         Statement statement = connection.createStatement();
+         ResultSet result = statement.executeQuery("SHOW server_encoding")) {
+      result.next();
+      encoding = result.getString(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the server encoding of PostgreSQL database '"
+          + options.getDatabase() + "' at " + options.getHost() + ":" + options.getPort() + ": " + e.getMessage(), e);
+    }
+    if (!"UTF8".equalsIgnoreCase(encoding)) {
+      throw new IllegalStateException("PostgreSQL database '" + options.getDatabase() + "' at " + options.getHost()
+          + ":" + options.getPort() + " has server encoding " + encoding + "; Fanout needs UTF8 (blogs hold any "
+          + "Unicode text). Create the database with CREATE DATABASE ... WITH ENCODING 'UTF8' TEMPLATE template0");
+    }
   }
 
   public Pool pool() {

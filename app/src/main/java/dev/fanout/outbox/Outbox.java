@@ -38,9 +38,10 @@ public final class Outbox {
           + "(convert_from(o.payload, 'UTF8')::jsonb ->> 'version')::int AS version";
   private static final String UNSEND_UNPROCESSED =
       "UPDATE outbox o SET sent_at = NULL WHERE o.event_key = ANY($1) AND NOT EXISTS (SELECT 1 FROM processed_events p "
-          + "WHERE p.group_name = $2 AND p.event_id = o.event_id) RETURNING o.event_id, o.event_key, o.event_type";
+          + "WHERE p.group_name = $2 AND p.event_id = o.event_id) RETURNING o.event_id, o.event_key, o.event_type, "
+          + "o.blog_id::text AS blog_id, (convert_from(o.payload, 'UTF8')::jsonb ->> 'version')::int AS version";
 
-  /** An event marked unsent again: its id, and either its blog and version or its key and type. */
+  /** An event marked unsent again: its id, its blog and version, and (from unsendUnprocessed) its key and type. */
   public record Unsent(UUID eventId, String blogId, int version, String key, String type) {
   }
 
@@ -113,7 +114,7 @@ public final class Outbox {
 
   /**
    * Marks unsent again the events of {@code authors} that {@code group} has not recorded as processed.
-   * Each answer carries its key (the author) and type.
+   * Each answer carries its blog, version, key (the author) and type.
    */
   public static Future<List<Unsent>> unsendUnprocessed(SqlClient client, String[] authors, String group) {
     return client.preparedQuery(UNSEND_UNPROCESSED)
@@ -121,8 +122,8 @@ public final class Outbox {
         .map(rows -> {
           List<Unsent> unsent = new ArrayList<>();
           for (Row row : rows) {
-            unsent.add(new Unsent(row.getUUID("event_id"), null, 0, row.getString("event_key"),
-                row.getString("event_type")));
+            unsent.add(new Unsent(row.getUUID("event_id"), row.getString("blog_id"), row.getInteger("version"),
+                row.getString("event_key"), row.getString("event_type")));
           }
           return unsent;
         });

@@ -3,6 +3,7 @@ package dev.fanout.outbox;
 import dev.fanout.stream.TopicDescription;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,31 +25,50 @@ import java.util.function.Supplier;
  *   <li>it was sent longer than {@code keep} ago, so recent events stay for audits and traces.</li>
  * </ul>
  *
- * <p>Each call looks at the {@code batch} oldest events only, and deletes those of them that may go: its cost
- * does not grow with the table. Events are mostly sent and processed in id order, so the oldest are the
- * first to go; a few that must stay at the head (a group has not processed them yet) hold back nothing but
- * their own window's neighbours until they go too. Run it from one place at a time (the relay's leader).
+ * <p>The pruner sweeps the outbox in id order, a window of {@code batch} events per statement, from where
+ * its last window ended; after the newest event it starts again from the oldest. Each window deletes those
+ * of its events that may go, so events that must stay (a group has not processed them yet: dead letters
+ * nobody replayed, say) never hold back the ones after them; they are only looked at again once per sweep.
+ * A call goes on to the next window until it deleted {@code batch} events, reached the newest event or
+ * looked at {@value #WINDOWS_PER_CALL} windows: its cost does not grow with the table.
+ *
+ * <p>Not thread-safe: the next window's start is kept between calls, so run one call at a time, from one
+ * place (the relay's leader).
  */
 final class OutboxPruner {
 
+  /** Most windows one call looks at. */
+  static final int WINDOWS_PER_CALL = 10;
+
   private static final String PRUNE =
-      "WITH kept AS (SELECT * FROM unnest($1::int[], $2::bigint[]) AS k(part, first_offset)), "
-          // only the oldest rows are looked at: the statement costs the same however long the table is
-          + "oldest AS (SELECT id, event_id, sent_at, stream_partition, stream_offset FROM outbox ORDER BY id LIMIT $6), "
-          + "doomed AS (SELECT o.id, o.event_id FROM oldest o LEFT JOIN kept k ON k.part = o.stream_partition "
+      "WITH RECURSIVE kept AS (SELECT * FROM unnest($1::int[], $2::bigint[]) AS k(part, first_offset)), "
+          // one window of rows is looked at: the statement costs the same however long the table is
+          + "window_rows AS (SELECT id, event_id, sent_at, stream_partition, stream_offset FROM outbox "
+          + "  WHERE id > $7 ORDER BY id LIMIT $6), "
+          + "doomed AS (SELECT o.id, o.event_id FROM window_rows o LEFT JOIN kept k ON k.part = o.stream_partition "
           + "  WHERE o.sent_at IS NOT NULL AND o.sent_at < $3 "
           + "  AND (o.sent_at < $4 OR o.stream_offset < k.first_offset) "
           + "  AND (SELECT count(*) FROM processed_events p WHERE p.event_id = o.event_id AND p.group_name = ANY($5)) "
           + "      = cardinality($5)), "
           + "gone AS (DELETE FROM outbox o USING doomed d WHERE o.id = d.id RETURNING o.event_id), "
-          + "records AS (DELETE FROM processed_events p USING gone g WHERE p.event_id = g.event_id), "
+          // every group that has records, each found by one probe of the primary key's leading column: the
+          // records then go by index lookups (the key is (group, event), so the event alone would scan the
+          // table), and so do those of a group no longer registered
+          + "recorders(name) AS (SELECT min(group_name) FROM processed_events UNION ALL "
+          + "  SELECT (SELECT min(p.group_name) FROM processed_events p WHERE p.group_name > r.name) "
+          + "  FROM recorders r WHERE r.name IS NOT NULL), "
+          + "records AS (DELETE FROM processed_events p USING gone g, recorders r "
+          + "  WHERE p.group_name = r.name AND p.event_id = g.event_id), "
           + "trouble AS (DELETE FROM event_attempts a USING gone g WHERE a.event_id = g.event_id) "
-          + "SELECT count(*) AS n FROM gone";
+          + "SELECT (SELECT count(*) FROM gone) AS n, (SELECT count(*) FROM window_rows) AS looked, "
+          + "(SELECT max(id) FROM window_rows) AS last_id";
 
   private final Pool pool;
   private final Supplier<List<String>> groups;
   private final Duration keep;
   private final int batch;
+  // where the next window starts (after this id); 0 from the oldest. Touched by one call at a time.
+  private long after;
 
   /**
    * @param groups every consumer group that records processed events
@@ -62,21 +82,37 @@ final class OutboxPruner {
   }
 
   /**
-   * Deletes one batch.
+   * Deletes up to one batch, going on from where the last call stopped.
    *
    * @param partitions     the topic's partitions as the stream keeps them now
    * @param forgottenBefore events sent before this went to a life of the stream that is gone (the start of
    *                       this process for a stream that does not survive restarts), or null
-   * @return how many events were deleted
+   * @return how many events were deleted; less than the batch when this call reached the newest event (the
+   *         next starts over from the oldest) or looked at its most windows
    */
   Future<Integer> pruneOnce(List<TopicDescription.PartitionRange> partitions, Instant forgottenBefore) {
     Integer[] parts = partitions.stream().map(TopicDescription.PartitionRange::partition).toArray(Integer[]::new);
     Long[] firstOffsets = partitions.stream().map(TopicDescription.PartitionRange::startOffset).toArray(Long[]::new);
     OffsetDateTime sentBefore = OffsetDateTime.now(ZoneOffset.UTC).minus(keep);
     OffsetDateTime forgotten = (forgottenBefore == null ? Instant.EPOCH : forgottenBefore).atOffset(ZoneOffset.UTC);
+    String[] groupNames = groups.get().toArray(String[]::new);
+    return sweep(parts, firstOffsets, sentBefore, forgotten, groupNames, 0, 0);
+  }
+
+  private Future<Integer> sweep(Integer[] parts, Long[] firstOffsets, OffsetDateTime sentBefore,
+                                OffsetDateTime forgotten, String[] groupNames, int deleted, int windows) {
     return pool.preparedQuery(PRUNE)
         .execute(Tuple.tuple().addArrayOfInteger(parts).addArrayOfLong(firstOffsets).addOffsetDateTime(sentBefore)
-            .addOffsetDateTime(forgotten).addArrayOfString(groups.get().toArray(String[]::new)).addInteger(batch))
-        .map(rows -> rows.iterator().next().getLong("n").intValue());
+            .addOffsetDateTime(forgotten).addArrayOfString(groupNames).addInteger(batch).addLong(after))
+        .compose(rows -> {
+          Row row = rows.iterator().next();
+          int total = deleted + row.getLong("n").intValue();
+          boolean reachedNewest = row.getLong("looked") < batch;
+          after = reachedNewest ? 0 : row.getLong("last_id");
+          if (reachedNewest || total >= batch || windows + 1 >= WINDOWS_PER_CALL) {
+            return Future.succeededFuture(total);
+          }
+          return sweep(parts, firstOffsets, sentBefore, forgotten, groupNames, total, windows + 1);
+        });
   }
 }

@@ -129,4 +129,35 @@ class OutboxPrunerTest {
       await(DB.database().pool().query("DELETE FROM outbox WHERE event_key = 'pruned-by-relay'").execute());
     }
   }
+
+  @Test
+  void rowsThatMustStayAtTheHeadKeepNothingAfterThemFromGoing() throws Exception {
+    // 1,001 events the search group never processed (dead letters nobody replayed), then 500 that are done
+    String insert = "INSERT INTO outbox (event_id, event_type, event_key, blog_id, payload, sent_at, stream_partition, "
+        + "stream_offset) SELECT gen_random_uuid(), 'BlogPublished', 'prune-head', gen_random_uuid(), '\\x7b7d'::bytea, "
+        + "now() - interval '1 day', 0, g FROM generate_series(1, 1501) g";
+    await(DB.database().pool().query(insert).execute());
+    await(DB.database().pool().query("INSERT INTO processed_events (group_name, event_id) SELECT 'counter', event_id "
+        + "FROM outbox WHERE event_key = 'prune-head'").execute());
+    await(DB.database().pool().query("INSERT INTO processed_events (group_name, event_id) SELECT 'search', event_id "
+        + "FROM outbox WHERE event_key = 'prune-head' AND stream_offset > 1001").execute());
+    List<UUID> mustStay = ids("SELECT event_id FROM outbox WHERE event_key = 'prune-head' AND stream_offset <= 1001 ORDER BY id");
+    List<UUID> done = ids("SELECT event_id FROM outbox WHERE event_key = 'prune-head' AND stream_offset > 1001");
+    try {
+      OutboxPruner pruner = new OutboxPruner(DB.database().pool(), () -> GROUPS, Duration.ZERO, 1000);
+      int pruned = 0;
+      for (int call = 0; call < 3; call++) {
+        pruned += await(pruner.pruneOnce(List.of(), Instant.now()));
+      }
+      assertThat(pruned).as("events pruned in three calls").isEqualTo(500);
+      assertThat(ids("SELECT event_id FROM outbox WHERE event_key = 'prune-head' ORDER BY id"))
+          .as("what is left: the events that must stay").containsExactlyElementsOf(mustStay);
+      assertThat(ids("SELECT event_id FROM processed_events")).as("dedupe records of pruned events")
+          .doesNotContainAnyElementsOf(done);
+    } finally {
+      // the other tests' pruners look at the head of the same outbox
+      await(DB.database().pool().query("WITH gone AS (DELETE FROM outbox WHERE event_key = 'prune-head' "
+          + "RETURNING event_id) DELETE FROM processed_events p USING gone g WHERE p.event_id = g.event_id").execute());
+    }
+  }
 }
