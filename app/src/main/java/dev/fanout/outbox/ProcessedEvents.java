@@ -31,8 +31,11 @@ public final class ProcessedEvents {
    * @return the ids that were not recorded before
    */
   public static Future<Set<UUID>> record(SqlClient client, String group, List<UUID> eventIds) {
+    // in one order for every batch: two batches recording some of the same ids at once wait on each other
+    // instead of deadlocking
+    UUID[] sorted = eventIds.stream().sorted().toArray(UUID[]::new);
     return client.preparedQuery(RECORD)
-        .execute(Tuple.tuple().addString(group).addArrayOfUUID(eventIds.toArray(UUID[]::new)))
+        .execute(Tuple.tuple().addString(group).addArrayOfUUID(sorted))
         .map(rows -> {
           Set<UUID> fresh = new HashSet<>();
           for (Row row : rows) {
