@@ -75,6 +75,73 @@ final class MemoryStore {
     return topics.computeIfAbsent(topic, n -> new MemoryTopic(n, partitions, options));
   }
 
+  /**
+   * Removes a topic with its records, and the groups that read it (a group reads one topic, so its offsets
+   * are all on it).
+   *
+   * @throws IllegalArgumentException for an unknown topic
+   * @throws IllegalStateException    while a group with members reads it; its groups without members may be
+   *                                  gone already when a member joined one of the others meanwhile
+   */
+  void deleteTopic(String name) {
+    MemoryTopic topic = topics.get(name);
+    if (topic == null) {
+      throw new IllegalArgumentException("unknown topic '" + name + "'");
+    }
+    List<String> readers = new ArrayList<>();
+    List<String> live = new ArrayList<>();
+    for (ConsumerGroup group : groups.values()) {
+      if (group.topic().equals(name)) {
+        readers.add(group.name());
+        if (group.hasMembers()) {
+          live.add(group.name());
+        }
+      }
+    }
+    if (live.isEmpty()) {
+      for (String reader : readers) {
+        if (!deleteGroupIfIdle(reader)) {
+          live.add(reader);
+        }
+      }
+    }
+    if (!live.isEmpty()) {
+      live.sort(null);
+      throw new IllegalStateException("cannot delete topic '" + name + "': groups with live members read it "
+          + live + "; stop them first");
+    }
+    topics.remove(name, topic);
+  }
+
+  /**
+   * Removes a group with its committed offsets.
+   *
+   * @throws IllegalArgumentException for an unknown group
+   * @throws IllegalStateException    while it has members, naming them
+   */
+  void deleteGroup(String name) {
+    groups.compute(name, (n, group) -> {
+      if (group == null) {
+        throw new IllegalArgumentException("unknown group '" + name + "'");
+      }
+      if (!group.delete()) {
+        throw new IllegalStateException("cannot delete group '" + name + "': it has live members "
+            + group.ownership().keySet() + "; they must leave first");
+      }
+      return null;
+    });
+  }
+
+  // Removes the group unless it has members; true when it is gone.
+  private boolean deleteGroupIfIdle(String name) {
+    boolean[] kept = {false};
+    groups.computeIfPresent(name, (n, group) -> {
+      kept[0] = !group.delete();
+      return kept[0] ? group : null;
+    });
+    return !kept[0];
+  }
+
   List<MemoryTopic> topics() {
     return new ArrayList<>(topics.values());
   }
