@@ -43,10 +43,12 @@ final class MemoryStore {
     synchronized (MemoryStore.class) {
       MemoryStore store = NAMED.computeIfAbsent(options.instance(), n -> new MemoryStore(n, options));
       if (store.options.retentionRecords() != options.retentionRecords()
-          || store.options.retentionBytes() != options.retentionBytes()) {
+          || !java.util.Objects.equals(store.options.retentionBytes(), options.retentionBytes())
+          || store.options.heapShare() != options.heapShare()) {
         throw new IllegalArgumentException("memory backend instance '" + options.instance() + "' is open with "
-            + MemoryStreamOptions.RETENTION_RECORDS + "=" + store.options.retentionRecords() + " and "
-            + MemoryStreamOptions.RETENTION_BYTES + "=" + store.options.retentionBytes()
+            + MemoryStreamOptions.RETENTION_RECORDS + "=" + store.options.retentionRecords() + ", "
+            + MemoryStreamOptions.RETENTION_BYTES + "=" + store.options.retentionBytes() + " and "
+            + MemoryStreamOptions.HEAP_SHARE + "=" + store.options.heapShare()
             + "; a stream attaching to it must not set others");
       }
       store.attached++;
@@ -54,15 +56,18 @@ final class MemoryStore {
     }
   }
 
-  /** Detaches one stream; the last one to leave a named store drops it. */
+  /** Detaches one stream; the last one to leave a store drops it, and gives its share of the heap back. */
   void detach() {
-    if (name == null) {
-      return;
-    }
-    synchronized (MemoryStore.class) {
-      if (--attached == 0) {
+    if (name != null) {
+      synchronized (MemoryStore.class) {
+        if (--attached > 0) {
+          return;
+        }
         NAMED.remove(name, this);
       }
+    }
+    for (MemoryTopic topic : topics.values()) {
+      HeapBudget.JVM.remove(topic.logs());
     }
   }
 
@@ -70,9 +75,35 @@ final class MemoryStore {
     return topics.get(topic);
   }
 
-  /** Creates the topic unless it exists; returns the one that exists. */
+  /**
+   * Creates the topic unless it exists; returns the one that exists. A new topic's partitions go under the heap
+   * budget, or, with a fixed byte retention, must fit beside the store's other partitions.
+   *
+   * @throws IllegalArgumentException when the fixed byte retention of every partition would not fit in the heap
+   */
   MemoryTopic createTopic(String topic, int partitions) {
-    return topics.computeIfAbsent(topic, n -> new MemoryTopic(n, partitions, options));
+    MemoryTopic existing = topics.get(topic);
+    if (existing != null) {
+      return existing;
+    }
+    options.requireFits(partitionCount() + partitions);
+    boolean[] created = {false};
+    MemoryTopic result = topics.computeIfAbsent(topic, n -> {
+      created[0] = true;
+      return new MemoryTopic(n, partitions, options);
+    });
+    if (created[0] && options.retentionBytes() == null) {
+      HeapBudget.JVM.add(result.logs(), options.heapShare());
+    }
+    return result;
+  }
+
+  private int partitionCount() {
+    int count = 0;
+    for (MemoryTopic topic : topics.values()) {
+      count += topic.partitions();
+    }
+    return count;
   }
 
   /**
@@ -110,7 +141,9 @@ final class MemoryStore {
       throw new IllegalStateException("cannot delete topic '" + name + "': groups with live members read it "
           + live + "; stop them first");
     }
-    topics.remove(name, topic);
+    if (topics.remove(name, topic)) {
+      HeapBudget.JVM.remove(topic.logs());
+    }
   }
 
   /**
