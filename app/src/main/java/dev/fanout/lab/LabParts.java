@@ -12,8 +12,8 @@ import io.vertx.pgclient.PgConnectOptions;
  * of their own per run, deleted after the run; the stream is closed after the lab), a PostgreSQL database (each run migrates a schema of its own in it and drops it
  * after), fresh search indexes, and the settings the app itself is built with.
  *
- * @param database a database the lab may create and drop schemas in; best not the app's own, whose outbox
- *                 relay holds the database-wide advisory lock the lab's relay needs
+ * @param database a database the lab may create and drop schemas in; best not the app's own (its NOTIFY channel
+ *                 wakes every relay of the database); each run's relay leads under a lock of its own there
  * @param app      the settings the app's {@link PartsFactory} was made with: every design builds its parts
  *                 with them, design 3 with the few differences {@link Design3} lists
  */
