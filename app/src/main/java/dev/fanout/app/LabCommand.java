@@ -12,7 +12,6 @@ import dev.fanout.lab.LabSettings;
 import dev.fanout.search.SearchEngine;
 import dev.fanout.search.opensearch.OpenSearchEngine;
 import dev.fanout.compose.SearchKind;
-import dev.fanout.stream.EventStream;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
@@ -45,8 +44,9 @@ import picocli.CommandLine.Spec;
  * <p>What the lab starts: the configured database (embedded under the data dir, or {@code --pg-url}), in
  * which it uses a database of its own, {@value #LAB_DATABASE}, with a schema per run; a fresh stream of the
  * backend, or for Kafka the servers given or else an embedded broker in a scratch directory; a search index
- * per run (Lucene in that scratch directory, or an OpenSearch index). The scratch directory and the schemas
- * are removed at the end.
+ * per run (Lucene in that scratch directory, or an OpenSearch index). Each lab opens a stream of its own and
+ * closes it when it ends; each run deletes its topics, groups, index and schema. {@link Setup#close} stops a
+ * running lab first, so that stopping mid-lab leaves nothing, then removes the scratch directory.
  */
 @Command(name = "lab", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
     description = {"Runs one publish workload through three designs under each fault and prints what each lost:",
@@ -114,7 +114,6 @@ public final class LabCommand implements Callable<Integer>, Cli.Checked {
   public static final class Setup {
     private final Vertx vertx;
     private Database database;
-    private EventStream stream;
     private EmbeddedKafkaCluster kafka;
     private Path scratch;
     private Lab lab;
@@ -127,8 +126,9 @@ public final class LabCommand implements Callable<Integer>, Cli.Checked {
       return lab;
     }
 
+    /** Stops a running lab (it drops what its run made and closes its stream), then what the setup started. */
     public Future<Void> close() {
-      Future<Void> closed = stream == null ? Future.succeededFuture() : stream.close().recover(e -> Future.succeededFuture());
+      Future<Void> closed = lab == null ? Future.succeededFuture() : lab.stop().recover(e -> Future.succeededFuture());
       return closed
           .compose(v -> kafka == null ? Future.<Void>succeededFuture() : vertx.<Void>executeBlocking(() -> {
             kafka.close();
@@ -179,13 +179,18 @@ public final class LabCommand implements Callable<Integer>, Cli.Checked {
           return server.get();
         })
         .compose(serverOptions -> IsolatedSchema.database(vertx, serverOptions, LAB_DATABASE))
+        // a first stream checks the backend and starts the embedded broker if one is needed; each lab opens its own
         .compose(labDatabase -> PartsFactory.openStream(vertx, options.backend(), servers,
                 setup.scratch.resolve("kafka"))
-            .map(opened -> {
-              setup.stream = opened.stream();
+            .compose(opened -> {
               setup.kafka = opened.broker();
+              return opened.stream().close().map(opened.servers());
+            })
+            .map(reached -> {
+              LabParts.Streams streams = () -> PartsFactory.openStream(vertx, options.backend(), reached, null)
+                  .map(PartsFactory.OpenedStream::stream);
               PartsFactory.Settings app = options.parts(FanoutApp.EVENTS_TOPIC);
-              setup.lab = new Lab(new LabParts(vertx, opened.stream(), labDatabase,
+              setup.lab = new Lab(new LabParts(vertx, streams, labDatabase,
                   searchIndexes(vertx, app.search(), setup.scratch), app),
                   options.backend(), options.search().wireName());
               return setup;

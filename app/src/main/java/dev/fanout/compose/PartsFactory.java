@@ -181,9 +181,14 @@ public final class PartsFactory {
    * @param processing the groups that record processed events, read anew at each use
    */
   public OutboxRelay relay(Supplier<List<String>> processing, RelaySignal signal) {
+    return relay(processing, signal, OutboxRelay.LOCK_KEY);
+  }
+
+  /** The same relay, leading under advisory lock {@code lockKey}: for an outbox that shares its database. */
+  public OutboxRelay relay(Supplier<List<String>> processing, RelaySignal signal, long lockKey) {
     return new OutboxRelay(pool, connectOptions, stream, settings.topic(),
         settings.replayUnsentAtStart() && !stream.survivesRestart(), processing, RELAY_BATCH, RELAY_POLL_MILLIS,
-        settings.outboxKeep(), signal);
+        settings.outboxKeep(), signal, lockKey);
   }
 
   /** Deletes idempotency keys older than {@code keep}. */

@@ -35,6 +35,17 @@ public final class Design3 {
         .withOutboxKeep(OUTBOX_KEEP);
   }
 
+  /**
+   * The advisory lock of a run's relay. The app's relays share one lock per database so that one leads; the
+   * lab's database holds every run's outbox, of every instance, each in a schema of its own, so each run's
+   * relay leads its own outbox under a key of its own (a shared key left one lab's relay standing by while
+   * another instance's lab ran, and its run reported false losses).
+   */
+  static long relayLockKey(String prefix) {
+    return java.util.UUID.nameUUIDFromBytes(("fanout-lab-relay:" + prefix)
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8)).getMostSignificantBits();
+  }
+
   /** A group of a run: the app's group under a prefixed name (see {@link #settings}). */
   static GroupSpec group(GroupSpec app, String prefix) {
     return app.named(prefix + "-" + app.name());

@@ -1,6 +1,8 @@
 package dev.fanout.lab;
 
 import dev.fanout.core.Refusal;
+import dev.fanout.stream.EventStream;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -21,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * each ended ({@link RunResult}). The designs share the publisher and both sinks and differ only in topology
  * ({@link Topology}), so what differs in the results is what the topology does.
  *
+ * <p>Each lab opens a stream of its own ({@link LabParts.Streams}); each run deletes its topics and groups, and
+ * the lab closes its stream when it ends, so nothing of a lab stays on the backend. {@link #stop} cuts a running
+ * lab short and waits for that cleanup: the app calls it when it stops.
+ *
  * <p>One lab runs at a time per instance. {@link #progress()} and {@link #lastResult()} may be read from any
  * thread while it runs, for example by an HTTP route. A run that fails is reported with its error and the
  * lab goes on with the next.
@@ -36,6 +42,14 @@ public final class Lab {
   // written on the lab's context, read from any thread
   private final AtomicReference<JsonObject> progress = new AtomicReference<>(new JsonObject().put("running", false));
   private final AtomicReference<LabResult> last = new AtomicReference<>();
+  // the context of the lab running or last run; written by run, read by stop, from any thread
+  private volatile Context context;
+  // the running lab's current run; accessed on its context
+  private LabRun current;
+  // any thread: set by stop, cleared by run
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  // any thread: the running lab's end, completed however it ends
+  private final AtomicReference<Future<LabResult>> ending = new AtomicReference<>();
 
   /**
    * @param backend    the stream backend's name, for the report
@@ -70,16 +84,49 @@ public final class Lab {
     // one context owns the runs' state; a caller on an event loop keeps its own
     Context context = parts.vertx().getOrCreateContext();
     Promise<LabResult> result = Promise.promise();
-    context.runOnContext(v -> runAll(plan).onComplete(ar -> {
-      running.set(false);
-      if (ar.succeeded()) {
-        last.set(ar.result());
-      }
-      JsonObject ended = progress.get().copy().put("running", false).put("phase", ar.succeeded() ? "done" : "failed");
-      progress.set(ar.succeeded() ? ended : ended.put("error", String.valueOf(ar.cause().getMessage())));
-      result.handle(ar);
-    }));
+    ending.set(result.future());
+    stopping.set(false);
+    this.context = context;
+    context.runOnContext(v -> {
+      parts.streams().open().compose(stream -> runAll(plan, stream)
+              .eventually(() -> stream.close().recover(e -> {
+                LOG.warn("lab: could not close its stream: {}", e.toString());
+                return Future.succeededFuture();
+              })))
+          .onComplete(ar -> ended(ar, result));
+    });
     return result.future();
+  }
+
+  /**
+   * Stops the running lab, if one runs: the current run is cut short ({@code LabRun#cancel}), no other run
+   * starts, and the future completes once the run dropped its schema, index, topics and groups and the lab
+   * closed its stream. Succeeds at once when no lab runs. Any thread.
+   */
+  public Future<Void> stop() {
+    Future<LabResult> end = ending.get();
+    if (end == null || end.isComplete()) {
+      return Future.succeededFuture();
+    }
+    stopping.set(true);
+    // the run's state belongs to its context; a run not started yet sees the flag instead
+    context.runOnContext(v -> {
+      if (current != null) {
+        current.cancel();
+      }
+    });
+    return end.<Void>mapEmpty().recover(e -> Future.succeededFuture());
+  }
+
+  private void ended(AsyncResult<LabResult> ar, Promise<LabResult> result) {
+    current = null;
+    running.set(false);
+    if (ar.succeeded()) {
+      last.set(ar.result());
+    }
+    JsonObject ended = progress.get().copy().put("running", false).put("phase", ar.succeeded() ? "done" : "failed");
+    progress.set(ar.succeeded() ? ended : ended.put("error", String.valueOf(ar.cause().getMessage())));
+    result.handle(ar);
   }
 
   /**
@@ -95,7 +142,7 @@ public final class Lab {
     return last.get();
   }
 
-  private Future<LabResult> runAll(LabPlan plan) {
+  private Future<LabResult> runAll(LabPlan plan, EventStream stream) {
     Instant started = Instant.now();
     // unique on a shared stream: topics and groups of an earlier lab are never met again
     String id = Long.toString(System.currentTimeMillis() % 100_000_000L, 36)
@@ -108,14 +155,18 @@ public final class Lab {
       for (Design design : plan.designs()) {
         int number = ++n;
         chain = chain.compose(v -> {
+          if (stopping.get()) {
+            return Future.succeededFuture();
+          }
           String prefix = "lab-" + id + "-" + number + "-d" + design.number();
           String schema = ("lab_" + id + "_" + number).toLowerCase(Locale.ROOT);
           JsonObject state = new JsonObject().put("running", true).put("run", number).put("runs", total)
               .put("design", design.number()).put("designName", design.description()).put("fault", fault.cliName());
           progress.set(state.copy().put("phase", "starting"));
           LOG.info("lab run {}/{}: design {} under {}", number, total, design.number(), fault.cliName());
-          return new LabRun(parts, plan, design, fault, prefix, schema,
-              phase -> progress.set(state.copy().put("phase", phase))).run()
+          current = new LabRun(parts, stream, plan, design, fault, prefix, schema,
+              phase -> progress.set(state.copy().put("phase", phase)));
+          return current.run()
               .recover(e -> {
                 LOG.warn("lab run {}/{} (design {} under {}) failed", number, total, design.number(),
                     fault.cliName(), e);
@@ -128,6 +179,7 @@ public final class Lab {
         });
       }
     }
-    return chain.map(v -> new LabResult(plan, backend, searchName, started, Instant.now(), results));
+    return chain.compose(v -> stopping.get() ? Future.failedFuture(new IllegalStateException("the lab was stopped"))
+        : Future.succeededFuture()).map(v -> new LabResult(plan, backend, searchName, started, Instant.now(), results));
   }
 }

@@ -8,17 +8,24 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 
 /**
- * The real parts a lab runs on, given by the composition root: the stream (its topics and groups get names
- * of their own per run), a PostgreSQL database (each run migrates a schema of its own in it and drops it
+ * The real parts a lab runs on, given by the composition root: a stream per lab (its topics and groups get names
+ * of their own per run, deleted after the run; the stream is closed after the lab), a PostgreSQL database (each run migrates a schema of its own in it and drops it
  * after), fresh search indexes, and the settings the app itself is built with.
  *
- * @param database a database the lab may create and drop schemas in; best not the app's own, whose outbox
- *                 relay holds the database-wide advisory lock the lab's relay needs
+ * @param database a database the lab may create and drop schemas in; best not the app's own (its NOTIFY channel
+ *                 wakes every relay of the database); each run's relay leads under a lock of its own there
  * @param app      the settings the app's {@link PartsFactory} was made with: every design builds its parts
  *                 with them, design 3 with the few differences {@link Design3} lists
  */
-public record LabParts(Vertx vertx, EventStream stream, PgConnectOptions database, SearchIndexes search,
+public record LabParts(Vertx vertx, Streams streams, PgConnectOptions database, SearchIndexes search,
                        PartsFactory.Settings app) {
+
+  /** Opens a new client of the backend the app runs on, for one lab. */
+  public interface Streams {
+
+    /** A stream of its own: the lab closes it when it ends, and nothing of the lab outlives it. */
+    Future<EventStream> open();
+  }
 
   /** Makes an empty search index per run, and forgets it after. */
   public interface SearchIndexes {

@@ -15,6 +15,7 @@ import dev.fanout.faults.FaultInjector;
 import dev.fanout.outbox.ProcessedEvents;
 import dev.fanout.publisher.BlogDraft;
 import dev.fanout.search.SearchEngine;
+import dev.fanout.stream.EventStream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -48,8 +49,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the measures: the last audit's gaps, and the topics read back for events that never reached them.</li>
  * </ol>
  *
- * Everything is dropped after: the groups, the relay, the index, the schema. Runs on one Vert.x context,
- * which owns every field.
+ * Everything is dropped after: the relay, the groups' members, the run's groups and topics on the stream, the
+ * index, the schema. {@link #cancel} cuts the run short (the app is stopping): it skips to the drop. Runs on one
+ * Vert.x context, which owns every field.
  */
 final class LabRun {
 
@@ -75,6 +77,7 @@ final class LabRun {
   }
 
   private final LabParts parts;
+  private final EventStream stream;
   private final Vertx vertx;
   private final LabPlan plan;
   private final Design design;
@@ -103,6 +106,8 @@ final class LabRun {
   private AuditReport lastAudit;
   private final Promise<Void> outageOver = Promise.promise();
   private final Promise<Void> memberCrashed = Promise.promise();
+  private final Promise<Void> workloadDone = Promise.promise();
+  private boolean cancelled;
   private Boolean memberCrashMidBatch;
   private boolean outage;
   private long storedDuringOutage;
@@ -113,9 +118,10 @@ final class LabRun {
    * @param schemaName the run's schema
    * @param phase      told what the run is doing, for progress reports
    */
-  LabRun(LabParts parts, LabPlan plan, Design design, LabFault fault, String prefix, String schemaName,
-         Consumer<String> phase) {
+  LabRun(LabParts parts, EventStream stream, LabPlan plan, Design design, LabFault fault, String prefix,
+         String schemaName, Consumer<String> phase) {
     this.parts = parts;
+    this.stream = stream;
     this.vertx = parts.vertx();
     this.plan = plan;
     this.design = design;
@@ -141,10 +147,10 @@ final class LabRun {
         })
         .compose(v -> {
           faults = new FaultInjector(vertx, Clock.systemUTC(), () -> Set.of(Topology.SEARCH, Topology.COUNTER));
-          PartsFactory factory = new PartsFactory(vertx, schema.pool(), schema.connectOptions(), parts.stream(),
+          PartsFactory factory = new PartsFactory(vertx, schema.pool(), schema.connectOptions(), stream,
               Design3.settings(parts.app(), prefix));
           AuthorCounter counter = factory.counter();
-          topology = new Topology(design, parts, prefix, factory, counter, factory.indexer(search), faults);
+          topology = new Topology(design, parts, stream, prefix, factory, counter, factory.indexer(search), faults);
           audit = new Audit(schema.pool(), topology.store(), counter, search);
           return topology.start();
         })
@@ -164,6 +170,9 @@ final class LabRun {
           return settle();
         })
         .compose(last -> {
+          if (cancelled) {
+            return Future.failedFuture(new IllegalStateException("the run was stopped before it ended"));
+          }
           phase.accept("measuring");
           return measure(last);
         })
@@ -175,12 +184,12 @@ final class LabRun {
       faults.add(new Fault(Topology.SEARCH, Fault.Mode.FAIL, 0.3, 0, null));
     }
     if (!fault.includes(LabFault.OUTAGE)) {
-      outageOver.complete();
+      outageOver.tryComplete();
     }
     if (!fault.includes(LabFault.MEMBER_CRASH)) {
-      memberCrashed.complete();
+      memberCrashed.tryComplete();
     }
-    Promise<Void> done = Promise.promise();
+    Promise<Void> done = workloadDone;
     workloadStart = System.nanoTime();
     if (plan.rate() > 0) {
       paced(done);
@@ -194,7 +203,7 @@ final class LabRun {
 
   // closed loop: each completion issues the next publish
   private void issueNext(Promise<Void> done) {
-    if (next >= plan.publishes()) {
+    if (next >= plan.publishes() || cancelled) {
       return;
     }
     publish(next++).onComplete(ar -> {
@@ -205,7 +214,7 @@ final class LabRun {
 
   // open loop at the plan's rate
   private void paced(Promise<Void> done) {
-    if (next >= plan.publishes()) {
+    if (next >= plan.publishes() || cancelled) {
       return;
     }
     long due = workloadStart + next * 1_000_000_000L / plan.rate();
@@ -219,7 +228,7 @@ final class LabRun {
   private void completedOne(Promise<Void> done) {
     if (++completed == plan.publishes()) {
       workloadEnd = System.nanoTime();
-      done.complete();
+      done.tryComplete();
     }
   }
 
@@ -297,7 +306,7 @@ final class LabRun {
   // The operator fixes the poison once it is dead-lettered (a fix before would make it no poison at all).
   private Future<Void> poisonDeadLettered() {
     phase.accept("waiting for the poison to be dead-lettered");
-    return Poll.until(vertx, () -> Future.succeededFuture(topology.counting().status().deadLetters() > 0),
+    return Poll.until(vertx, () -> Future.succeededFuture(cancelled || topology.counting().status().deadLetters() > 0),
             DEAD_LETTER_CHECK, Duration.ofSeconds(plan.settleSeconds()))
         .map(deadLettered -> {
           if (!deadLettered) {
@@ -322,6 +331,9 @@ final class LabRun {
 
   // One round of the settle: replays what was dead-lettered since the last round, then audits.
   private Future<Boolean> settled() {
+    if (cancelled) {
+      return Future.succeededFuture(true);
+    }
     return replayDeadLetters().compose(v -> audit.run()).map(report -> {
       lastAudit = report;
       if (report.empty()) {
@@ -367,7 +379,7 @@ final class LabRun {
     List<String> topics = topology.topics();
     List<Future<Set<UUID>>> reads = new ArrayList<>();
     for (int t = 0; t < topics.size(); t++) {
-      reads.add(TopicEvents.read(vertx, parts.stream(), topics.get(t), prefix + "-reader-" + t, READ_TOPIC_MILLIS));
+      reads.add(TopicEvents.read(vertx, stream, topics.get(t), prefix + "-reader-" + t, READ_TOPIC_MILLIS));
     }
     return Future.all(reads).map(v -> {
       Set<UUID> lost = new HashSet<>();
@@ -394,10 +406,27 @@ final class LabRun {
     });
   }
 
+  /**
+   * Cuts the run short: no more publishes, no more waiting for the outage, the crash, the poison or the settle;
+   * the run fails without measures and drops what it made. Call on the run's context.
+   */
+  void cancel() {
+    cancelled = true;
+    workloadDone.tryComplete();
+    outageOver.tryComplete();
+    memberCrashed.tryComplete();
+  }
+
   private Future<Void> teardown() {
     phase.accept("cleaning up");
     Future<Void> chain = topology == null ? Future.succeededFuture() : topology.stop();
     chain = chain.recover(e -> Future.succeededFuture())
+        // a stream the app shares (Kafka) would keep every run's topics, partitions and groups otherwise
+        .compose(v -> RunCleanup.deleteFrom(vertx, stream, prefix))
+        .recover(e -> {
+          LOG.warn("lab: could not delete the topics and groups of {}: {}", prefix, e.toString());
+          return Future.succeededFuture();
+        })
         .compose(v -> search == null ? Future.succeededFuture() : search.close())
         .recover(e -> Future.succeededFuture())
         .compose(v -> search == null ? Future.succeededFuture() : parts.search().discard(prefix))

@@ -66,11 +66,11 @@ final class Topology {
    * @param factory the app's factory, on the run's schema, with design 3's settings ({@link Design3})
    * @param faults  where the run injects its faults, by sink name
    */
-  Topology(Design design, LabParts parts, String prefix, PartsFactory factory, AuthorCounter counter,
-           SearchIndexer indexer, FaultInjector faults) {
+  Topology(Design design, LabParts parts, EventStream stream, String prefix, PartsFactory factory,
+           AuthorCounter counter, SearchIndexer indexer, FaultInjector faults) {
     this.design = design;
     this.vertx = parts.vertx();
-    this.stream = parts.stream();
+    this.stream = stream;
     this.factory = factory;
     this.prefix = prefix;
     this.signal = design == Design.OUTBOX ? new RelaySignal(vertx) : RelaySignal.noRelay(vertx);
@@ -97,7 +97,7 @@ final class Topology {
         this.counting = group(prefix, Design3.group(counterSpec, prefix), named(faults, prefix + "-counter", COUNTER));
         // the groups' sinks record processed events under the app's names, whatever the stream calls them
         List<String> processing = app.stream().map(GroupSpec::name).toList();
-        relay = () -> factory.relay(() -> processing, signal);
+        relay = () -> factory.relay(() -> processing, signal, Design3.relayLockKey(prefix));
       }
       default -> throw new IllegalArgumentException("unknown design " + design);
     }

@@ -55,7 +55,8 @@ public final class OutboxRelay extends VerticleBase {
   static final int PRUNE_BATCH = 1000;
   /** After a batch that was not full, the pruner waits this long. */
   static final long PRUNE_EVERY_MILLIS = 10_000;
-  private static final long LOCK_KEY = 0x46616e6f75744f42L; // "FanoutOB"
+  /** The advisory lock the app's relays share: one leads per database. */
+  public static final long LOCK_KEY = 0x46616e6f75744f42L; // "FanoutOB"
 
   private static final String TRY_LOCK = "SELECT pg_try_advisory_lock($1) AS locked";
   /** The relay's session does not wait for its marks to be flushed (public: the PostgreSQL ceiling runs it too). */
@@ -81,6 +82,7 @@ public final class OutboxRelay extends VerticleBase {
   private final long pollMillis;
   private final OutboxPruner pruner;
   private final RelaySignal signal;
+  private final long lockKey;
   // when this relay started: what was sent before went to an earlier life of a stream that forgets
   private final Instant startedAt = Instant.now();
 
@@ -107,6 +109,18 @@ public final class OutboxRelay extends VerticleBase {
   public OutboxRelay(Pool pool, PgConnectOptions connectOptions, EventStream stream, String topic,
                      boolean replayUnprocessed, Supplier<List<String>> groups, int batchSize, long pollMillis,
                      Duration keepSent, RelaySignal signal) {
+    this(pool, connectOptions, stream, topic, replayUnprocessed, groups, batchSize, pollMillis, keepSent, signal,
+        LOCK_KEY);
+  }
+
+  /**
+   * @param lockKey the advisory lock relays of one outbox share (the lab's runs each have an outbox of their own
+   *                in one database, so each needs a key of its own)
+   */
+  public OutboxRelay(Pool pool, PgConnectOptions connectOptions, EventStream stream, String topic,
+                     boolean replayUnprocessed, Supplier<List<String>> groups, int batchSize, long pollMillis,
+                     Duration keepSent, RelaySignal signal, long lockKey) {
+    this.lockKey = lockKey;
     this.pool = pool;
     this.connectOptions = connectOptions;
     this.stream = stream;
@@ -233,7 +247,7 @@ public final class OutboxRelay extends VerticleBase {
           return conn.query(NO_FLUSH_WAIT).execute().map(conn).onFailure(e -> conn.close());
         });
     return connection
-        .compose(conn -> conn.preparedQuery(TRY_LOCK).execute(Tuple.of(LOCK_KEY)))
+        .compose(conn -> conn.preparedQuery(TRY_LOCK).execute(Tuple.of(lockKey)))
         .map(rows -> rows.iterator().next().getBoolean("locked"))
         .compose(locked -> {
           if (!locked) {

@@ -28,10 +28,12 @@ public final class AppProcess implements AutoCloseable {
   private final int port;
   private final Path dataDir;
   private final List<String> flags;
+  private final String maxHeap;
   private Process process;
   private final java.util.Map<String, String> authorTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private AppProcess(int port, Path dataDir, List<String> flags) {
+  private AppProcess(int port, Path dataDir, List<String> flags, String maxHeap) {
+    this.maxHeap = maxHeap;
     this.port = port;
     this.dataDir = dataDir;
     this.flags = flags;
@@ -39,7 +41,12 @@ public final class AppProcess implements AutoCloseable {
 
   /** Starts the app on a free port with its data under {@code dataDir} and waits until it is ready. */
   public static AppProcess start(Path dataDir, String... flags) throws Exception {
-    AppProcess app = new AppProcess(freePort(), dataDir, List.of(flags));
+    return startWithHeap(dataDir, "512m", flags);
+  }
+
+  /** As {@link #start}, with a maximum heap of {@code maxHeap} ({@code -Xmx}'s value, e.g. {@code 192m}). */
+  public static AppProcess startWithHeap(Path dataDir, String maxHeap, String... flags) throws Exception {
+    AppProcess app = new AppProcess(freePort(), dataDir, List.of(flags), maxHeap);
     app.restart();
     return app;
   }
@@ -47,7 +54,7 @@ public final class AppProcess implements AutoCloseable {
   /** Starts it again on the same port and data directory (after a kill or a stop) and waits until ready. */
   public void restart() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"),
         Main.class.getName(), "--port", Integer.toString(port), "--data-dir", dataDir.toString(),
         "--admin-token", ADMIN_TOKEN));
     command.addAll(flags);
@@ -122,11 +129,15 @@ public final class AppProcess implements AutoCloseable {
   }
 
   public HttpResponse<String> publish(String authorId, String title) throws Exception {
+    return publish(authorId, title, "b");
+  }
+
+  public HttpResponse<String> publish(String authorId, String title, String body) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/blogs"))
         .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
         .header("Authorization", "Bearer " + authorToken(authorId))
         .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("authorId", authorId).put("title", title)
-            .put("body", "b").encode())).build(), HttpResponse.BodyHandlers.ofString());
+            .put("body", body).encode())).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** Updates a blog; true when the app accepted it (200). */

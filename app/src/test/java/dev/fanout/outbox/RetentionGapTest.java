@@ -12,19 +12,20 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * On the embedded default (in-memory stream, 16 MiB kept per partition), a search outage long enough for
+ * On the embedded default (in-memory stream whose partitions share a quarter of the heap: with surefire's 1 GiB
+ * and 32 partitions, under 8 MB each), a search outage long enough for
  * the search group's committed offset to fall out of the stream's retention: once the outage ends, every
  * blog becomes searchable without a restart or a repair, because the relay re-sends what the group lost.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RetentionGapTest {
 
-  /** About 100 KB a record: a partition keeps about 160 of them. */
+  /** About 100 KB a record: a partition keeps under 80 of them. */
   private static final String BODY = "retained ".repeat(11_000);
   private static final int MAX_PUBLISHES = 600;
 
   @RegisterExtension
-  final RunningApp app = RunningApp.perClass("--partitions", "1", "--retry-backoff-ms", "10", "--retry-attempts", "1",
+  final RunningApp app = RunningApp.perClass("--partitions", "32", "--retry-backoff-ms", "10", "--retry-attempts", "1",
       "--breaker-wait-ms", "300", "--publish-rate-limit", "0");
 
   private long offsetResets(String group) throws Exception {

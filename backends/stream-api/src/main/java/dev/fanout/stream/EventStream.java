@@ -22,7 +22,7 @@ import java.util.Map;
  *       committed offsets reads exactly one), settings a backend cannot take;</li>
  *   <li>{@link IllegalStateException} for a state change the stream refuses: the stream is closed, a topic
  *       exists with another partition count, a reset while the group has active members that this stream
- *       did not create;</li>
+ *       did not create, deleting a topic that a group with live members reads or a group with live members;</li>
  *   <li>{@link java.util.concurrent.TimeoutException} when {@link #subscribe}'s bound on joining passed;</li>
  *   <li>anything else the transport fails with (a broker's own exceptions), as it is.</li>
  * </ul>

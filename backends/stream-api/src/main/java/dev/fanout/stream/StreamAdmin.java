@@ -17,6 +17,27 @@ public interface StreamAdmin {
    */
   Future<Void> createTopic(String topic, int partitions, int replicationFactor);
 
+  /**
+   * Deletes a topic with its records, and the offsets groups committed on it. When the future succeeds,
+   * {@link #listTopics} no longer lists it and sending to it fails as to any unknown topic. A group left
+   * with neither members nor committed offsets may still be listed until {@link #deleteGroup} deletes it.
+   * Fails with an {@link IllegalArgumentException} for an unknown topic, and, before anything changed, with
+   * an {@link IllegalStateException} naming the groups while a group with live members reads it (this
+   * stream's members included: they must leave first; Kafka itself would let them go on reading a topic
+   * that is gone).
+   */
+  Future<Void> deleteTopic(String topic);
+
+  /**
+   * Deletes a group: its committed offsets and its name. When the future succeeds, {@link #listGroups} no
+   * longer lists it, {@link #describeGroup} fails for it, and a member that joins a group of that name later
+   * starts afresh from its start position. Fails with an {@link IllegalArgumentException} for an unknown
+   * group, and, before anything changed, with an {@link IllegalStateException} naming them while the group
+   * has live members, this stream's included: they must leave first (Kafka refuses too). A member that has
+   * just left may count as live for a moment under a remote coordinator; a caller retries.
+   */
+  Future<Void> deleteGroup(String group);
+
   /** Every topic with its partitions' start and end offsets, sorted by name. */
   Future<List<TopicDescription>> listTopics();
 

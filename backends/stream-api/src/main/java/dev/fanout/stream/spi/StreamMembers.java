@@ -42,6 +42,11 @@ public final class StreamMembers<M extends GroupMember> {
     members.remove(member);
   }
 
+  /** A snapshot of every member, leaving ones included. */
+  public List<M> all() {
+    return new ArrayList<>(members);
+  }
+
   /** A snapshot of the members of {@code group}, leaving ones included. */
   public List<M> of(String group) {
     List<M> result = new ArrayList<>();

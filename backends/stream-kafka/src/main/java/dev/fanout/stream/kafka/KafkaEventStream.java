@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -210,6 +211,22 @@ final class KafkaEventStream implements EventStream {
 
   void forget(KafkaGroupMember member) {
     members.remove(member);
+  }
+
+  /** The groups in which a live member of this stream reads {@code topic}. */
+  Set<String> groupsReading(String topic) {
+    Set<String> groups = new TreeSet<>();
+    for (KafkaGroupMember member : members.all()) {
+      if (member.active() && member.topic().equals(topic)) {
+        groups.add(member.group());
+      }
+    }
+    return groups;
+  }
+
+  /** Forgets a deleted topic's partition count: a topic created again under its name may have another. */
+  void forgetPartitions(String topic) {
+    partitionCounts.remove(topic);
   }
 
   /** Records a topic's partition count, as just created. */

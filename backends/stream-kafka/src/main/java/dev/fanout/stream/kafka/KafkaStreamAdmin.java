@@ -38,6 +38,7 @@ final class KafkaStreamAdmin implements StreamAdmin {
   private final KafkaEventStream stream;
   private final KafkaStreamOptions options;
   private final OffsetReset reset;
+  private final Deletion deletion;
 
   KafkaStreamAdmin(Vertx vertx, Admin admin, KafkaEventStream stream, KafkaStreamOptions options) {
     this.vertx = vertx;
@@ -45,6 +46,7 @@ final class KafkaStreamAdmin implements StreamAdmin {
     this.stream = stream;
     this.options = options;
     this.reset = new OffsetReset(vertx, queries, stream, options.requestTimeout());
+    this.deletion = new Deletion(vertx, queries, stream, options.requestTimeout());
   }
 
   /**
@@ -248,6 +250,23 @@ final class KafkaStreamAdmin implements StreamAdmin {
     return Calls.call(() -> {
       ArgumentChecks.requireReset(group, topic, spec);
       return requireReads(group, topic).compose(v -> reset.reset(group, topic, spec, preview));
+    });
+  }
+
+  @Override
+  public Future<Void> deleteTopic(String topic) {
+    return Calls.call(() -> {
+      ArgumentChecks.requireName("topic", topic);
+      return deletion.deleteTopic(topic);
+    });
+  }
+
+  /** Kafka refuses itself while the group has members; this stream's own are refused before asking it. */
+  @Override
+  public Future<Void> deleteGroup(String group) {
+    return Calls.call(() -> {
+      ArgumentChecks.requireName("group", group);
+      return deletion.deleteGroup(group);
     });
   }
 }

@@ -47,6 +47,7 @@ final class ConsumerGroup {
   private final long[] committed;
   private String[] targets;
   private long offsetResets;
+  private boolean deleted;
 
   ConsumerGroup(String name, String topic, int partitions) {
     this.name = name;
@@ -75,6 +76,10 @@ final class ConsumerGroup {
   void join(String memberId, Listener listener) {
     List<Listener> toWake;
     synchronized (this) {
+      if (deleted) {
+        throw new IllegalStateException("group '" + name + "' was deleted while member " + memberId
+            + " joined it; subscribe again");
+      }
       if (members.containsKey(memberId)) {
         throw new IllegalStateException("member " + memberId + " is already in group " + name);
       }
@@ -208,6 +213,20 @@ final class ConsumerGroup {
       }
     }
     return GroupState.STABLE;
+  }
+
+  /**
+   * Marks the group deleted unless it has members: a deleted group refuses every later {@link #join}, so
+   * that a member never joins a group its store no longer holds.
+   *
+   * @return whether it is deleted now
+   */
+  synchronized boolean delete() {
+    if (!members.isEmpty()) {
+      return false;
+    }
+    deleted = true;
+    return true;
   }
 
   synchronized boolean hasMembers() {

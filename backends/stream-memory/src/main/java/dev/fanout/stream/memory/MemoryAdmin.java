@@ -129,4 +129,22 @@ final class MemoryAdmin implements StreamAdmin {
       return Future.succeededFuture(offsets);
     });
   }
+
+  @Override
+  public Future<Void> deleteTopic(String topic) {
+    return Calls.call(() -> {
+      ArgumentChecks.requireName("topic", topic);
+      stream.store().deleteTopic(topic);
+      return Future.succeededFuture();
+    });
+  }
+
+  @Override
+  public Future<Void> deleteGroup(String group) {
+    return Calls.call(() -> {
+      ArgumentChecks.requireName("group", group);
+      stream.store().deleteGroup(group);
+      return Future.succeededFuture();
+    });
+  }
 }

@@ -83,8 +83,9 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
   /** Joins the group and starts reading. */
   Future<GroupMember> start() {
     return OnContext.call(context, () -> {
-      topic.addListener(this);
+      // joined first: a group deleted meanwhile refuses the member before it listens to anything
       group.join(memberId, this);
+      topic.addListener(this);
       drain();
       return Future.succeededFuture(this);
     });

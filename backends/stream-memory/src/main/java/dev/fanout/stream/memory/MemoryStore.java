@@ -43,10 +43,12 @@ final class MemoryStore {
     synchronized (MemoryStore.class) {
       MemoryStore store = NAMED.computeIfAbsent(options.instance(), n -> new MemoryStore(n, options));
       if (store.options.retentionRecords() != options.retentionRecords()
-          || store.options.retentionBytes() != options.retentionBytes()) {
+          || !java.util.Objects.equals(store.options.retentionBytes(), options.retentionBytes())
+          || store.options.heapShare() != options.heapShare()) {
         throw new IllegalArgumentException("memory backend instance '" + options.instance() + "' is open with "
-            + MemoryStreamOptions.RETENTION_RECORDS + "=" + store.options.retentionRecords() + " and "
-            + MemoryStreamOptions.RETENTION_BYTES + "=" + store.options.retentionBytes()
+            + MemoryStreamOptions.RETENTION_RECORDS + "=" + store.options.retentionRecords() + ", "
+            + MemoryStreamOptions.RETENTION_BYTES + "=" + store.options.retentionBytes() + " and "
+            + MemoryStreamOptions.HEAP_SHARE + "=" + store.options.heapShare()
             + "; a stream attaching to it must not set others");
       }
       store.attached++;
@@ -54,15 +56,18 @@ final class MemoryStore {
     }
   }
 
-  /** Detaches one stream; the last one to leave a named store drops it. */
+  /** Detaches one stream; the last one to leave a store drops it, and gives its share of the heap back. */
   void detach() {
-    if (name == null) {
-      return;
-    }
-    synchronized (MemoryStore.class) {
-      if (--attached == 0) {
+    if (name != null) {
+      synchronized (MemoryStore.class) {
+        if (--attached > 0) {
+          return;
+        }
         NAMED.remove(name, this);
       }
+    }
+    for (MemoryTopic topic : topics.values()) {
+      HeapBudget.JVM.remove(topic.logs());
     }
   }
 
@@ -70,9 +75,104 @@ final class MemoryStore {
     return topics.get(topic);
   }
 
-  /** Creates the topic unless it exists; returns the one that exists. */
+  /**
+   * Creates the topic unless it exists; returns the one that exists. A new topic's partitions go under the heap
+   * budget, or, with a fixed byte retention, must fit beside the store's other partitions.
+   *
+   * @throws IllegalArgumentException when the fixed byte retention of every partition would not fit in the heap
+   */
   MemoryTopic createTopic(String topic, int partitions) {
-    return topics.computeIfAbsent(topic, n -> new MemoryTopic(n, partitions, options));
+    MemoryTopic existing = topics.get(topic);
+    if (existing != null) {
+      return existing;
+    }
+    options.requireFits(partitionCount() + partitions);
+    boolean[] created = {false};
+    MemoryTopic result = topics.computeIfAbsent(topic, n -> {
+      created[0] = true;
+      return new MemoryTopic(n, partitions, options);
+    });
+    if (created[0] && options.retentionBytes() == null) {
+      HeapBudget.JVM.add(result.logs(), options.heapShare());
+    }
+    return result;
+  }
+
+  private int partitionCount() {
+    int count = 0;
+    for (MemoryTopic topic : topics.values()) {
+      count += topic.partitions();
+    }
+    return count;
+  }
+
+  /**
+   * Removes a topic with its records, and the groups that read it (a group reads one topic, so its offsets
+   * are all on it).
+   *
+   * @throws IllegalArgumentException for an unknown topic
+   * @throws IllegalStateException    while a group with members reads it; its groups without members may be
+   *                                  gone already when a member joined one of the others meanwhile
+   */
+  void deleteTopic(String name) {
+    MemoryTopic topic = topics.get(name);
+    if (topic == null) {
+      throw new IllegalArgumentException("unknown topic '" + name + "'");
+    }
+    List<String> readers = new ArrayList<>();
+    List<String> live = new ArrayList<>();
+    for (ConsumerGroup group : groups.values()) {
+      if (group.topic().equals(name)) {
+        readers.add(group.name());
+        if (group.hasMembers()) {
+          live.add(group.name());
+        }
+      }
+    }
+    if (live.isEmpty()) {
+      for (String reader : readers) {
+        if (!deleteGroupIfIdle(reader)) {
+          live.add(reader);
+        }
+      }
+    }
+    if (!live.isEmpty()) {
+      live.sort(null);
+      throw new IllegalStateException("cannot delete topic '" + name + "': groups with live members read it "
+          + live + "; stop them first");
+    }
+    if (topics.remove(name, topic)) {
+      HeapBudget.JVM.remove(topic.logs());
+    }
+  }
+
+  /**
+   * Removes a group with its committed offsets.
+   *
+   * @throws IllegalArgumentException for an unknown group
+   * @throws IllegalStateException    while it has members, naming them
+   */
+  void deleteGroup(String name) {
+    groups.compute(name, (n, group) -> {
+      if (group == null) {
+        throw new IllegalArgumentException("unknown group '" + name + "'");
+      }
+      if (!group.delete()) {
+        throw new IllegalStateException("cannot delete group '" + name + "': it has live members "
+            + group.ownership().keySet() + "; they must leave first");
+      }
+      return null;
+    });
+  }
+
+  // Removes the group unless it has members; true when it is gone.
+  private boolean deleteGroupIfIdle(String name) {
+    boolean[] kept = {false};
+    groups.computeIfPresent(name, (n, group) -> {
+      kept[0] = !group.delete();
+      return kept[0] ? group : null;
+    });
+    return !kept[0];
   }
 
   List<MemoryTopic> topics() {

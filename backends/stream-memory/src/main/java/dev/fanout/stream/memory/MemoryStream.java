@@ -78,7 +78,14 @@ final class MemoryStream implements EventStream {
       MemoryGroupMember member = new MemoryGroupMember(vertx, context, memberId, options, handler, topic,
           group, members::remove);
       members.add(member);
-      return member.start();
+      return member.start().<GroupMember>compose(joined -> {
+        if (store.topic(topic.name()) == topic) {
+          return Future.succeededFuture(joined);
+        }
+        // the topic was deleted while the member joined: it must not read records no one can see
+        return joined.leave().transform(ignored -> Future.failedFuture(
+            new IllegalArgumentException("unknown topic '" + topic.name() + "': deleted while subscribing")));
+      }).onFailure(e -> members.remove(member));
     });
   }
 

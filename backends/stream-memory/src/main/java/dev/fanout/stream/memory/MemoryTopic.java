@@ -2,6 +2,7 @@ package dev.fanout.stream.memory;
 
 import dev.fanout.stream.KeyPartitioner;
 import dev.fanout.stream.RecordPosition;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,8 +27,14 @@ final class MemoryTopic {
     this.name = name;
     this.logs = new PartitionLog[partitions];
     for (int p = 0; p < partitions; p++) {
-      logs[p] = new PartitionLog(name, p, options.retentionRecords(), options.retentionBytes());
+      // under the heap budget, the budget sets the limit as soon as the topic is counted in
+      logs[p] = new PartitionLog(name, p, options.retentionRecords(),
+          options.retentionBytes() == null ? Long.MAX_VALUE : options.retentionBytes());
     }
+  }
+
+  List<PartitionLog> logs() {
+    return List.of(logs);
   }
 
   String name() {

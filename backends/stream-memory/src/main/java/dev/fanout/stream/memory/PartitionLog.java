@@ -21,13 +21,15 @@ final class PartitionLog {
 
   /** A rough per-record overhead, so byte retention accounts for more than the payload. */
   static final int RECORD_OVERHEAD_BYTES = 96;
+  /** A rough per-header overhead: a map entry and two strings, besides their characters. */
+  static final int HEADER_OVERHEAD_BYTES = 96;
 
   private final String topic;
   private final int partition;
   private final long retentionRecords;
-  private final long retentionBytes;
 
   // all guarded by this
+  private long retentionBytes;
   private StreamRecord[] ring;
   private long startOffset;
   private long endOffset;
@@ -132,6 +134,24 @@ final class PartitionLog {
     }
   }
 
+  /**
+   * Sets the byte limit (the heap budget moves it as partitions come and go) and drops the oldest records now
+   * until the log keeps within it, the newest record always kept.
+   */
+  synchronized void limitBytes(long bytes) {
+    if (bytes < 1) {
+      throw new IllegalArgumentException("retention must be positive");
+    }
+    retentionBytes = bytes;
+    while (endOffset - startOffset > 1 && retainedBytes > retentionBytes) {
+      evictOldest();
+    }
+  }
+
+  synchronized long retentionBytes() {
+    return retentionBytes;
+  }
+
   synchronized long startOffset() {
     return startOffset;
   }
@@ -191,7 +211,7 @@ final class PartitionLog {
       size += 2L * record.key().length();
     }
     for (Map.Entry<String, String> header : record.headers().entrySet()) {
-      size += 2L * (header.getKey().length() + header.getValue().length());
+      size += HEADER_OVERHEAD_BYTES + 2L * (header.getKey().length() + header.getValue().length());
     }
     return size;
   }
