@@ -48,6 +48,8 @@ final class GapHealer {
   private static final Logger LOG = LoggerFactory.getLogger(GapHealer.class);
   /** Events one round sends again per partition at most. */
   static final int MAX_ROUND = 1000;
+  /** Events one round may send again into a partition that every group has read to its end. */
+  static final int CAUGHT_UP_ROUND = 100;
 
   private static final String NOT_HANDLED =
       "NOT EXISTS (SELECT 1 FROM processed_events p WHERE p.group_name = $1 AND p.event_id = o.event_id) ";
@@ -114,8 +116,11 @@ final class GapHealer {
     }
     return Future.all(described).compose(all -> stream.admin().listTopics().compose(topics -> {
       Map<Integer, Long> logStart = new HashMap<>();
-      topics.stream().filter(t -> t.name().equals(topic)).flatMap(t -> t.partitions().stream())
-          .forEach(p -> logStart.put(p.partition(), p.startOffset()));
+      Map<Integer, Long> logEnd = new HashMap<>();
+      topics.stream().filter(t -> t.name().equals(topic)).flatMap(t -> t.partitions().stream()).forEach(p -> {
+        logStart.put(p.partition(), p.startOffset());
+        logEnd.put(p.partition(), p.endOffset());
+      });
       Map<String, Map<Integer, Long>> committed = new HashMap<>();
       for (int i = 0; i < groups.size(); i++) {
         GroupDescription d = all.resultAt(i);
@@ -127,7 +132,8 @@ final class GapHealer {
       }
       Future<Integer> chain = Future.succeededFuture(0);
       for (String group : committed.keySet()) {
-        Plan plan = plan(group, committed, logStart, lookedAt(lostLookedAt, group), lookedAt(skipLookedAt, group));
+        Plan plan = plan(group, committed, logStart, logEnd, lookedAt(lostLookedAt, group),
+            lookedAt(skipLookedAt, group));
         chain = chain.compose(sum -> round(client, group, plan).map(n -> sum + n));
       }
       return chain;
@@ -186,7 +192,7 @@ final class GapHealer {
    * log start on, and its first commit puts the records below behind it.
    */
   static Plan plan(String group, Map<String, Map<Integer, Long>> committed, Map<Integer, Long> logStart,
-                   Map<Integer, Long> lostLookedAt, Map<Integer, Long> skipLookedAt) {
+                   Map<Integer, Long> logEnd, Map<Integer, Long> lostLookedAt, Map<Integer, Long> skipLookedAt) {
     List<Window> lost = new ArrayList<>();
     List<Window> skipped = new ArrayList<>();
     committed.get(group).forEach((partition, position) -> {
@@ -194,9 +200,12 @@ final class GapHealer {
       if (start == null || position < 0) {
         return;
       }
+      long end = logEnd.getOrDefault(partition, start);
       long lostFrom = lostLookedAt.getOrDefault(partition, 0L);
-      long lostBelow = Math.min(start, position);
-      int room = room(group, partition, committed, start);
+      // behind the start of a log that holds nothing, the group has nothing to read and so nothing to commit
+      // past: everything below the start is lost to it, and waiting for its commit would wait forever
+      long lostBelow = position < start && start == end ? start : Math.min(start, position);
+      int room = room(group, partition, committed, start, end);
       if (lostFrom < lostBelow && room > 0) {
         lost.add(new Window(partition, lostFrom, lostBelow, room));
       }
@@ -212,17 +221,31 @@ final class GapHealer {
    * How many events may be sent again into {@code partition} for {@code group} now: records that the group
    * and every other group at or past the log start have read past it, so those the sends may push out of a
    * bounded log are needed by none of them (a group still behind the log start has lost them already, and
-   * gets them sent again in turn). At most {@link #MAX_ROUND}; 0 while the group itself is behind the log
-   * start.
+   * gets them sent again in turn). When all those groups have read to the log end, nothing in the log is
+   * needed any more, and as many as the log holds now may go, at least {@link #CAUGHT_UP_ROUND} (a log that
+   * drops records by age may hold few). At most {@link #MAX_ROUND}; 0 while the group itself is behind the log
+   * start, unless the log holds nothing (then {@link #CAUGHT_UP_ROUND}: a log that dropped everything by age
+   * gives the group no record to resume on; while the group is still down, what is sent may drop out again
+   * and is sent again, one round per retention period).
    */
-  static int room(String group, int partition, Map<String, Map<Integer, Long>> committed, long logStart) {
-    long room = committed.get(group).get(partition) - logStart;
+  static int room(String group, int partition, Map<String, Map<Integer, Long>> committed, long logStart,
+                  long logEnd) {
+    long own = committed.get(group).get(partition);
+    if (own < logStart) {
+      return logStart == logEnd ? CAUGHT_UP_ROUND : 0;
+    }
+    long room = own - logStart;
+    boolean caughtUp = own >= logEnd;
     for (Map.Entry<String, Map<Integer, Long>> other : committed.entrySet()) {
       Long position = other.getValue().get(partition);
       if (!other.getKey().equals(group) && position != null && position >= logStart) {
         room = Math.min(room, position - logStart);
+        caughtUp &= position >= logEnd;
       }
     }
-    return (int) Math.max(0, Math.min(MAX_ROUND, room));
+    if (caughtUp) {
+      room = Math.max(logEnd - logStart, CAUGHT_UP_ROUND);
+    }
+    return (int) Math.min(MAX_ROUND, room);
   }
 }

@@ -175,7 +175,7 @@ public final class OutboxRelay extends VerticleBase {
     lastHeal = now;
     return healer.heal(lockConnection, groups.get())
         .recover(e -> {
-          LOG.debug("outbox relay: looking for retention gaps failed, will retry: {}", e.toString());
+          LOG.warn("outbox relay: looking for retention gaps failed, will retry: {}", e.toString());
           return Future.succeededFuture(0);
         })
         .compose(marked -> marked > 0 ? relayAll() : Future.succeededFuture());
