@@ -4,8 +4,9 @@
 
 import {clock, count, duration, el, getJson, row, table, timeOfDay} from './common.js';
 
-// trace statuses after which nothing changes by itself (a dead letter waits for a replay)
-const SETTLED = new Set(['processed', 'replayed', 'dead_lettered']);
+// trace statuses after which nothing changes by itself (a dead letter waits for a replay; a skipped event was
+// passed over on purpose); 'lost' is not one: the relay sends it again
+const SETTLED = new Set(['processed', 'replayed', 'dead_lettered', 'skipped']);
 const POLL_MILLIS = 1000;
 
 // what is traced now; gen grows with every new trace, so an answer for an older one is dropped
@@ -42,6 +43,8 @@ function chipText(entry, event) {
     case 'dead_lettered': return 'dead-lettered';
     case 'replayed': return 'replayed';
     case 'not_sent': return 'not sent';
+    case 'skipped': return 'skipped';
+    case 'lost': return 'lost · sending again';
     default: return String(entry.status);
   }
 }
@@ -59,6 +62,8 @@ export function chip(entry, status, event) {
   if (entry.lastError) details.push('last error: ' + entry.lastError);
   if (entry.deadLetteredAt) details.push('dead-lettered ' + clock(entry.deadLetteredAt));
   if (entry.replayedAt) details.push('replayed ' + clock(entry.replayedAt));
+  if (entry.skippedAt) details.push('skipped ' + clock(entry.skippedAt) + ' (the group was moved past it)');
+  if (entry.status === 'lost') details.push('it left the stream before the group read it');
   c.title = details.join('\n');
   return c;
 }

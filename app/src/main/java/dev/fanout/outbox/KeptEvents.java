@@ -29,7 +29,8 @@ public final class KeptEvents {
           + "(SELECT coalesce(jsonb_object_agg(p.group_name, p.processed_at), '{}'::jsonb) FROM processed_events p "
           + "  WHERE p.group_name = ANY($2) AND p.event_id = o.event_id)::text AS processed, "
           + "(SELECT coalesce(jsonb_object_agg(a.group_name, jsonb_build_object('attempts', a.attempts, "
-          + "  'lastError', a.last_error, 'deadLetteredAt', a.dead_lettered_at, 'replayedAt', a.replayed_at)), "
+          + "  'lastError', a.last_error, 'deadLetteredAt', a.dead_lettered_at, 'replayedAt', a.replayed_at, "
+          + "  'skippedAt', a.skipped_at)), "
           + "  '{}'::jsonb) FROM event_attempts a WHERE a.event_id = o.event_id)::text AS trouble "
           + "FROM outbox o ";
   private static final String BY_EVENT = COLUMNS + "WHERE o.event_id = $1";
@@ -50,8 +51,14 @@ public final class KeptEvents {
                      Map<String, Trouble> trouble) {
   }
 
-  /** A group's trouble with one event; times are null when it never happened. */
-  public record Trouble(int attempts, String lastError, Instant deadLetteredAt, Instant replayedAt) {
+  /**
+   * A group's trouble with one event; times are null when it never happened.
+   *
+   * @param skippedAt when the relay's leader found that the group had passed over the event while it was still
+   *                  in the stream (a reset forward), without handling it
+   */
+  public record Trouble(int attempts, String lastError, Instant deadLetteredAt, Instant replayedAt,
+                        Instant skippedAt) {
   }
 
   private KeptEvents() {
@@ -81,7 +88,8 @@ public final class KeptEvents {
       new JsonObject(row.getString("trouble")).forEach(e -> {
         JsonObject t = (JsonObject) e.getValue();
         trouble.put(e.getKey(), new Trouble(t.getInteger("attempts", 0), t.getString("lastError"),
-            instant(t.getValue("deadLetteredAt")), instant(t.getValue("replayedAt"))));
+            instant(t.getValue("deadLetteredAt")), instant(t.getValue("replayedAt")),
+            instant(t.getValue("skippedAt"))));
       });
       kept.add(new Kept(row.getUUID("event_id"), row.getString("event_type"), row.getString("event_key"),
           row.getUUID("blog_id"), row.getInteger("version"), instant(row.getOffsetDateTime("created_at")),

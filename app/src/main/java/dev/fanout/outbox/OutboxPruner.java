@@ -48,7 +48,10 @@ final class OutboxPruner {
           + "doomed AS (SELECT o.id, o.event_id FROM window_rows o LEFT JOIN kept k ON k.part = o.stream_partition "
           + "  WHERE o.sent_at IS NOT NULL AND o.sent_at < $3 "
           + "  AND (o.sent_at < $4 OR o.stream_offset < k.first_offset) "
-          + "  AND (SELECT count(*) FROM processed_events p WHERE p.event_id = o.event_id AND p.group_name = ANY($5)) "
+          // every group is done with it: processed it, or passed over it (skipped, recorded by gap healing)
+          + "  AND (SELECT count(*) FROM unnest($5::text[]) AS g(name) WHERE EXISTS (SELECT 1 FROM processed_events p "
+          + "      WHERE p.group_name = g.name AND p.event_id = o.event_id) OR EXISTS (SELECT 1 FROM event_attempts a "
+          + "      WHERE a.event_id = o.event_id AND a.group_name = g.name AND a.skipped_at IS NOT NULL)) "
           + "      = cardinality($5)), "
           + "gone AS (DELETE FROM outbox o USING doomed d WHERE o.id = d.id RETURNING o.event_id), "
           // every group that has records, each found by one probe of the primary key's leading column: the

@@ -14,10 +14,8 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.function.Supplier;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +32,12 @@ import org.slf4j.LoggerFactory;
  * unsent again every event that some consumer group has not recorded as processed.
  *
  * <p>A group whose committed offset fell out of the stream's retention goes on from the oldest record
- * still kept: the records in between are gone from the stream, never handled by that group. The leader
- * watches each group's {@code offsetResets}; when it grows, it marks unsent again every event that group
- * has not recorded as processed, so the gap is made up without a restart or a repair (the other groups
+ * still kept: the records in between are gone from the stream, never handled by that group. About once per
+ * poll interval, after a round that left nothing unsent, the leader compares what each group has not handled
+ * in the outbox with each partition's log start and the group's committed offset ({@link GapHealer}), and
+ * marks unsent again only the events that fell out of the log before the group read them, whichever
+ * instance's member met the loss; it records as skipped the events a group passed over while they were
+ * still in the log (a reset forward). The gap is made up without a restart or a repair (the other groups
  * see those events again too, and change nothing: they are idempotent).
  *
  * <p>The relay records where each send landed (partition and offset). The leader also prunes, in small
@@ -83,6 +84,7 @@ public final class OutboxRelay extends VerticleBase {
   private final OutboxPruner pruner;
   private final RelaySignal signal;
   private final long lockKey;
+  private final GapHealer healer;
   // when this relay started: what was sent before went to an earlier life of a stream that forgets
   private final Instant startedAt = Instant.now();
 
@@ -93,11 +95,9 @@ public final class OutboxRelay extends VerticleBase {
   private boolean running;
   private boolean wokenWhileRunning;
   private boolean stopped;
-  private boolean checkingResets;
   private boolean pruning;
   private long lastPrune;
-  // per group, the offsetResets the leader has made up for
-  private final Map<String, Long> resetsMadeUp = new HashMap<>();
+  private long lastHeal;
 
   /**
    * @param replayUnprocessed whether the stream forgets on restart, so unprocessed events must be re-sent
@@ -131,6 +131,8 @@ public final class OutboxRelay extends VerticleBase {
     this.pollMillis = pollMillis;
     this.pruner = new OutboxPruner(pool, groups, keepSent, PRUNE_BATCH);
     this.signal = signal;
+    // a stream that forgets on restart numbers its offsets anew: earlier sends' positions mean nothing
+    this.healer = new GapHealer(stream, topic, stream.survivesRestart() ? Instant.EPOCH : startedAt);
   }
 
   @Override
@@ -141,7 +143,6 @@ public final class OutboxRelay extends VerticleBase {
     vertx.eventBus().localConsumer(RelaySignal.ADDRESS, message -> wake());
     vertx.setPeriodic(pollMillis, id -> {
       wake();
-      makeUpRetentionGaps();
       prune();
     });
     return subscriber.connect().onSuccess(v -> wake());
@@ -166,7 +167,7 @@ public final class OutboxRelay extends VerticleBase {
     }
     running = true;
     becomeLeader()
-        .compose(isLeader -> isLeader ? relayAll() : Future.succeededFuture())
+        .compose(isLeader -> isLeader ? relayAll().compose(v -> healGaps()) : Future.succeededFuture())
         .onComplete(ar -> {
           running = false;
           if (ar.failed()) {
@@ -178,34 +179,20 @@ public final class OutboxRelay extends VerticleBase {
         });
   }
 
-  private void makeUpRetentionGaps() {
-    if (!leader || stopped || checkingResets) {
-      return;
+  // Only after relayAll's last round, so that what the previous heal marked has landed in the log and the
+  // log starts this one reads count it. Sends what it marks at once.
+  private Future<Void> healGaps() {
+    long now = System.currentTimeMillis();
+    if (stopped || lockConnection == null || now - lastHeal < pollMillis) {
+      return Future.succeededFuture();
     }
-    checkingResets = true;
-    List<Future<?>> checks = new ArrayList<>();
-    for (String group : groups.get()) {
-      checks.add(stream.admin().describeGroup(group).compose(description -> {
-        long resets = description.offsetResets();
-        long madeUp = resetsMadeUp.getOrDefault(group, 0L);
-        if (resets <= madeUp) {
-          return Future.succeededFuture();
-        }
-        return pool.preparedQuery(UNSEND_UNPROCESSED).execute(Tuple.of((Object) new String[] {group})).map(rows -> {
-          resetsMadeUp.put(group, resets);
-          LOG.warn("group {} lost records to the stream's retention ({} offset resets); re-sending the {} events "
-              + "it has not processed", group, resets, rows.rowCount());
-          return null;
-        });
-      }));
-    }
-    Future.join(checks).onComplete(ar -> {
-      checkingResets = false;
-      if (ar.failed()) {
-        LOG.debug("outbox relay: checking the groups' offset resets failed, will retry: {}", ar.cause().toString());
-      }
-      wake();
-    });
+    lastHeal = now;
+    return healer.heal(lockConnection, groups.get())
+        .recover(e -> {
+          LOG.warn("outbox relay: looking for retention gaps failed, will retry: {}", e.toString());
+          return Future.succeededFuture(0);
+        })
+        .compose(marked -> marked > 0 ? relayAll() : Future.succeededFuture());
   }
 
   // One batch per tick, at most one tick in PRUNE_EVERY_MILLIS, more while batches come back full.
@@ -242,6 +229,7 @@ public final class OutboxRelay extends VerticleBase {
             // the session's advisory lock went with the connection
             lockConnection = null;
             leader = false;
+            healer.reset();
             signal.leading(false);
           });
           return conn.query(NO_FLUSH_WAIT).execute().map(conn).onFailure(e -> conn.close());

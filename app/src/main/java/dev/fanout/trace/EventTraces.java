@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * stream). Nothing here lives in one process, so every instance gives the same answer.
  *
  * <p>The groups are described before the database is read: a group that commits past an event has written
- * its processed record (or its dead-lettering) first, so the answer never shows an event passed but not
- * handled. Events are kept until the pruner deletes them ({@code --outbox-keep-minutes} after they are
- * handled by every group); after that they are unknown.
+ * its processed record (or its dead-lettering) first, so an event the answer shows passed without one was
+ * never handled by the group: lost to retention, or skipped. Events are kept until the pruner deletes them
+ * ({@code --outbox-keep-minutes} after they are handled by every group); after that they are unknown.
  */
 public final class EventTraces {
 
@@ -96,7 +96,8 @@ public final class EventTraces {
           // rows written before errors were told publicly may still hold a URL with credentials
           .put("lastError", trouble == null ? null : Redaction.of(trouble.lastError()))
           .put("deadLetteredAt", trouble == null ? null : text(trouble.deadLetteredAt()))
-          .put("replayedAt", trouble == null ? null : text(trouble.replayedAt())));
+          .put("replayedAt", trouble == null ? null : text(trouble.replayedAt()))
+          .put("skippedAt", trouble == null ? null : text(trouble.skippedAt())));
     }
     return new JsonObject()
         .put("eventId", event.eventId().toString())

@@ -6,10 +6,12 @@ import java.time.Instant;
 /**
  * Where one event stands with one group, from what the app keeps. In order: a processed record makes it
  * {@link TraceStatus#PROCESSED} ({@link TraceStatus#REPLAYED} when a replay of the group's dead letters
- * handled it); else a dead-lettering makes it {@link TraceStatus#DEAD_LETTERED}; else an unsent outbox row
- * {@link TraceStatus#NOT_SENT}; else a committed offset past it {@link TraceStatus#PROCESSED} (the group
- * moved on); else failed attempts {@link TraceStatus#RETRYING}; else {@link TraceStatus#PENDING}. A pending
- * or retrying event is {@code behind} records of its partition that the group has still to handle before it.
+ * handled it); else a dead-lettering makes it {@link TraceStatus#DEAD_LETTERED}; else a skip record
+ * {@link TraceStatus#SKIPPED}; else an unsent outbox row {@link TraceStatus#NOT_SENT}; else a committed
+ * offset past it {@link TraceStatus#LOST} (a group commits past an event only after recording it, so it moved
+ * past without handling it: it left the log first); else failed attempts {@link TraceStatus#RETRYING}; else
+ * {@link TraceStatus#PENDING}. A pending or retrying event is {@code behind} records of its partition that
+ * the group has still to handle before it. Only a processed record ever makes an event processed.
  *
  * @param behind null unless pending or retrying
  */
@@ -28,11 +30,14 @@ record Standing(TraceStatus status, Long behind) {
     if (trouble != null && trouble.deadLetteredAt() != null) {
       return new Standing(TraceStatus.DEAD_LETTERED, null);
     }
+    if (trouble != null && trouble.skippedAt() != null) {
+      return new Standing(TraceStatus.SKIPPED, null);
+    }
     if (event.sentAt() == null) {
       return new Standing(TraceStatus.NOT_SENT, null);
     }
     if (position != null && position > event.offset()) {
-      return new Standing(TraceStatus.PROCESSED, null);
+      return new Standing(TraceStatus.LOST, null);
     }
     Long behind = position == null ? null : event.offset() - position;
     return new Standing(trouble != null && trouble.attempts() > 0 ? TraceStatus.RETRYING : TraceStatus.PENDING,

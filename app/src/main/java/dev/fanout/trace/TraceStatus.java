@@ -11,14 +11,21 @@ enum TraceStatus {
   NOT_SENT("not_sent"),
   /** Sent, not handled, no failed attempt. */
   PENDING("pending"),
-  /** Handled: recorded processed, or the group committed past it. */
+  /** Handled: the group recorded it processed. */
   PROCESSED("processed"),
   /** Sent, not handled, with failed attempts. */
   RETRYING("retrying"),
   /** Sent to the group's dead letters, and no replay handled it since. */
   DEAD_LETTERED("dead_lettered"),
   /** Handled by a replay of the group's dead letters. */
-  REPLAYED("replayed");
+  REPLAYED("replayed"),
+  /** Passed over on purpose while still in the stream (an offset reset forward): the group never handles it. */
+  SKIPPED("skipped"),
+  /**
+   * The group's committed offset passed it without handling it: it left the stream's retention before the
+   * group read it. The relay's leader sends it again shortly (or records it skipped).
+   */
+  LOST("lost");
 
   private final String wireName;
 

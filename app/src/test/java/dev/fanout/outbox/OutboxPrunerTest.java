@@ -160,4 +160,33 @@ class OutboxPrunerTest {
           + "RETURNING event_id) DELETE FROM processed_events p USING gone g WHERE p.event_id = g.event_id").execute());
     }
   }
+
+  @Test
+  void anEventAGroupSkippedGoesLikeOneItProcessed() throws Exception {
+    // the counter processed both; the search group skipped the first (a reset forward) and never saw the second
+    String insert = "INSERT INTO outbox (event_id, event_type, event_key, blog_id, payload, sent_at, stream_partition, "
+        + "stream_offset) SELECT gen_random_uuid(), 'BlogPublished', 'prune-skip', gen_random_uuid(), '\\x7b7d'::bytea, "
+        + "now() - interval '1 day', 0, g FROM generate_series(1, 2) g";
+    await(DB.database().pool().query(insert).execute());
+    await(DB.database().pool().query("INSERT INTO processed_events (group_name, event_id) SELECT 'counter', event_id "
+        + "FROM outbox WHERE event_key = 'prune-skip'").execute());
+    await(DB.database().pool().query("INSERT INTO event_attempts (group_name, event_id, skipped_at) SELECT 'search', "
+        + "event_id, now() FROM outbox WHERE event_key = 'prune-skip' AND stream_offset = 1").execute());
+    List<UUID> unseen = ids("SELECT event_id FROM outbox WHERE event_key = 'prune-skip' AND stream_offset = 2");
+    try {
+      OutboxPruner pruner = new OutboxPruner(DB.database().pool(), () -> GROUPS, Duration.ZERO, 1000);
+      Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        await(pruner.pruneOnce(List.of(), Instant.now()));
+        assertThat(ids("SELECT event_id FROM outbox WHERE event_key = 'prune-skip'"))
+            .as("the skipped event is pruned, the one search never saw stays").containsExactlyElementsOf(unseen);
+      });
+      assertThat(ids("SELECT event_id FROM event_attempts WHERE group_name = 'search'"))
+          .as("the skip record goes with its event").doesNotContainAnyElementsOf(
+              ids("SELECT event_id FROM processed_events WHERE group_name = 'counter'")
+                  .stream().filter(id -> !unseen.contains(id)).toList());
+    } finally {
+      await(DB.database().pool().query("WITH gone AS (DELETE FROM outbox WHERE event_key = 'prune-skip' "
+          + "RETURNING event_id) DELETE FROM processed_events p USING gone g WHERE p.event_id = g.event_id").execute());
+    }
+  }
 }

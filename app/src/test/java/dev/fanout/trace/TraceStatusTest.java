@@ -25,7 +25,11 @@ class TraceStatusTest {
   }
 
   private static KeptEvents.Trouble trouble(int attempts, Instant deadLettered, Instant replayed) {
-    return new KeptEvents.Trouble(attempts, "SinkUnavailable: down", deadLettered, replayed);
+    return new KeptEvents.Trouble(attempts, "SinkUnavailable: down", deadLettered, replayed, null);
+  }
+
+  private static KeptEvents.Trouble skipped(Instant at) {
+    return new KeptEvents.Trouble(0, null, null, null, at);
   }
 
   @Test
@@ -52,8 +56,19 @@ class TraceStatusTest {
   }
 
   @Test
-  void aGroupThatMovedPastItWithoutARecordHandledIt() {
-    assertThat(Standing.of(sent(12), null, null, 13L)).isEqualTo(new Standing(TraceStatus.PROCESSED, null));
+  void aGroupThatMovedPastItWithoutARecordLostItAndNeverProcessedIt() {
+    // it commits past an event only after recording it: passed without a record, the event left the log first
+    assertThat(Standing.of(sent(12), null, null, 13L)).isEqualTo(new Standing(TraceStatus.LOST, null));
+    // sent again for the gap, it waits its turn like any other
+    assertThat(Standing.of(sent(40), null, null, 13L)).isEqualTo(new Standing(TraceStatus.PENDING, 27L));
+  }
+
+  @Test
+  void anEventPassedOverOnPurposeIsSkippedUnlessTheGroupHandledItAnyway() {
+    Instant at = T0.plusSeconds(2);
+    assertThat(Standing.of(sent(12), null, skipped(at), 13L)).isEqualTo(new Standing(TraceStatus.SKIPPED, null));
+    assertThat(Standing.of(unsent(), null, skipped(at), 13L)).isEqualTo(new Standing(TraceStatus.SKIPPED, null));
+    assertThat(Standing.of(sent(12), at, skipped(at), 13L)).isEqualTo(new Standing(TraceStatus.PROCESSED, null));
   }
 
   @Test
@@ -71,6 +86,7 @@ class TraceStatusTest {
   @Test
   void statusesKeepTheirWireNames() {
     assertThat(Arrays.stream(TraceStatus.values()).map(TraceStatus::wireName))
-        .containsExactly("not_sent", "pending", "processed", "retrying", "dead_lettered", "replayed");
+        .containsExactly("not_sent", "pending", "processed", "retrying", "dead_lettered", "replayed", "skipped",
+            "lost");
   }
 }
