@@ -173,6 +173,7 @@ class OutboxPrunerTest {
     await(DB.database().pool().query("INSERT INTO event_attempts (group_name, event_id, skipped_at) SELECT 'search', "
         + "event_id, now() FROM outbox WHERE event_key = 'prune-skip' AND stream_offset = 1").execute());
     List<UUID> unseen = ids("SELECT event_id FROM outbox WHERE event_key = 'prune-skip' AND stream_offset = 2");
+    List<UUID> skipped = ids("SELECT event_id FROM outbox WHERE event_key = 'prune-skip' AND stream_offset = 1");
     try {
       OutboxPruner pruner = new OutboxPruner(DB.database().pool(), () -> GROUPS, Duration.ZERO, 1000);
       Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -181,9 +182,7 @@ class OutboxPrunerTest {
             .as("the skipped event is pruned, the one search never saw stays").containsExactlyElementsOf(unseen);
       });
       assertThat(ids("SELECT event_id FROM event_attempts WHERE group_name = 'search'"))
-          .as("the skip record goes with its event").doesNotContainAnyElementsOf(
-              ids("SELECT event_id FROM processed_events WHERE group_name = 'counter'")
-                  .stream().filter(id -> !unseen.contains(id)).toList());
+          .as("the skip record goes with its event").doesNotContainAnyElementsOf(skipped);
     } finally {
       await(DB.database().pool().query("WITH gone AS (DELETE FROM outbox WHERE event_key = 'prune-skip' "
           + "RETURNING event_id) DELETE FROM processed_events p USING gone g WHERE p.event_id = g.event_id").execute());

@@ -57,7 +57,11 @@ class RetentionGapTest {
     // the outage began before the first publish, so every record below the search group's committed offset
     // left the log before it read it: lost
     assertThat(app.queryLong("SELECT count(*) FROM processed_events WHERE group_name = 'search'")).isZero();
-    long lost = app.group("search").getJsonArray("partitions").getJsonObject(0).getLong("committed");
+    long lost = 0;
+    for (Object partition : app.group("search").getJsonArray("partitions")) {
+      Long committed = ((JsonObject) partition).getLong("committed");
+      lost += committed == null ? 0 : Math.max(0, committed);
+    }
     HttpResponse<String> cleared = app.admin("DELETE", "/api/admin/faults", null);
     assertThat(cleared.statusCode()).isEqualTo(200);
     int all = published;

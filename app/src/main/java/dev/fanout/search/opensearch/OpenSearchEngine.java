@@ -213,8 +213,14 @@ public final class OpenSearchEngine implements SearchEngine {
         .sendBuffer(bodies.get(next))
         .compose(response -> {
           if (response.statusCode() != 200) {
-            return Future.failedFuture(BulkBody.unavailable(response.statusCode(), errorType(response))
-                ? new SinkUnavailable(failure("bulk", response).getMessage()) : failure("bulk", response));
+            if (!BulkBody.unavailable(response.statusCode(), errorType(response))) {
+              return Future.failedFuture(failure("bulk", response));
+            }
+            // the whole answer (and where it came from) goes to the log; what travels on, into public answers
+            // such as a trace's lastError, names neither the server nor its words
+            LOG.warn("{}", failure("bulk", response).getMessage());
+            return Future.failedFuture(new SinkUnavailable("OpenSearch answered " + response.statusCode()
+                + (errorType(response) == null ? "" : " " + errorType(response)) + " to a bulk"));
           }
           items.addAll(response.bodyAsJsonObject().getJsonArray("items", new JsonArray()));
           return sendBulks(bodies, next + 1, items);
