@@ -81,7 +81,7 @@ final class AppOptions {
   int retryAttempts;
 
   @Option(names = "--retry-backoff-ms", defaultValue = "100",
-      description = "wait before the first retry; doubled per retry with ±50% jitter, at most 10 s")
+      description = "wait before the first retry; doubled per retry, give or take up to half (jitter), at most 10 s")
   @Bounds(min = 1, max = 60_000)
   int retryBackoffMillis;
 

@@ -32,7 +32,7 @@ class CommandLineTest {
     }
     assertThat(help.out()).contains("--partitions").contains("1 to 1024").contains("default 12")
         .contains("FANOUT_PARTITIONS").contains("lab --help");
-    assertThat(help.out()).contains("per author").contains("±50% jitter");
+    assertThat(help.out()).contains("per author").contains("give or take up to half (jitter)");
     assertThat(help.err()).as("picocli's own warnings").isEmpty();
   }
 
