@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
  *       against a provider's keys), {@code consumer} (group members, the group pipeline, retries, circuits, dead
  *       letters);</li>
  *   <li><b>features</b>: {@code publisher}, {@code counter}, {@code search}, {@code dashboard},
- *       {@code faults}, {@code trace} (following one event through the groups), which never depend on each
- *       other;</li>
+ *       {@code faults}, {@code trace} (following one event through the groups), {@code subscription}
+ *       (webhook subscriptions: groups added at runtime whose sink is an HTTP endpoint), which never depend on
+ *       each other;</li>
  *   <li><b>audit</b>, which compares what the features keep;</li>
  *   <li><b>compose</b>: the one factory of the parts ({@code PartsFactory}) and what was opened
  *       ({@code OpenedParts}), which the app and the lab's design 3 both build with;</li>
@@ -65,7 +66,7 @@ class ArchitectureTest {
         .layer(INFRASTRUCTURE).definedBy("dev.fanout.db..", "dev.fanout.outbox..", "dev.fanout.http..",
             "dev.fanout.auth..", "dev.fanout.consumer..")
         .layer(FEATURES).definedBy("dev.fanout.publisher..", "dev.fanout.counter..", "dev.fanout.search..",
-            "dev.fanout.dashboard..", "dev.fanout.faults..", "dev.fanout.trace..")
+            "dev.fanout.dashboard..", "dev.fanout.faults..", "dev.fanout.trace..", "dev.fanout.subscription..")
         .layer(AUDIT).definedBy("dev.fanout.audit..")
         .layer(COMPOSE).definedBy("dev.fanout.compose..")
         .layer(LAB).definedBy("dev.fanout.lab..")
@@ -87,7 +88,8 @@ class ArchitectureTest {
             "dev.fanout.outbox..", "dev.fanout.http..", "dev.fanout.auth..", "dev.fanout.consumer..",
             "dev.fanout.publisher..",
             "dev.fanout.counter..", "dev.fanout.search..", "dev.fanout.dashboard..", "dev.fanout.faults..",
-            "dev.fanout.trace..", "dev.fanout.audit..", "dev.fanout.compose..", "dev.fanout.lab..",
+            "dev.fanout.trace..", "dev.fanout.subscription..", "dev.fanout.audit..", "dev.fanout.compose..",
+            "dev.fanout.lab..",
             "dev.fanout.app..")
         .as("every package of the app belongs to a layer of ArchitectureTest (add a new one there)"));
   }
@@ -112,7 +114,7 @@ class ArchitectureTest {
 
   @Test
   void featuresDoNotDependOnEachOther() {
-    check(slices().matching("dev.fanout.(publisher|counter|search|dashboard|faults|trace)..")
+    check(slices().matching("dev.fanout.(publisher|counter|search|dashboard|faults|trace|subscription)..")
         .should().notDependOnEachOther());
   }
 
@@ -154,9 +156,10 @@ class ArchitectureTest {
       }
     };
     check(noClasses().that().resideOutsideOfPackages("dev.fanout.db..", "dev.fanout.outbox..",
-            "dev.fanout.publisher..", "dev.fanout.counter..")
+            "dev.fanout.publisher..", "dev.fanout.counter..", "dev.fanout.subscription..")
         .should().callMethodWhere(sql)
         .as("only the owners of tables run SQL: db (health), outbox (outbox, processed_events, event_attempts), publisher "
-            + "(blogs, idempotency_keys), counter (author_stats, counted_blogs)"));
+            + "(blogs, idempotency_keys), counter (author_stats, counted_blogs), subscription (subscriptions, "
+            + "subscription_deliveries)"));
   }
 }

@@ -152,6 +152,20 @@ final class AppOptions {
   @Bounds(min = 0, max = 10_080)
   int outboxKeepMinutes;
 
+  @Option(names = "--subscriptions-max", defaultValue = "20",
+      description = "webhook subscriptions (POST /api/admin/subscriptions) at most")
+  @Bounds(min = 0, max = 1_000)
+  int subscriptionsMax;
+
+  @Option(names = "--subscriptions-keep-hours", defaultValue = "72",
+      description = "how long a subscription that is down or refusing may hold outbox rows; past it, it is expired and holds none (resync starts it again)")
+  @Bounds(min = 1, max = 8_760)
+  int subscriptionsKeepHours;
+
+  @Option(names = "--subscriptions-allow-private", defaultValue = "false",
+      description = "deliver to loopback, private and link-local addresses too (refused otherwise): for tests and local trials only (warned at start)")
+  boolean subscriptionsAllowPrivate;
+
   @Option(names = "--log-level", defaultValue = "warn",
       description = "what the console shows besides the banner: error, warn, info, debug or trace; the log file under the data dir gets info and above")
   String logLevel;

@@ -21,6 +21,7 @@ import dev.fanout.outbox.RelaySignal;
 import dev.fanout.publisher.BlogRoutes;
 import dev.fanout.publisher.BlogStore;
 import dev.fanout.search.SearchRoutes;
+import dev.fanout.subscription.SubscriptionRoutes;
 import dev.fanout.trace.EventRoutes;
 import dev.fanout.trace.EventTraces;
 import io.vertx.core.Future;
@@ -119,7 +120,8 @@ final class AppRoutes {
     new EventRoutes(new EventTraces(s.database.pool(), s.stream, s.groups::names, blogId -> store.find(blogId)
         .map(true)
         .recover(e -> e instanceof Refusal r && r.kind() == Refusal.Kind.NOT_FOUND
-            ? Future.succeededFuture(false) : Future.failedFuture(e)))).mount(router);
+            ? Future.succeededFuture(false) : Future.failedFuture(e)), s.subscriptions.owedFrom()::of)).mount(router);
+    new SubscriptionRoutes(s.subscriptions).mount(router);
     tokenRoutes.mount(router);
     new AuthorRoutes(counter).mount(router);
     new SearchRoutes(s.search).mount(router);

@@ -12,10 +12,17 @@ import dev.fanout.counter.AuthorCounter;
 import dev.fanout.db.Database;
 import dev.fanout.faults.FaultInjector;
 import dev.fanout.lab.Lab;
+import dev.fanout.outbox.OutboxRelay;
 import dev.fanout.outbox.RelaySignal;
+import dev.fanout.publisher.BlogStore;
 import dev.fanout.search.SearchEngine;
 import dev.fanout.search.SearchIndexer;
 import dev.fanout.stream.EventStream;
+import dev.fanout.subscription.DestinationPolicy;
+import dev.fanout.subscription.GroupHost;
+import dev.fanout.subscription.LiveBlogs;
+import dev.fanout.subscription.Subscriptions;
+import dev.fanout.subscription.WebhookClient;
 import dev.fanout.trace.TrailRecorder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -23,6 +30,9 @@ import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.UUID;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -66,6 +76,7 @@ public final class FanoutApp {
     String adminToken;
     EmbeddedTokens tokens;
     JwksVerifier jwks;
+    Subscriptions subscriptions;
     // the lab, made on first use (again after a failed making); guarded by this
     private Future<LabCommand.Setup> lab;
 
@@ -155,7 +166,10 @@ public final class FanoutApp {
       chain = chain.compose(v -> addGroup(s, spec, s.faults, trail));
     }
     RelaySignal relaySignal = new RelaySignal(vertx);
-    chain = chain.compose(v -> deploy(vertx, s, "outbox relay", () -> factory.relay(s.groups::names, relaySignal)));
+    // before the relay: its start-up replay and gap healing serve the subscriptions' groups too
+    chain = chain.compose(v -> subscriptions(vertx, options, s, trail, relaySignal));
+    chain = chain.compose(v -> deploy(vertx, s, "outbox relay",
+        () -> factory.relay(s.groups::names, s.subscriptions.owedFrom(), relaySignal, OutboxRelay.LOCK_KEY)));
     chain = chain.compose(v -> deploy(vertx, s, "idempotency-key pruner",
         () -> factory.idempotencyPruner(Duration.ofHours(options.idempotencyKeepHours()))));
     AppRoutes routes = new AppRoutes(vertx, options, s, counter, relaySignal);
@@ -176,6 +190,58 @@ public final class FanoutApp {
     s.groups.add(group);
     s.opened.add("group " + spec.name(), group, group::stop);
     return s.factory.addMembers(group);
+  }
+
+  // The webhook subscriptions: groups that come and go at runtime, started here through a GroupHost.
+  private static Future<Void> subscriptions(Vertx vertx, FanoutOptions options, Started s, TrailRecorder trail,
+                                            RelaySignal relaySignal) {
+    FanoutOptions.Subs settings = options.subscriptions();
+    if (settings.allowPrivate()) {
+      org.slf4j.LoggerFactory.getLogger(FanoutApp.class).warn("--subscriptions-allow-private: subscriptions may "
+          + "deliver to loopback, private and link-local addresses (for tests and local trials only)");
+    }
+    WebhookClient client = new WebhookClient(vertx, Version.current(), settings.allowPrivate());
+    s.opened.add("webhook client", client, client::close);
+    BlogStore blogs = s.factory.blogStore(relaySignal);
+    LiveBlogs live = (after, limit) -> blogs.live(after, limit).map(page -> page.stream().map(FanoutApp::liveBlog).toList());
+    GroupHost host = new GroupHost() {
+      @Override
+      public Future<LocalGroup> start(GroupSpec spec, boolean paused) {
+        LocalGroup group = s.factory.group(EVENTS_TOPIC, spec, s.faults, s.metrics, trail);
+        return s.factory.createTopics(EVENTS_TOPIC, List.of(spec.name())).compose(v -> {
+          s.groups.add(group);
+          if (paused) {
+            group.pause();
+          }
+          return s.factory.addMembers(group).map(group).recover(e -> {
+            s.groups.remove(spec.name());
+            return group.retire().transform(ignored -> Future.failedFuture(e));
+          });
+        });
+      }
+
+      @Override
+      public Future<Void> stop(String group) {
+        return s.groups.remove(group).map(LocalGroup::retire).orElse(Future.succeededFuture());
+      }
+    };
+    Subscriptions subscriptions = new Subscriptions(vertx, s.database.pool(), s.stream, host, live, client,
+        new DestinationPolicy(vertx), new Subscriptions.Settings(EVENTS_TOPIC, settings.max(),
+            Duration.ofHours(settings.keepHours()), settings.allowPrivate(), options.resilience()));
+    s.subscriptions = s.opened.add("subscriptions", subscriptions, subscriptions::close);
+    return subscriptions.start();
+  }
+
+  private static LiveBlogs.Blog liveBlog(JsonObject blog) {
+    return new LiveBlogs.Blog(UUID.fromString(blog.getString("blogId")), blog.getString("authorId"),
+        blog.getInteger("version"), blog.getString("title"), blog.getString("body"),
+        blog.getJsonArray("tags").stream().map(String::valueOf).toList(), Instant.parse(blog.getString("publishedAt")),
+        Instant.parse(blog.getString("updatedAt")));
+  }
+
+  /** The webhook subscriptions of every instance, as this one runs them. */
+  public Subscriptions subscriptions() {
+    return started.subscriptions;
   }
 
   private static Future<Void> deploy(Vertx vertx, Started s, String name, Supplier<? extends Deployable> verticle) {

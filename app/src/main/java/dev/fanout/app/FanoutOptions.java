@@ -43,13 +43,24 @@ import picocli.CommandLine.Mixin;
  * @param outboxKeepMinutes how long a sent event stays in the outbox at least, before pruning may take it
  * @param idempotencyKeepHours how long an Idempotency-Key answers its retries
  * @param auth              who may write: author tokens (minted here or from an identity provider) or none
+ * @param subscriptions     limits and rules of webhook subscriptions
  */
 public record FanoutOptions(int port, String host, Path dataDir, String backend, String kafkaBootstrap,
                             String pgUrl, int partitions, int consumersPerGroup, SearchKind search,
                             String opensearchUrl, String adminToken, ResiliencePolicy resilience,
                             int publishRateLimit, List<String> corsOrigins, int replicationFactor,
                             int luceneRefreshMillis, int opensearchRefreshMillis, int liveMaxConnections,
-                            int outboxKeepMinutes, int idempotencyKeepHours, Auth auth) {
+                            int outboxKeepMinutes, int idempotencyKeepHours, Auth auth, Subs subscriptions) {
+
+  /**
+   * Webhook subscriptions.
+   *
+   * @param max          most subscriptions at once
+   * @param keepHours    how long one may hold outbox rows before it expires
+   * @param allowPrivate deliveries to loopback, private and link-local addresses are allowed
+   */
+  public record Subs(int max, int keepHours, boolean allowPrivate) {
+  }
 
   /**
    * How writes are authenticated.
@@ -137,7 +148,8 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
         o.liveMaxConnections,
         o.outboxKeepMinutes,
         o.idempotencyKeepHours,
-        auth);
+        auth,
+        new Subs(o.subscriptionsMax, o.subscriptionsKeepHours, o.subscriptionsAllowPrivate));
     if (options.search() == SearchKind.OPENSEARCH && options.opensearchUrl() == null) {
       throw new IllegalArgumentException("option --opensearch-url is required with --search opensearch");
     }

@@ -11,6 +11,7 @@ import dev.fanout.db.TransactionBatcher;
 import dev.fanout.kafka.embedded.EmbeddedKafkaCluster;
 import dev.fanout.outbox.OutboxFigures;
 import dev.fanout.outbox.OutboxRelay;
+import dev.fanout.outbox.OwedFrom;
 import dev.fanout.outbox.RelaySignal;
 import dev.fanout.publisher.BlogStore;
 import dev.fanout.publisher.IdempotencyKeyPruner;
@@ -186,9 +187,18 @@ public final class PartsFactory {
 
   /** The same relay, leading under advisory lock {@code lockKey}: for an outbox that shares its database. */
   public OutboxRelay relay(Supplier<List<String>> processing, RelaySignal signal, long lockKey) {
+    return relay(processing, OwedFrom.ALWAYS, signal, lockKey);
+  }
+
+  /**
+   * The relay of {@link Settings#topic}, for groups that are owed events from their start on (subscriptions).
+   *
+   * @param owedFrom since when each group is owed events
+   */
+  public OutboxRelay relay(Supplier<List<String>> processing, OwedFrom owedFrom, RelaySignal signal, long lockKey) {
     return new OutboxRelay(pool, connectOptions, stream, settings.topic(),
         settings.replayUnsentAtStart() && !stream.survivesRestart(), processing, RELAY_BATCH, RELAY_POLL_MILLIS,
-        settings.outboxKeep(), signal, lockKey);
+        settings.outboxKeep(), signal, lockKey, owedFrom);
   }
 
   /** Deletes idempotency keys older than {@code keep}. */

@@ -5,11 +5,15 @@ import dev.fanout.stream.EventStream;
 import dev.fanout.stream.StreamRecord;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +32,14 @@ import org.slf4j.LoggerFactory;
  *       dead-lettered because a sink is down.</li>
  * </ul>
  *
+ * <p>A keyed pipeline ({@link Keyed}: a subscription's) hands each event to the sink alone, through a
+ * {@link KeyOrderedDispatcher}: one author's events one at a time in stream order, different authors at
+ * once. There an event is never given up for a transient failure: it waits (the backoff, the sink's own
+ * {@link RetryAfter}, the open circuit's wait, an operator's pause) and tries again, since the author's next
+ * event may not pass it. A permanent failure dead-letters that event alone, and the author's next goes on.
+ *
  * <p>Holds no state of its own beyond its metrics; safe to call from any thread, and for several batches
- * at once (of different partitions).
+ * at once (of different partitions, or of one partition for a keyed pipeline).
  */
 public final class GroupPipeline {
 
@@ -43,6 +53,22 @@ public final class GroupPipeline {
   private final GroupMetrics metrics;
   private final GroupTrail trail;
   private final int attempts;
+  private final Keyed keyed; // null for shared calls
+  // set once, by stop(), from any thread
+  private volatile boolean stopped;
+
+  /**
+   * What a keyed pipeline needs beyond a shared one.
+   *
+   * @param dispatcher  the group's dispatcher in this process
+   * @param held        true while deliveries must wait (an operator paused the group)
+   * @param backoffMillis     the first wait after a failed round; doubles per round, at most
+   *                          {@link ResiliencePolicy#MAX_BACKOFF_MILLIS}
+   * @param breakerWaitMillis the wait while the circuit is open
+   */
+  public record Keyed(Vertx vertx, KeyOrderedDispatcher dispatcher, BooleanSupplier held, long backoffMillis,
+                      long breakerWaitMillis) {
+  }
 
   /**
    * @param guard   the sink's breaker and retry budget
@@ -51,6 +77,13 @@ public final class GroupPipeline {
    */
   public GroupPipeline(EventStream stream, String topic, String group, GroupSink sink, SinkGuard guard,
                        GroupMetrics metrics, GroupTrail trail) {
+    this(stream, topic, group, sink, guard, metrics, trail, null);
+  }
+
+  /** A pipeline that hands events one by one, in order per key, when {@code keyed} is given. */
+  public GroupPipeline(EventStream stream, String topic, String group, GroupSink sink, SinkGuard guard,
+                       GroupMetrics metrics, GroupTrail trail, Keyed keyed) {
+    this.keyed = keyed;
     this.stream = stream;
     this.topic = topic;
     this.group = group;
@@ -97,7 +130,61 @@ public final class GroupPipeline {
             .compose(p -> eventId == null ? Future.succeededFuture() : trail.deadLettered(group, eventId, 1, e)));
       }
     }
-    return Future.all(deadLettered).compose(v -> events.isEmpty() ? Future.succeededFuture() : apply(records, events));
+    return Future.all(deadLettered).compose(v -> events.isEmpty() ? Future.succeededFuture()
+        : keyed != null ? applyKeyed(records, events) : apply(records, events));
+  }
+
+  /**
+   * Stops a keyed pipeline for good: events not started yet fail, and those waiting to try again fail at
+   * their next try, so the stream redelivers them to whoever reads the partitions next.
+   */
+  public void stop() {
+    stopped = true;
+    if (keyed != null) {
+      keyed.dispatcher().cancelQueued(new IllegalStateException("group " + group + " stopped"));
+    }
+  }
+
+  private Future<Void> applyKeyed(List<StreamRecord> records, List<BlogEvent> events) {
+    List<Future<Void>> each = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      StreamRecord record = records.get(i);
+      BlogEvent event = events.get(i);
+      each.add(keyed.dispatcher().submit(event.authorId(), () -> deliver(record, event, 0)));
+    }
+    return Future.all(each).mapEmpty();
+  }
+
+  // One event until it is handled or dead-lettered; see the class comment.
+  private Future<Void> deliver(StreamRecord record, BlogEvent event, int round) {
+    if (stopped) {
+      return Future.failedFuture(new IllegalStateException("group " + group + " stopped"));
+    }
+    if (keyed.held().getAsBoolean()) {
+      return later(HOLD_CHECK_MILLIS, () -> deliver(record, event, round));
+    }
+    return guard.call(() -> sink.apply(List.of(event)), false, e -> trail.failed(group, List.of(event.eventId()), e))
+        .onSuccess(v -> handled(List.of(event)))
+        .recover(e -> {
+          if (isPermanent(e)) {
+            return deadLetter(record, e, 1).compose(p -> trail.deadLettered(group, event.eventId(), 1, e));
+          }
+          long wait = e instanceof CallNotPermittedException ? keyed.breakerWaitMillis()
+              : Math.max(RetryAfter.of(e), Math.min(ResiliencePolicy.MAX_BACKOFF_MILLIS,
+                  keyed.backoffMillis() << Math.min(round, 20)));
+          LOG.debug("group {}: event {} waits {} ms before its next round: {}", group, event.eventId(), wait,
+              e.toString());
+          return later(wait, () -> deliver(record, event, round + 1));
+        });
+  }
+
+  /** How often a keyed event held by an operator's pause looks again. */
+  static final long HOLD_CHECK_MILLIS = 200;
+
+  private Future<Void> later(long millis, Supplier<Future<Void>> next) {
+    Promise<Void> done = Promise.promise();
+    keyed.vertx().setTimer(Math.max(1, millis), id -> next.get().onComplete(done));
+    return done.future();
   }
 
   private Future<Void> apply(List<StreamRecord> records, List<BlogEvent> events) {

@@ -39,19 +39,38 @@ public record GroupSpec(String name, GroupSink sink, ResiliencePolicy policy, Di
    * How a group hands its partitions' batches to its sink.
    *
    * @param maxEventsPerCall the most events the batches of several partitions bring to one sink call
+   * @param keyedInFlight    0 for shared calls; else events go to the sink one by one, one key (author) at a
+   *                         time in stream order and different keys concurrently, at most this many at once
+   *                         in this process ({@link KeyOrderedDispatcher}); a partition's next batches flow
+   *                         while earlier ones wait on slow keys
    */
-  public record Dispatch(int maxEventsPerCall) {
+  public record Dispatch(int maxEventsPerCall, int keyedInFlight) {
 
     /**
      * Batches that arrive while a call runs wait and go together in the next one, at most 2,000 events:
      * one database transaction or one bulk request for many partitions (the counter, search).
      */
-    public static final Dispatch SHARED_CALLS = new Dispatch(2_000);
+    public static final Dispatch SHARED_CALLS = new Dispatch(2_000, 0);
 
     public Dispatch {
       if (maxEventsPerCall < 1) {
         throw new IllegalArgumentException("maxEventsPerCall must be positive");
       }
+      if (keyedInFlight < 0) {
+        throw new IllegalArgumentException("keyedInFlight must not be negative");
+      }
+    }
+
+    /** One event per sink call, in order per key, up to {@code maxInFlight} keys at once (subscriptions). */
+    public static Dispatch keyOrdered(int maxInFlight) {
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException("maxInFlight must be positive");
+      }
+      return new Dispatch(1, maxInFlight);
+    }
+
+    public boolean keyed() {
+      return keyedInFlight > 0;
     }
   }
 }

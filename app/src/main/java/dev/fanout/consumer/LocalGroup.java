@@ -62,18 +62,43 @@ public final class LocalGroup {
     this.policy = spec.policy();
     this.metrics = new GroupMetrics(registry, name, this::circuit);
     this.guard = new SinkGuard(vertx, name, policy, interceptor, metrics.retried::increment);
-    this.pipeline = new GroupPipeline(stream, topic, name,
-        new CoalescingSink(new BoundedSink(vertx, name, spec.sink(), policy.sinkTimeoutMillis()),
-            spec.dispatch().maxEventsPerCall()), guard, metrics, trail);
-    this.subscription = SubscribeOptions.of(topic, name)
-        .withStartFrom(StartPosition.EARLIEST)
-        .withMaxBatchSize(SubscribeOptions.DEFAULT_MAX_BATCH_SIZE);
+    GroupSpec.Dispatch dispatch = spec.dispatch();
+    if (dispatch.keyed()) {
+      // each event is its own call, bounded by the sink itself (a subscription's timeoutMs), not by the
+      // built-in sinks' bound; a partition keeps several batches in flight so that one slow author does
+      // not hold the others of its partition
+      this.pipeline = new GroupPipeline(stream, topic, name, spec.sink(), guard, metrics, trail,
+          new GroupPipeline.Keyed(vertx, new KeyOrderedDispatcher(vertx.getOrCreateContext(), dispatch.keyedInFlight()),
+              () -> members.pauses().pausedByOperator(), policy.backoffMillis(), policy.breakerWaitMillis()));
+      this.subscription = SubscribeOptions.of(topic, name)
+          .withStartFrom(StartPosition.EARLIEST)
+          .withMaxBatchSize(KEYED_BATCH_SIZE)
+          .withMaxBatchesInFlight(keyedBatchesInFlight(dispatch.keyedInFlight()));
+    } else {
+      this.pipeline = new GroupPipeline(stream, topic, name,
+          new CoalescingSink(new BoundedSink(vertx, name, spec.sink(), policy.sinkTimeoutMillis()),
+              dispatch.maxEventsPerCall()), guard, metrics, trail);
+      this.subscription = SubscribeOptions.of(topic, name)
+          .withStartFrom(StartPosition.EARLIEST)
+          .withMaxBatchSize(SubscribeOptions.DEFAULT_MAX_BATCH_SIZE);
+    }
     guard.breaker().getEventPublisher().onStateTransition(event -> {
       LOG.info("group {}: sink circuit {}", name, event.getStateTransition());
       if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
         waitOutCircuit();
       }
     });
+  }
+
+  /** Records per batch of a keyed group. */
+  static final int KEYED_BATCH_SIZE = 16;
+
+  /**
+   * Batches a keyed group keeps in flight per partition: room for twice its keys in flight, so that while
+   * some authors wait, the partition's next records reach the others.
+   */
+  static int keyedBatchesInFlight(int keyedInFlight) {
+    return Math.max(2, (2 * keyedInFlight + KEYED_BATCH_SIZE - 1) / KEYED_BATCH_SIZE);
   }
 
   public String name() {
@@ -134,8 +159,12 @@ public final class LocalGroup {
     return stop().onComplete(ar -> metrics.unregister());
   }
 
-  /** Undeploys every member, newest first; each leaves the group cleanly. */
+  /**
+   * Undeploys every member, newest first; each leaves the group cleanly. A keyed group's events that wait to
+   * try again are given up first (they are redelivered to whoever reads their partitions next).
+   */
   public Future<Void> stop() {
+    pipeline.stop();
     Future<Void> stopped = Future.succeededFuture();
     for (String id; (id = deployments.pollLast()) != null; ) {
       String deployment = id;

@@ -121,6 +121,10 @@ public final class SinkGuard {
         onFailedAttempt.accept(ar.cause());
       }
       long delay = retry.onError(ar.cause());
+      if (delay >= 0) {
+        // a sink that says when to come back (HTTP Retry-After) is not asked again before
+        delay = Math.max(delay, RetryAfter.of(ar.cause()));
+      }
       if (delay < 0 || breaker.getState() == CircuitBreaker.State.OPEN) {
         result.fail(ar.cause());
         return;

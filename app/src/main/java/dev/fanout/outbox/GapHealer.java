@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,12 +52,14 @@ final class GapHealer {
   /** Events one round may send again into a partition that every group has read to its end. */
   static final int CAUGHT_UP_ROUND = 100;
 
+  // an event the group was never owed (committed before its start) is neither lost nor skipped by it
   private static final String NOT_HANDLED =
       "NOT EXISTS (SELECT 1 FROM processed_events p WHERE p.group_name = $1 AND p.event_id = o.event_id) ";
+  private static final String OWED = " AND o.created_at >= $7 ";
   private static final String UNSEND_LOST =
       "WITH w AS (SELECT * FROM unnest($2::int[], $3::bigint[], $4::bigint[], $5::int[]) AS w(part, lo, hi, room)), "
           + "lost AS (SELECT l.id FROM w CROSS JOIN LATERAL (SELECT o.id FROM outbox o "
-          + "  WHERE o.sent_at IS NOT NULL AND o.sent_at >= $6 AND o.stream_partition = w.part "
+          + "  WHERE o.sent_at IS NOT NULL AND o.sent_at >= $6 AND o.stream_partition = w.part " + OWED
           + "  AND o.stream_offset >= w.lo AND o.stream_offset < w.hi AND " + NOT_HANDLED
           + "  AND NOT EXISTS (SELECT 1 FROM event_attempts a WHERE a.group_name = $1 AND a.event_id = o.event_id "
           + "    AND (a.dead_lettered_at IS NOT NULL OR a.skipped_at IS NOT NULL)) "
@@ -68,7 +71,7 @@ final class GapHealer {
           + "INSERT INTO event_attempts (group_name, event_id, skipped_at) "
           + "SELECT $1, o.event_id, now() FROM w JOIN outbox o ON o.stream_partition = w.part "
           + "  AND o.stream_offset >= w.lo AND o.stream_offset < w.hi "
-          + "WHERE o.sent_at IS NOT NULL AND o.sent_at >= $5 AND " + NOT_HANDLED
+          + "WHERE o.sent_at IS NOT NULL AND o.sent_at >= $5 AND o.created_at >= $6 AND " + NOT_HANDLED
           + "ON CONFLICT (event_id, group_name) DO UPDATE SET skipped_at = now() "
           + "WHERE event_attempts.dead_lettered_at IS NULL AND event_attempts.skipped_at IS NULL";
 
@@ -108,7 +111,7 @@ final class GapHealer {
    *
    * @return how many events were marked unsent
    */
-  Future<Integer> heal(SqlClient client, List<String> groups) {
+  Future<Integer> heal(SqlClient client, List<String> groups, OwedFrom owedFrom) {
     List<Future<GroupDescription>> described = new ArrayList<>(groups.size());
     for (String group : groups) {
       // a group the stream does not know yet has lost nothing
@@ -134,19 +137,20 @@ final class GapHealer {
       for (String group : committed.keySet()) {
         Plan plan = plan(group, committed, logStart, logEnd, lookedAt(lostLookedAt, group),
             lookedAt(skipLookedAt, group));
-        chain = chain.compose(sum -> round(client, group, plan).map(n -> sum + n));
+        OffsetDateTime since = owedFrom.of(group).atOffset(ZoneOffset.UTC);
+        chain = chain.compose(sum -> round(client, group, plan, since).map(n -> sum + n));
       }
       return chain;
     }));
   }
 
-  private Future<Integer> round(SqlClient client, String group, Plan plan) {
+  private Future<Integer> round(SqlClient client, String group, Plan plan, OffsetDateTime since) {
     Future<Void> skipped = plan.skipped().isEmpty() ? Future.succeededFuture()
         : client.preparedQuery(RECORD_SKIPPED).execute(Tuple.tuple().addString(group)
             .addArrayOfInteger(plan.skipped().stream().map(Window::partition).toArray(Integer[]::new))
             .addArrayOfLong(plan.skipped().stream().map(Window::from).toArray(Long[]::new))
             .addArrayOfLong(plan.skipped().stream().map(Window::below).toArray(Long[]::new))
-            .addOffsetDateTime(lifeStart.atOffset(ZoneOffset.UTC)))
+            .addOffsetDateTime(lifeStart.atOffset(ZoneOffset.UTC)).addOffsetDateTime(since))
         .<Void>map(rows -> {
           if (rows.rowCount() > 0) {
             LOG.info("group {} passed over {} events still in the log (an offset reset forward): recorded as skipped",
@@ -161,7 +165,7 @@ final class GapHealer {
             .addArrayOfLong(plan.lost().stream().map(Window::from).toArray(Long[]::new))
             .addArrayOfLong(plan.lost().stream().map(Window::below).toArray(Long[]::new))
             .addArrayOfInteger(plan.lost().stream().map(Window::room).toArray(Integer[]::new))
-            .addOffsetDateTime(lifeStart.atOffset(ZoneOffset.UTC)))
+            .addOffsetDateTime(lifeStart.atOffset(ZoneOffset.UTC)).addOffsetDateTime(since))
         .map(rows -> {
           Map<Integer, Integer> sent = new HashMap<>();
           Map<Integer, Long> highest = new HashMap<>();

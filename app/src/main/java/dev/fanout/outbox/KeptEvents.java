@@ -107,4 +107,21 @@ public final class KeptEvents {
   private static Instant instant(Object json) {
     return json == null ? null : OffsetDateTime.parse(json.toString()).toInstant();
   }
+
+  private static final String HOLDS_OLDER =
+      "SELECT EXISTS (SELECT 1 FROM outbox o WHERE o.created_at >= $2 AND o.created_at < $3 AND o.sent_at IS NOT NULL "
+          + "AND NOT EXISTS (SELECT 1 FROM processed_events p WHERE p.group_name = $1 AND p.event_id = o.event_id) "
+          + "AND NOT EXISTS (SELECT 1 FROM event_attempts a WHERE a.group_name = $1 AND a.event_id = o.event_id "
+          + "  AND a.skipped_at IS NOT NULL)) AS holds";
+
+  /**
+   * Whether {@code group} holds an event committed before {@code before}: one it is owed (committed at or after
+   * {@code owedFrom}), that was sent and that it has neither processed nor skipped (a dead letter holds it
+   * too), so that the pruner keeps it for the group.
+   */
+  public static Future<Boolean> holdsOlderThan(SqlClient client, String group, Instant owedFrom, Instant before) {
+    return client.preparedQuery(HOLDS_OLDER)
+        .execute(Tuple.of(group, owedFrom.atOffset(java.time.ZoneOffset.UTC), before.atOffset(java.time.ZoneOffset.UTC)))
+        .map(rows -> rows.iterator().next().getBoolean("holds"));
+  }
 }

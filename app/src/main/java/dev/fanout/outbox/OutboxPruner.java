@@ -43,13 +43,15 @@ final class OutboxPruner {
   private static final String PRUNE =
       "WITH RECURSIVE kept AS (SELECT * FROM unnest($1::int[], $2::bigint[]) AS k(part, first_offset)), "
           // one window of rows is looked at: the statement costs the same however long the table is
-          + "window_rows AS (SELECT id, event_id, sent_at, stream_partition, stream_offset FROM outbox "
+          + "window_rows AS (SELECT id, event_id, created_at, sent_at, stream_partition, stream_offset FROM outbox "
           + "  WHERE id > $7 ORDER BY id LIMIT $6), "
           + "doomed AS (SELECT o.id, o.event_id FROM window_rows o LEFT JOIN kept k ON k.part = o.stream_partition "
           + "  WHERE o.sent_at IS NOT NULL AND o.sent_at < $3 "
           + "  AND (o.sent_at < $4 OR o.stream_offset < k.first_offset) "
           // every group is done with it: processed it, or passed over it (skipped, recorded by gap healing)
-          + "  AND (SELECT count(*) FROM unnest($5::text[]) AS g(name) WHERE EXISTS (SELECT 1 FROM processed_events p "
+          + "  AND (SELECT count(*) FROM unnest($5::text[], $8::timestamptz[]) AS g(name, since) "
+          // a group is done with an event it was never owed (committed before its start)
+          + "      WHERE o.created_at < g.since OR EXISTS (SELECT 1 FROM processed_events p "
           + "      WHERE p.group_name = g.name AND p.event_id = o.event_id) OR EXISTS (SELECT 1 FROM event_attempts a "
           + "      WHERE a.event_id = o.event_id AND a.group_name = g.name AND a.skipped_at IS NOT NULL)) "
           + "      = cardinality($5)), "
@@ -68,6 +70,7 @@ final class OutboxPruner {
 
   private final Pool pool;
   private final Supplier<List<String>> groups;
+  private final OwedFrom owedFrom;
   private final Duration keep;
   private final int batch;
   // where the next window starts (after this id); 0 from the oldest. Touched by one call at a time.
@@ -78,6 +81,12 @@ final class OutboxPruner {
    * @param keep   how long a sent event stays at least
    */
   OutboxPruner(Pool pool, Supplier<List<String>> groups, Duration keep, int batch) {
+    this(pool, groups, OwedFrom.ALWAYS, keep, batch);
+  }
+
+  /** @param owedFrom since when each group is owed events: a group does not hold an event it is not owed */
+    OutboxPruner(Pool pool, Supplier<List<String>> groups, OwedFrom owedFrom, Duration keep, int batch) {
+    this.owedFrom = owedFrom;
     this.pool = pool;
     this.groups = groups;
     this.keep = keep;
@@ -98,15 +107,19 @@ final class OutboxPruner {
     Long[] firstOffsets = partitions.stream().map(TopicDescription.PartitionRange::startOffset).toArray(Long[]::new);
     OffsetDateTime sentBefore = OffsetDateTime.now(ZoneOffset.UTC).minus(keep);
     OffsetDateTime forgotten = (forgottenBefore == null ? Instant.EPOCH : forgottenBefore).atOffset(ZoneOffset.UTC);
-    String[] groupNames = groups.get().toArray(String[]::new);
-    return sweep(parts, firstOffsets, sentBefore, forgotten, groupNames, 0, 0);
+    List<String> names = groups.get();
+    String[] groupNames = names.toArray(String[]::new);
+    OffsetDateTime[] since = owedFrom.all(names);
+    return sweep(parts, firstOffsets, sentBefore, forgotten, groupNames, since, 0, 0);
   }
 
   private Future<Integer> sweep(Integer[] parts, Long[] firstOffsets, OffsetDateTime sentBefore,
-                                OffsetDateTime forgotten, String[] groupNames, int deleted, int windows) {
+                                OffsetDateTime forgotten, String[] groupNames, OffsetDateTime[] since, int deleted,
+                                int windows) {
     return pool.preparedQuery(PRUNE)
         .execute(Tuple.tuple().addArrayOfInteger(parts).addArrayOfLong(firstOffsets).addOffsetDateTime(sentBefore)
-            .addOffsetDateTime(forgotten).addArrayOfString(groupNames).addInteger(batch).addLong(after))
+            .addOffsetDateTime(forgotten).addArrayOfString(groupNames).addInteger(batch).addLong(after)
+            .addArrayOfOffsetDateTime(since))
         .compose(rows -> {
           Row row = rows.iterator().next();
           int total = deleted + row.getLong("n").intValue();
@@ -115,7 +128,7 @@ final class OutboxPruner {
           if (reachedNewest || total >= batch || windows + 1 >= WINDOWS_PER_CALL) {
             return Future.succeededFuture(total);
           }
-          return sweep(parts, firstOffsets, sentBefore, forgotten, groupNames, total, windows + 1);
+          return sweep(parts, firstOffsets, sentBefore, forgotten, groupNames, since, total, windows + 1);
         });
   }
 }

@@ -69,10 +69,14 @@ public final class OutboxRelay extends VerticleBase {
   public static final String MARK_SENT =
       "UPDATE outbox o SET sent_at = now(), stream_partition = s.part, stream_offset = s.off "
           + "FROM unnest($1::bigint[], $2::int[], $3::bigint[]) AS s(id, part, off) WHERE o.id = s.id";
+  // an event is owed to a group when it was committed at or after the group's start (see OwedFrom)
   private static final String UNSEND_UNPROCESSED =
-      "UPDATE outbox SET sent_at = NULL WHERE sent_at IS NOT NULL AND (SELECT count(*) FROM processed_events p "
-          + "WHERE p.event_id = outbox.event_id AND p.group_name = ANY($1)) < cardinality($1)";
+      "UPDATE outbox SET sent_at = NULL WHERE sent_at IS NOT NULL AND (SELECT count(*) FROM "
+          + "unnest($1::text[], $2::timestamptz[]) AS g(name, since) WHERE outbox.created_at < g.since "
+          + "OR EXISTS (SELECT 1 FROM processed_events p WHERE p.event_id = outbox.event_id AND p.group_name = g.name)) "
+          + "< cardinality($1)";
 
+  private final OwedFrom owedFrom;
   private final Pool pool;
   private final PgConnectOptions connectOptions;
   private final EventStream stream;
@@ -110,7 +114,7 @@ public final class OutboxRelay extends VerticleBase {
                      boolean replayUnprocessed, Supplier<List<String>> groups, int batchSize, long pollMillis,
                      Duration keepSent, RelaySignal signal) {
     this(pool, connectOptions, stream, topic, replayUnprocessed, groups, batchSize, pollMillis, keepSent, signal,
-        LOCK_KEY);
+        LOCK_KEY, OwedFrom.ALWAYS);
   }
 
   /**
@@ -120,6 +124,18 @@ public final class OutboxRelay extends VerticleBase {
   public OutboxRelay(Pool pool, PgConnectOptions connectOptions, EventStream stream, String topic,
                      boolean replayUnprocessed, Supplier<List<String>> groups, int batchSize, long pollMillis,
                      Duration keepSent, RelaySignal signal, long lockKey) {
+    this(pool, connectOptions, stream, topic, replayUnprocessed, groups, batchSize, pollMillis, keepSent, signal,
+        lockKey, OwedFrom.ALWAYS);
+  }
+
+  /**
+   * @param owedFrom since when each group is owed events: the relay sends again, and the pruner keeps, for a
+   *                 group only the events committed from then on
+   */
+  public OutboxRelay(Pool pool, PgConnectOptions connectOptions, EventStream stream, String topic,
+                     boolean replayUnprocessed, Supplier<List<String>> groups, int batchSize, long pollMillis,
+                     Duration keepSent, RelaySignal signal, long lockKey, OwedFrom owedFrom) {
+    this.owedFrom = owedFrom;
     this.lockKey = lockKey;
     this.pool = pool;
     this.connectOptions = connectOptions;
@@ -129,7 +145,7 @@ public final class OutboxRelay extends VerticleBase {
     this.groups = groups;
     this.batchSize = batchSize;
     this.pollMillis = pollMillis;
-    this.pruner = new OutboxPruner(pool, groups, keepSent, PRUNE_BATCH);
+    this.pruner = new OutboxPruner(pool, groups, owedFrom, keepSent, PRUNE_BATCH);
     this.signal = signal;
     // a stream that forgets on restart numbers its offsets anew: earlier sends' positions mean nothing
     this.healer = new GapHealer(stream, topic, stream.survivesRestart() ? Instant.EPOCH : startedAt);
@@ -187,7 +203,7 @@ public final class OutboxRelay extends VerticleBase {
       return Future.succeededFuture();
     }
     lastHeal = now;
-    return healer.heal(lockConnection, groups.get())
+    return healer.heal(lockConnection, groups.get(), owedFrom)
         .recover(e -> {
           LOG.warn("outbox relay: looking for retention gaps failed, will retry: {}", e.toString());
           return Future.succeededFuture(0);
@@ -247,7 +263,10 @@ public final class OutboxRelay extends VerticleBase {
           if (!replayUnprocessed) {
             return Future.succeededFuture(true);
           }
-          return pool.preparedQuery(UNSEND_UNPROCESSED).execute(Tuple.of((Object) groups.get().toArray(String[]::new))).map(rows -> {
+          List<String> names = groups.get();
+          return pool.preparedQuery(UNSEND_UNPROCESSED).execute(Tuple.tuple()
+              .addArrayOfString(names.toArray(String[]::new))
+              .addArrayOfOffsetDateTime(owedFrom.all(names))).map(rows -> {
             if (rows.rowCount() > 0) {
               LOG.info("re-sending {} events the consumer groups had not processed", rows.rowCount());
             }

@@ -45,6 +45,16 @@ public final class ProcessedEvents {
         });
   }
 
+  /**
+   * Forgets everything {@code group} recorded: its processed records and its trouble with single events (a
+   * group deleted for good, whose name may later start clean).
+   */
+  public static Future<Void> forgetGroup(SqlClient client, String group) {
+    return client.preparedQuery("DELETE FROM processed_events WHERE group_name = $1").execute(Tuple.of(group))
+        .compose(v -> client.preparedQuery("DELETE FROM event_attempts WHERE group_name = $1").execute(Tuple.of(group)))
+        .mapEmpty();
+  }
+
   /** Which of {@code eventIds} {@code group} has recorded as handled. */
   public static Future<Set<UUID>> recorded(SqlClient client, String group, List<UUID> eventIds) {
     return client.preparedQuery(RECORDED)

@@ -57,6 +57,8 @@ public final class BlogStore {
   private static final String LIVE_COUNTS =
       "SELECT author_id, count(*) AS n FROM blogs WHERE NOT deleted AND author_id > $1 "
           + "GROUP BY author_id ORDER BY author_id LIMIT $2";
+  private static final String LIVE_PAGE = "SELECT blog_id, author_id, title, body, tags, version, published_at, "
+      + "updated_at FROM blogs WHERE NOT deleted AND ($2::uuid IS NULL OR blog_id > $2) ORDER BY blog_id LIMIT $1";
   private static final String FIND_BLOG =
       "SELECT blog_id, author_id, title, body, tags, version, published_at, updated_at FROM blogs "
           + "WHERE blog_id = $1 AND NOT deleted";
@@ -170,17 +172,32 @@ public final class BlogStore {
       if (rows.size() == 0) {
         return Future.failedFuture(Refusal.notFound("blog " + blogId));
       }
-      Row row = rows.iterator().next();
-      return Future.succeededFuture(new JsonObject()
-          .put("blogId", row.getUUID("blog_id").toString())
-          .put("authorId", row.getString("author_id"))
-          .put("title", row.getString("title"))
-          .put("body", row.getString("body"))
-          .put("tags", new JsonArray(Arrays.asList(row.getArrayOfStrings("tags"))))
-          .put("version", row.getInteger("version"))
-          .put("publishedAt", row.getOffsetDateTime("published_at").toInstant().toString())
-          .put("updatedAt", row.getOffsetDateTime("updated_at").toInstant().toString()));
+      return Future.succeededFuture(json(rows.iterator().next()));
     });
+  }
+
+  /**
+   * Up to {@code limit} live blogs as they are now, as {@link #find} gives them, in blog id order after
+   * {@code after} (null: from the first): a subscription's snapshot reads them page by page.
+   */
+  public Future<List<JsonObject>> live(UUID after, int limit) {
+    return pool.preparedQuery(LIVE_PAGE).execute(Tuple.of(limit, after)).map(rows -> {
+      List<JsonObject> page = new ArrayList<>(rows.size());
+      rows.forEach(row -> page.add(json(row)));
+      return page;
+    });
+  }
+
+  private static JsonObject json(Row row) {
+    return new JsonObject()
+        .put("blogId", row.getUUID("blog_id").toString())
+        .put("authorId", row.getString("author_id"))
+        .put("title", row.getString("title"))
+        .put("body", row.getString("body"))
+        .put("tags", new JsonArray(Arrays.asList(row.getArrayOfStrings("tags"))))
+        .put("version", row.getInteger("version"))
+        .put("publishedAt", row.getOffsetDateTime("published_at").toInstant().toString())
+        .put("updatedAt", row.getOffsetDateTime("updated_at").toInstant().toString());
   }
 
   /** Up to {@code limit} blogs, live or deleted, in blog id order after {@code after} (null: from the first). */

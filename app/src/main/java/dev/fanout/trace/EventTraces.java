@@ -40,12 +40,23 @@ public final class EventTraces {
   private final EventStream stream;
   private final Supplier<List<String>> groups;
   private final Function<UUID, Future<Boolean>> blogExists;
+  private final Function<String, Instant> owedFrom;
 
   /**
    * @param groups     the consumer groups to trace, in the order they are listed; read anew per request
    * @param blogExists whether a blog is known, for a blog none of whose events are kept
    */
   public EventTraces(Pool pool, EventStream stream, Supplier<List<String>> groups, Function<UUID, Future<Boolean>> blogExists) {
+    this(pool, stream, groups, blogExists, group -> Instant.EPOCH);
+  }
+
+  /**
+   * @param owedFrom since when each group is owed events (a subscription's start): one committed before that
+   *                 the group did not handle is traced as skipped
+   */
+  public EventTraces(Pool pool, EventStream stream, Supplier<List<String>> groups,
+                     Function<UUID, Future<Boolean>> blogExists, Function<String, Instant> owedFrom) {
+    this.owedFrom = owedFrom;
     this.pool = pool;
     this.stream = stream;
     this.groups = groups;
@@ -59,7 +70,7 @@ public final class EventTraces {
       if (kept.isEmpty()) {
         return Future.failedFuture(Refusal.notFound("event " + eventId));
       }
-      return Future.succeededFuture(trace(kept.get(), groups, positions));
+      return Future.succeededFuture(trace(kept.get(), groups, positions, owedFrom));
     }));
   }
 
@@ -72,20 +83,20 @@ public final class EventTraces {
             return Future.failedFuture(Refusal.notFound("blog " + blogId));
           }
           JsonArray events = new JsonArray();
-          kept.forEach(event -> events.add(trace(event, groups, positions)));
+          kept.forEach(event -> events.add(trace(event, groups, positions, owedFrom)));
           return Future.succeededFuture(new JsonObject().put("blogId", blogId.toString()).put("events", events));
         })));
   }
 
   private static JsonObject trace(KeptEvents.Kept event, List<String> groups,
-                                  Map<String, GroupDescription> positions) {
+                                  Map<String, GroupDescription> positions, Function<String, Instant> owedFrom) {
     JsonArray traced = new JsonArray();
     for (String group : groups) {
       KeptEvents.Trouble trouble = event.trouble().get(group);
       Instant processedAt = event.processedAt().get(group);
       GroupDescription.PartitionLag partition = partition(positions.get(group), event.partition());
       Long position = partition == null ? null : partition.logEnd() - partition.lag();
-      Standing standing = Standing.of(event, processedAt, trouble, position);
+      Standing standing = Standing.of(event, processedAt, trouble, position, owedFrom.apply(group));
       traced.add(new JsonObject()
           .put("group", group)
           .put("status", standing.status().wireName())

@@ -21,8 +21,11 @@ record Standing(TraceStatus status, Long behind) {
    * @param processedAt when the group recorded it processed, or null
    * @param trouble     the group's trouble with it, or null
    * @param position    the next offset the group reads in the event's partition, or null when unknown
+   * @param owedFrom    the group is owed the events committed from then on (a subscription's start); one
+   *                    committed before, it never handled, is {@link TraceStatus#SKIPPED}
    */
-  static Standing of(KeptEvents.Kept event, Instant processedAt, KeptEvents.Trouble trouble, Long position) {
+  static Standing of(KeptEvents.Kept event, Instant processedAt, KeptEvents.Trouble trouble, Long position,
+                     Instant owedFrom) {
     if (processedAt != null) {
       return new Standing(trouble != null && trouble.replayedAt() != null ? TraceStatus.REPLAYED
           : TraceStatus.PROCESSED, null);
@@ -30,7 +33,8 @@ record Standing(TraceStatus status, Long behind) {
     if (trouble != null && trouble.deadLetteredAt() != null) {
       return new Standing(TraceStatus.DEAD_LETTERED, null);
     }
-    if (trouble != null && trouble.skippedAt() != null) {
+    if (trouble != null && trouble.skippedAt() != null
+        || owedFrom != null && event.committedAt() != null && event.committedAt().isBefore(owedFrom)) {
       return new Standing(TraceStatus.SKIPPED, null);
     }
     if (event.sentAt() == null) {

@@ -14,7 +14,8 @@ class FanoutOptionsTest {
     java.nio.file.Path data = java.nio.file.Path.of("./data").toAbsolutePath().normalize();
     assertThat(options).isEqualTo(new FanoutOptions(8080, "127.0.0.1", data, "memory", null, null, 12, 1, dev.fanout.compose.SearchKind.LUCENE,
         null, null, dev.fanout.consumer.ResiliencePolicy.defaults(), 2000, java.util.List.of(), 1, 20, 200, 100, 60, 24,
-        new FanoutOptions.Auth(true, null, null, null, 300, data.resolve("auth").resolve("author-signing.key"))));
+        new FanoutOptions.Auth(true, null, null, null, 300, data.resolve("auth").resolve("author-signing.key")),
+        new FanoutOptions.Subs(20, 72, false)));
   }
 
   @Test

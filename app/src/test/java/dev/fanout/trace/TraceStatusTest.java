@@ -34,52 +34,52 @@ class TraceStatusTest {
 
   @Test
   void waitingEventsArePendingBehindTheRecordsBeforeThem() {
-    assertThat(Standing.of(sent(12), null, null, 9L)).isEqualTo(new Standing(TraceStatus.PENDING, 3L));
-    assertThat(Standing.of(sent(12), null, null, 12L)).isEqualTo(new Standing(TraceStatus.PENDING, 0L));
-    assertThat(Standing.of(sent(12), null, null, null)).as("the group's position is unknown")
+    assertThat(Standing.of(sent(12), null, null, 9L, Instant.EPOCH)).isEqualTo(new Standing(TraceStatus.PENDING, 3L));
+    assertThat(Standing.of(sent(12), null, null, 12L, Instant.EPOCH)).isEqualTo(new Standing(TraceStatus.PENDING, 0L));
+    assertThat(Standing.of(sent(12), null, null, null, Instant.EPOCH)).as("the group's position is unknown")
         .isEqualTo(new Standing(TraceStatus.PENDING, null));
   }
 
   @Test
   void failedAttemptsMakeItRetryingUntilItIsHandled() {
-    assertThat(Standing.of(sent(12), null, trouble(2, null, null), 12L))
+    assertThat(Standing.of(sent(12), null, trouble(2, null, null), 12L, Instant.EPOCH))
         .isEqualTo(new Standing(TraceStatus.RETRYING, 0L));
-    assertThat(Standing.of(sent(12), T0, trouble(2, null, null), 13L))
+    assertThat(Standing.of(sent(12), T0, trouble(2, null, null), 13L, Instant.EPOCH))
         .isEqualTo(new Standing(TraceStatus.PROCESSED, null));
   }
 
   @Test
   void anUnsentEventIsNotSentUnlessAGroupAlreadyHandledIt() {
-    assertThat(Standing.of(unsent(), null, null, 40L)).isEqualTo(new Standing(TraceStatus.NOT_SENT, null));
+    assertThat(Standing.of(unsent(), null, null, 40L, Instant.EPOCH)).isEqualTo(new Standing(TraceStatus.NOT_SENT, null));
     // sent again by the relay (a retention gap, a repair): the group that handled it is done with it
-    assertThat(Standing.of(unsent(), T0, null, 40L)).isEqualTo(new Standing(TraceStatus.PROCESSED, null));
+    assertThat(Standing.of(unsent(), T0, null, 40L, Instant.EPOCH)).isEqualTo(new Standing(TraceStatus.PROCESSED, null));
   }
 
   @Test
   void aGroupThatMovedPastItWithoutARecordLostItAndNeverProcessedIt() {
     // it commits past an event only after recording it: passed without a record, the event left the log first
-    assertThat(Standing.of(sent(12), null, null, 13L)).isEqualTo(new Standing(TraceStatus.LOST, null));
+    assertThat(Standing.of(sent(12), null, null, 13L, Instant.EPOCH)).isEqualTo(new Standing(TraceStatus.LOST, null));
     // sent again for the gap, it waits its turn like any other
-    assertThat(Standing.of(sent(40), null, null, 13L)).isEqualTo(new Standing(TraceStatus.PENDING, 27L));
+    assertThat(Standing.of(sent(40), null, null, 13L, Instant.EPOCH)).isEqualTo(new Standing(TraceStatus.PENDING, 27L));
   }
 
   @Test
   void anEventPassedOverOnPurposeIsSkippedUnlessTheGroupHandledItAnyway() {
     Instant at = T0.plusSeconds(2);
-    assertThat(Standing.of(sent(12), null, skipped(at), 13L)).isEqualTo(new Standing(TraceStatus.SKIPPED, null));
-    assertThat(Standing.of(unsent(), null, skipped(at), 13L)).isEqualTo(new Standing(TraceStatus.SKIPPED, null));
-    assertThat(Standing.of(sent(12), at, skipped(at), 13L)).isEqualTo(new Standing(TraceStatus.PROCESSED, null));
+    assertThat(Standing.of(sent(12), null, skipped(at), 13L, Instant.EPOCH)).isEqualTo(new Standing(TraceStatus.SKIPPED, null));
+    assertThat(Standing.of(unsent(), null, skipped(at), 13L, Instant.EPOCH)).isEqualTo(new Standing(TraceStatus.SKIPPED, null));
+    assertThat(Standing.of(sent(12), at, skipped(at), 13L, Instant.EPOCH)).isEqualTo(new Standing(TraceStatus.PROCESSED, null));
   }
 
   @Test
   void deadLettersStayDeadLetteredUntilAReplayHandlesThem() {
     Instant dead = T0.plusSeconds(1);
-    assertThat(Standing.of(sent(12), null, trouble(3, dead, null), 13L))
+    assertThat(Standing.of(sent(12), null, trouble(3, dead, null), 13L, Instant.EPOCH))
         .isEqualTo(new Standing(TraceStatus.DEAD_LETTERED, null));
     // replayed, but it failed again: back in the dead letters
-    assertThat(Standing.of(sent(12), null, trouble(3, dead.plusSeconds(5), dead.plusSeconds(5)), 13L))
+    assertThat(Standing.of(sent(12), null, trouble(3, dead.plusSeconds(5), dead.plusSeconds(5)), 13L, Instant.EPOCH))
         .isEqualTo(new Standing(TraceStatus.DEAD_LETTERED, null));
-    assertThat(Standing.of(sent(12), dead.plusSeconds(5), trouble(3, dead, dead.plusSeconds(5)), 13L))
+    assertThat(Standing.of(sent(12), dead.plusSeconds(5), trouble(3, dead, dead.plusSeconds(5)), 13L, Instant.EPOCH))
         .isEqualTo(new Standing(TraceStatus.REPLAYED, null));
   }
 
@@ -88,5 +88,15 @@ class TraceStatusTest {
     assertThat(Arrays.stream(TraceStatus.values()).map(TraceStatus::wireName))
         .containsExactly("not_sent", "pending", "processed", "retrying", "dead_lettered", "replayed", "skipped",
             "lost");
+  }
+
+  @Test
+  void anEventCommittedBeforeTheGroupWasOwedEventsIsSkipped() {
+    Instant owedFrom = sent(12).committedAt().plusSeconds(1);
+    assertThat(Standing.of(sent(12), null, null, 13L, owedFrom)).isEqualTo(new Standing(TraceStatus.SKIPPED, null));
+    assertThat(Standing.of(sent(12), null, null, 9L, owedFrom)).as("even while the group has not reached it")
+        .isEqualTo(new Standing(TraceStatus.SKIPPED, null));
+    assertThat(Standing.of(sent(12), T0, null, 13L, owedFrom)).as("a processed record wins")
+        .isEqualTo(new Standing(TraceStatus.PROCESSED, null));
   }
 }

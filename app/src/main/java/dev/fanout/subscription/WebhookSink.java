@@ -1,0 +1,89 @@
+package dev.fanout.subscription;
+
+import dev.fanout.consumer.GroupSink;
+import dev.fanout.events.BlogEvent;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * A subscription's sink: delivers each event to the endpoint, signed, unless the receiver already has that
+ * blog at this version or a newer one ({@link DeliveryMarks}), then remembers the delivery. Failures come
+ * from {@link WebhookClient}: refusals are permanent (the event is dead-lettered for this subscription
+ * only), the rest transient. Keeps the figures the admin API shows: the last delivery's time and the last
+ * failure's kind (a status or a kind of failure, never a body or a credential).
+ */
+final class WebhookSink implements GroupSink {
+
+  private final WebhookClient client;
+  private final DeliveryMarks marks;
+  private final Supplier<Subscription> current;
+  private volatile Instant lastDeliveryAt; // written by any delivery, read by the admin API
+  private volatile String lastError;
+
+  /** @param current the subscription as last read (its URL, timeout and secrets may change while it runs) */
+  WebhookSink(WebhookClient client, DeliveryMarks marks, Supplier<Subscription> current) {
+    this.client = client;
+    this.marks = marks;
+    this.current = current;
+  }
+
+  @Override
+  public Future<Void> apply(List<BlogEvent> events) {
+    Future<Void> chain = Future.succeededFuture();
+    for (BlogEvent event : events) {
+      chain = chain.compose(v -> deliver(event));
+    }
+    return chain;
+  }
+
+  private Future<Void> deliver(BlogEvent event) {
+    return marks.newest(event.blogId()).compose(newest -> {
+      if (newest >= event.version()) {
+        // a re-send through the shared topic, or a blog the snapshot delivered at this version or later
+        return marks.passedOver(event.eventId(), event.blogId(), event.version());
+      }
+      return send(WebhookPayload.of(event))
+          .compose(v -> marks.record(new DeliveryMarks.Mark(event.eventId(), event.blogId(), event.version())));
+    });
+  }
+
+  /** Delivers one blog of a snapshot, unless the receiver has it at this version or newer. */
+  Future<Void> deliverSnapshot(LiveBlogs.Blog blog) {
+    return marks.newest(blog.blogId()).compose(newest -> {
+      if (newest >= blog.version()) {
+        return Future.succeededFuture();
+      }
+      return send(WebhookPayload.snapshot(blog.blogId(), blog.authorId(), blog.version(), blog.title(),
+          blog.body(), blog.tags(), blog.publishedAt(), blog.updatedAt()))
+          .compose(v -> marks.record(new DeliveryMarks.Mark(null, blog.blogId(), blog.version())));
+    });
+  }
+
+  private Future<Void> send(WebhookPayload payload) {
+    Subscription s = current.get();
+    List<WebhookSecret> secrets = s.signingSecrets(Instant.now()).stream().map(WebhookSecret::parse).toList();
+    return client.deliver(s.url(), payload, secrets, s.timeoutMs())
+        .onSuccess(v -> lastDeliveryAt = Instant.now())
+        .onFailure(e -> lastError = kindOf(e));
+  }
+
+  static String kindOf(Throwable e) {
+    if (e instanceof WebhookRefused r) {
+      return r.kind();
+    }
+    if (e instanceof WebhookUnavailable u) {
+      return u.kind();
+    }
+    return "error";
+  }
+
+  Instant lastDeliveryAt() {
+    return lastDeliveryAt;
+  }
+
+  String lastError() {
+    return lastError;
+  }
+}
