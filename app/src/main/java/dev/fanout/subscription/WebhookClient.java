@@ -97,7 +97,9 @@ public final class WebhookClient {
   /**
    * One attempt to deliver {@code payload} to {@code url}, signed with each of {@code secrets}.
    *
+   * @param secrets   at least one; the first is the current one, a second the one a rotation replaces
    * @param timeoutMs the bound of the whole attempt, connection included; at least 1
+   * @throws IllegalArgumentException when there is no secret or the bound is below 1 (a caller's mistake)
    * @return a future that succeeds with a {@link DeliveryResult} or fails with {@link WebhookUnavailable}
    *         (retriable) or {@link WebhookRefused} (permanent: a status, {@link DestinationRefused}, an invalid URL)
    */
@@ -105,9 +107,10 @@ public final class WebhookClient {
     if (timeoutMs < 1) {
       throw new IllegalArgumentException("timeoutMs must be at least 1");
     }
+    WebhookSigner signer = new WebhookSigner(secrets);
     RequestOptions options;
     try {
-      options = request(DestinationPolicy.checkSyntax(url), payload, new WebhookSigner(secrets), timeoutMs);
+      options = request(DestinationPolicy.checkSyntax(url), payload, signer, timeoutMs);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new WebhookRefused("invalid url", 0, "webhook refused: invalid url: " + e.getMessage()));
     }
