@@ -5,8 +5,10 @@ import picocli.CommandLine;
 
 /**
  * {@code java -jar app/target/fanout.jar [options]} serves Fanout until it is stopped ({@link ServeCommand});
- * {@code java -jar app/target/fanout.jar lab [options]} runs the lab instead ({@link LabCommand}). Both have
- * {@code --help} and {@code --version}; a bad option stops with a message naming it and exit code 2.
+ * {@code java -jar app/target/fanout.jar lab [options]} runs the lab instead ({@link LabCommand});
+ * {@code java -jar app/target/fanout.jar receiver --secret whsec_... [options]} runs a webhook receiver to try
+ * subscriptions with ({@link ReceiverCommand}). Each has {@code --help} and {@code --version}; a bad option
+ * stops with a message naming it and exit code 2.
  */
 public final class Main {
 
@@ -17,6 +19,7 @@ public final class Main {
   static CommandLine commandLine(ServeCommand serve) {
     CommandLine line = new CommandLine(serve);
     line.addSubcommand(LabCommand.commandLine());
+    line.addSubcommand(ReceiverCommand.commandLine());
     return line;
   }
 

@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "fanout", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
     description = {"Write once, read by many: serves Fanout's API and dashboard until stopped.",
         "Every option may also be given as its environment variable; a flag wins."},
-    footer = {"", "The lab (three designs under faults): java -jar app/target/fanout.jar lab --help"})
+    footer = {"", "The lab (three designs under faults): java -jar app/target/fanout.jar lab --help",
+        "A webhook receiver to try subscriptions with: java -jar app/target/fanout.jar receiver --help"})
 final class ServeCommand implements Callable<Integer>, Cli.Checked {
 
   /** A stop (SIGTERM) that takes longer than this is cut short; the JVM exits anyway. */

@@ -67,6 +67,24 @@ class ReadmeOptionsTest {
         .isEqualTo(declared);
   }
 
+  @Test
+  void theReceiverOptionTableIsTheReceiversOptions() throws IOException {
+    Map<String, Row> documented = new TreeMap<>();
+    for (String line : section("## Webhook receiver").lines().toList()) {
+      Matcher row = LAB_ROW.matcher(line);
+      if (row.find()) {
+        documented.put(row.group(1), new Row(null, cell(row.group(2))));
+      }
+    }
+    Map<String, Row> declared = new TreeMap<>();
+    for (OptionSpec option : Cli.userOptions(ReceiverCommand.commandLine().getCommandSpec())) {
+      declared.put(option.longestName(), new Row(Cli.envName(option),
+          option.defaultValue() == null ? "" : option.defaultValue()));
+    }
+    assertThat(documented).as("README's receiver table against the options `fanout.jar receiver` declares")
+        .isEqualTo(declared);
+  }
+
   // `8080` is 8080; a cell in parentheses, such as (none) or (generated), is no declared default
   private static String cell(String text) {
     String trimmed = text.trim();
