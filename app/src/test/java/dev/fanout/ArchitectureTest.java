@@ -23,8 +23,7 @@ import org.junit.jupiter.api.Test;
  *       table, its relay, the processed-events record and the groups' event attempts), {@code http} (the server, error answers and
  *       request bodies, the request's {@code Caller}), {@code auth} (author tokens: minted here or checked
  *       against a provider's keys), {@code consumer} (group members, the group pipeline, retries, circuits, dead
- *       letters), {@code subscription} (webhooks: signing, payloads, allowed destinations, the delivery
- *       client);</li>
+ *       letters);</li>
  *   <li><b>features</b>: {@code publisher}, {@code counter}, {@code search}, {@code dashboard},
  *       {@code faults}, {@code trace} (following one event through the groups), {@code subscription}
  *       (webhook subscriptions: groups added at runtime whose sink is an HTTP endpoint), which never depend on
@@ -65,7 +64,7 @@ class ArchitectureTest {
     check(layeredArchitecture().consideringOnlyDependenciesInLayers()
         .layer(CORE).definedBy("dev.fanout.core..", "dev.fanout.events..")
         .layer(INFRASTRUCTURE).definedBy("dev.fanout.db..", "dev.fanout.outbox..", "dev.fanout.http..",
-            "dev.fanout.auth..", "dev.fanout.consumer..", "dev.fanout.subscription..")
+            "dev.fanout.auth..", "dev.fanout.consumer..")
         .layer(FEATURES).definedBy("dev.fanout.publisher..", "dev.fanout.counter..", "dev.fanout.search..",
             "dev.fanout.dashboard..", "dev.fanout.faults..", "dev.fanout.trace..", "dev.fanout.subscription..")
         .layer(AUDIT).definedBy("dev.fanout.audit..")
@@ -87,7 +86,7 @@ class ArchitectureTest {
         .and().resideOutsideOfPackages("dev.fanout.stream..", "dev.fanout.kafka..")
         .should().resideInAnyPackage("dev.fanout.core..", "dev.fanout.events..", "dev.fanout.db..",
             "dev.fanout.outbox..", "dev.fanout.http..", "dev.fanout.auth..", "dev.fanout.consumer..",
-            "dev.fanout.subscription..", "dev.fanout.publisher..",
+            "dev.fanout.publisher..",
             "dev.fanout.counter..", "dev.fanout.search..", "dev.fanout.dashboard..", "dev.fanout.faults..",
             "dev.fanout.trace..", "dev.fanout.subscription..", "dev.fanout.audit..", "dev.fanout.compose..",
             "dev.fanout.lab..",
@@ -114,12 +113,7 @@ class ArchitectureTest {
   }
 
   @Test
-  void subscriptionsBuildOnTheConsumerLayerAlone() {
-    check(noClasses().that().resideInAPackage("dev.fanout.subscription..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.fanout.db..", "dev.fanout.outbox..",
-            "dev.fanout.http..", "dev.fanout.auth..")
-        .as("webhook delivery builds on core, events and consumer only (the consumer's failure types): the "
-            + "group, its storage and its admin API are wired above it"));
+  void theConsumerLayerKnowsSinksNotSubscriptions() {
     check(noClasses().that().resideInAPackage("dev.fanout.consumer..")
         .should().dependOnClassesThat().resideInAPackage("dev.fanout.subscription..")
         .as("the consumer layer knows sinks, not which kind of sink a subscription is"));

@@ -18,7 +18,6 @@ import dev.fanout.publisher.BlogStore;
 import dev.fanout.search.SearchEngine;
 import dev.fanout.search.SearchIndexer;
 import dev.fanout.stream.EventStream;
-import dev.fanout.subscription.DestinationPolicy;
 import dev.fanout.subscription.GroupHost;
 import dev.fanout.subscription.LiveBlogs;
 import dev.fanout.subscription.Subscriptions;
@@ -226,7 +225,7 @@ public final class FanoutApp {
       }
     };
     Subscriptions subscriptions = new Subscriptions(vertx, s.database.pool(), s.stream, host, live, client,
-        new DestinationPolicy(vertx), new Subscriptions.Settings(EVENTS_TOPIC, settings.max(),
+        new Subscriptions.Settings(EVENTS_TOPIC, settings.max(),
             Duration.ofHours(settings.keepHours()), settings.allowPrivate(), options.resilience()));
     s.subscriptions = s.opened.add("subscriptions", subscriptions, subscriptions::close);
     return subscriptions.start();

@@ -90,7 +90,6 @@ public final class Subscriptions {
   private final GroupHost host;
   private final LiveBlogs blogs;
   private final WebhookClient client;
-  private final DestinationPolicy destinations;
   private final Settings settings;
   private final SubscriptionStore store;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -102,14 +101,13 @@ public final class Subscriptions {
   private volatile boolean closed;
 
   public Subscriptions(Vertx vertx, Pool pool, EventStream stream, GroupHost host, LiveBlogs blogs,
-                       WebhookClient client, DestinationPolicy destinations, Settings settings) {
+                       WebhookClient client, Settings settings) {
     this.vertx = vertx;
     this.pool = pool;
     this.stream = stream;
     this.host = host;
     this.blogs = blogs;
     this.client = client;
-    this.destinations = destinations;
     this.settings = settings;
     this.store = new SubscriptionStore(pool);
   }
@@ -158,7 +156,7 @@ public final class Subscriptions {
   /** Creates a subscription; the answer carries its secret, the only time it is shown. */
   public Future<JsonObject> create(NewSubscription request) {
     String group = Subscription.groupOf(request.name());
-    return destinations.check(request.url(), settings.allowPrivate())
+    return client.policy().check(request.url())
         .recover(e -> Future.failedFuture(e instanceof DestinationRefused d
             ? Refusal.invalid("url", "url: " + d.reason()) : e))
         .compose(v -> store.all())

@@ -64,7 +64,15 @@ final class WebhookSink implements GroupSink {
   private Future<Void> send(WebhookPayload payload) {
     Subscription s = current.get();
     List<WebhookSecret> secrets = s.signingSecrets(Instant.now()).stream().map(WebhookSecret::parse).toList();
-    return client.deliver(s.url(), payload, secrets, s.timeoutMs())
+    java.net.URL url;
+    try {
+      url = DestinationPolicy.parse(s.url());
+    } catch (IllegalArgumentException e) {
+      lastError = "invalid url";
+      return Future.failedFuture(new WebhookRefused("invalid url", 0, "webhook refused: invalid url"));
+    }
+    return client.deliver(url, payload, secrets, s.timeoutMs())
+        .<Void>mapEmpty()
         .onSuccess(v -> lastDeliveryAt = Instant.now())
         .onFailure(e -> lastError = kindOf(e));
   }

@@ -1,5 +1,6 @@
 package dev.fanout.subscription;
 
+import dev.fanout.consumer.RetryAfter;
 import dev.fanout.consumer.SinkUnavailable;
 import java.time.Duration;
 import java.util.Optional;
@@ -12,7 +13,7 @@ import java.util.Optional;
  * <p>The message names the kind only ({@code status 503}, {@code timeout}); never a response body, an
  * address or a URL's credentials.
  */
-public final class WebhookUnavailable extends SinkUnavailable {
+public final class WebhookUnavailable extends SinkUnavailable implements RetryAfter {
 
   public static final String TIMEOUT = "timeout";
   public static final String CONNECTION_REFUSED = "connection refused";
@@ -50,5 +51,11 @@ public final class WebhookUnavailable extends SinkUnavailable {
   /** How long the endpoint asked us to wait ({@code Retry-After}), capped; empty when it did not say. */
   public Optional<Duration> retryAfter() {
     return Optional.ofNullable(retryAfter);
+  }
+
+  /** The receiver's {@code Retry-After}, in milliseconds; 0 when it gave none. */
+  @Override
+  public long retryAfterMillis() {
+    return retryAfter().map(java.time.Duration::toMillis).orElse(0L);
   }
 }
