@@ -1,6 +1,5 @@
 package dev.fanout.stream.spi;
 
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -26,7 +25,7 @@ public final class BatchWindow {
   }
 
   // batches in flight, by first record offset
-  private final Map<Long, Range> inFlight = new TreeMap<>();
+  private final TreeMap<Long, Range> inFlight = new TreeMap<>();
   // batches that succeeded after a gap, by start of range, with their ends
   private final TreeMap<Long, Long> doneAfterGap = new TreeMap<>();
   private long committed;
@@ -55,6 +54,11 @@ public final class BatchWindow {
   /** Batches handed out and not completed yet. */
   public int inFlight() {
     return inFlight.size();
+  }
+
+  /** The first record offset of the oldest batch in flight; -1 when none is. */
+  public long oldestInFlight() {
+    return inFlight.isEmpty() ? -1 : inFlight.firstKey();
   }
 
   /** True once a batch failed: nothing more is handed out from this window. */
