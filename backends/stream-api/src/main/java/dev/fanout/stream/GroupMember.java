@@ -31,8 +31,8 @@ public interface GroupMember {
   }
 
   /**
-   * Stops handing out new batches. Batches already in flight finish and commit; the member keeps
-   * its partitions (no rebalance).
+   * Stops handing out new batches. Batches already in flight finish and commit their prefix (see
+   * {@link BatchHandler}); the member keeps its partitions (no rebalance).
    */
   Future<Void> pause();
 
@@ -42,14 +42,15 @@ public interface GroupMember {
   boolean paused();
 
   /**
-   * Leaves the group cleanly: no new batches, in-flight batches finish and commit, then the member's
-   * partitions go to the remaining members, who start from the committed offsets.
+   * Leaves the group cleanly: no new batches, every batch in flight finishes and the successful prefix of
+   * each partition commits, then the member's partitions go to the remaining members, who start from the
+   * committed offsets.
    */
   Future<Void> leave();
 
   /**
-   * Leaves the group as a crashed process would: in-flight batches are abandoned without commit, so
-   * their records are delivered again to the partitions' next owners. Used by tests and fault
+   * Leaves the group as a crashed process would: in-flight batches are abandoned and nothing more is
+   * committed, so their records are delivered again to the partitions' next owners. Used by tests and fault
    * injection.
    */
   Future<Void> crash();

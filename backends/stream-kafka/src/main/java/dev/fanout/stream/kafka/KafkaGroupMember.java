@@ -16,6 +16,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.consumer.KafkaReadStream;
 import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -45,13 +46,14 @@ import org.apache.kafka.common.TopicPartition;
  *   <li>Commits are sent only between polls (never while one is in flight), and only for partitions
  *       this member still owns (see {@link PollLoop}).</li>
  *   <li>Before Kafka revokes a partition, {@link MemberConsumer} makes the rebalance wait (up to
- *       {@code revocation.wait.ms}) until the partition's batch in flight ended, and commits it; so the
- *       next owner starts after it, from the committed offset. A batch that outlives the wait is
- *       abandoned: its grant is stale once the partition went, and its end is ignored.</li>
- *   <li>Each partition has at most one batch in flight; its buffer is bounded, and fetching of a
- *       partition pauses while its buffer is full or a failed batch waits for its retry.</li>
- *   <li>A failed batch blocks its partition for {@code retryDelayMs}, then the consumer seeks back to the
- *       batch's first offset, which is the committed offset (everything before it succeeded).</li>
+ *       {@code revocation.wait.ms}) until the partition's batches in flight ended, and commits their
+ *       successful prefix; so the next owner starts after it, from the committed offset. A batch that
+ *       outlives the wait is abandoned: its grant is stale once the partition went, and its end is ignored.</li>
+ *   <li>Each partition has at most {@code maxBatchesInFlight} batches in flight; its buffer is bounded, and
+ *       fetching of a partition pauses while its buffer is full or a failed batch waits for its retry.</li>
+ *   <li>A failed batch blocks its partition; once its other batches in flight ended, it waits
+ *       {@code retryDelayMs}, then the consumer seeks back to the committed offset (the end of the
+ *       successful prefix).</li>
  * </ul>
  *
  * <p>The public methods may be called from any thread; their futures complete on the caller's context, or
@@ -80,6 +82,10 @@ final class KafkaGroupMember implements GroupMember {
   private PollLoop loop;
   // accessed on context: completed when the grant's batch in flight ends or the grant goes
   private final Map<Grant, List<Promise<Void>>> idleWaiters = new HashMap<>();
+  // accessed on context: batches taken from the state and not handed to the handler yet, and whether
+  // perform is handing them out (further up the stack)
+  private final ArrayDeque<Batch> toHandOut = new ArrayDeque<>();
+  private boolean handingOut;
   // accessed on context: the future of leave/crash once one was called
   private Future<Void> stopped;
   // written on context, read by any thread
@@ -98,7 +104,8 @@ final class KafkaGroupMember implements GroupMember {
     this.subscription = subscription;
     this.handler = handler;
     this.memberId = memberId;
-    this.state = new MemberState(subscription.maxBatchSize(), subscription.maxBatchSize() * options.bufferedBatches());
+    this.state = new MemberState(subscription.maxBatchSize(), subscription.maxBatchSize() * options.bufferedBatches(),
+        subscription.maxBatchesInFlight());
   }
 
   /**
@@ -327,7 +334,21 @@ final class KafkaGroupMember implements GroupMember {
     if (!steps.resume().isEmpty()) {
       consumer.resume(topicPartitions(steps.resume())).onFailure(e -> LOG.log(Level.DEBUG, "resume refused: " + e));
     }
-    steps.batches().forEach(this::handOut);
+    // Batches go out in the order the state took them: a handler that completes at once makes handOut
+    // perform newer steps, whose batches of the same partition must wait behind the ones taken before.
+    toHandOut.addAll(steps.batches());
+    if (handingOut) {
+      return;
+    }
+    handingOut = true;
+    try {
+      Batch batch;
+      while ((batch = toHandOut.pollFirst()) != null) {
+        handOut(batch);
+      }
+    } finally {
+      handingOut = false;
+    }
   }
 
   private void handOut(Batch batch) {
@@ -343,7 +364,9 @@ final class KafkaGroupMember implements GroupMember {
     result.onComplete(ar -> OnContext.run(context, () -> {
       state.batchDone(batch, ar.succeeded()).ifPresent(retry ->
           vertx.setTimer(Math.max(1, subscription.retryDelayMs()), t -> retry(retry)));
-      releaseWaiters(batch.grant());
+      if (!state.inFlight(batch.grant())) {
+        releaseWaiters(batch.grant());
+      }
       perform(state.nextSteps());
     }));
   }
@@ -392,7 +415,7 @@ final class KafkaGroupMember implements GroupMember {
 
   // ---- small helpers, on context ----
 
-  // Completes once none of the grants has a batch in flight (ended, or the grant went stale).
+  // Completes once none of the grants has a batch in flight (all ended, or the grant went stale).
   private Future<Void> whenIdle(List<Grant> grants) {
     List<Future<Void>> idle = new ArrayList<>();
     for (Grant grant : grants) {

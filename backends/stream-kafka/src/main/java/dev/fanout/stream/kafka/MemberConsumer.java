@@ -18,9 +18,9 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * The native consumer of one group member. It lets the member finish before a partition is taken away:
  * when Kafka revokes partitions (inside {@code poll}, on the consumer's thread), it waits, up to a bound,
- * for the member's batches in flight on them, commits what they completed while the partitions are still
- * owned, and only then lets the rebalance go on. Past the bound the batches are abandoned, as the SPI
- * allows; their commits are dropped by the member.
+ * for the member's batches in flight on them, commits their successful prefix while the partitions are
+ * still owned, and only then lets the rebalance go on. Past the bound the batches are abandoned, as the
+ * SPI allows; their commits are dropped by the member.
  *
  * <p>It also looks up, when partitions are assigned, where each one starts (see {@link #takeStartPosition}).
  *

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -25,8 +26,9 @@ import java.util.function.Function;
  *       {@link Grant} names a partition at one generation; once the partition was revoked (even if it was
  *       assigned again since) the grant is stale, and every report made with it (a position, a seek done, a
  *       batch done, a retry) is ignored.</li>
- *   <li>At most one batch per partition is in flight; batches are handed out only while the member is
- *       active and not paused.</li>
+ *   <li>At most {@code maxInFlight} batches per partition are in flight, in offset order; batches are
+ *       handed out only while the member is active and not paused. A partition's commit is the end of
+ *       the successful prefix of its batches (see {@link dev.fanout.stream.spi.BatchWindow}).</li>
  *   <li>A commit is queued only for an owned partition and handed to the driver only while the partition is
  *       still owned; a crashed member commits nothing before a revocation and abandons its batches.</li>
  * </ul>
@@ -43,10 +45,6 @@ final class MemberState {
 
   /** A batch handed out under {@code grant}; report its end with {@link #batchDone}. */
   record Batch(Grant grant, List<StreamRecord> records) {
-
-    long nextOffset() {
-      return records.get(records.size() - 1).offset() + 1;
-    }
   }
 
   /** Move the consumer's position of the grant's partition to {@code offset}. */
@@ -73,6 +71,7 @@ final class MemberState {
 
   private final int batchSize;
   private final int bufferLimit;
+  private final int maxInFlight;
   // sorted, so partitions are served in a stable order
   private final Map<Integer, Owned> owned = new TreeMap<>();
   private final Set<Integer> fetchPaused = new TreeSet<>();
@@ -82,13 +81,20 @@ final class MemberState {
   private boolean crashed;
   private boolean paused;
 
+  /** A member with at most one batch per partition in flight. */
+  MemberState(int batchSize, int bufferLimit) {
+    this(batchSize, bufferLimit, 1);
+  }
+
   /**
    * @param batchSize   the most records in one batch
    * @param bufferLimit buffered records per partition at which its fetching pauses
+   * @param maxInFlight the most batches per partition in flight at once
    */
-  MemberState(int batchSize, int bufferLimit) {
+  MemberState(int batchSize, int bufferLimit, int maxInFlight) {
     this.batchSize = batchSize;
     this.bufferLimit = bufferLimit;
+    this.maxInFlight = maxInFlight;
   }
 
   Phase phase() {
@@ -118,7 +124,7 @@ final class MemberState {
         continue;
       }
       Grant grant = new Grant(partition, ++generations);
-      PartitionFeed feed = new PartitionFeed(partition, batchSize, bufferLimit);
+      PartitionFeed feed = new PartitionFeed(partition, batchSize, bufferLimit, maxInFlight);
       owned.put(partition, new Owned(grant.generation(), feed));
       Long start = startPosition.apply(partition);
       if (start != null) {
@@ -215,7 +221,7 @@ final class MemberState {
     }
     for (Map.Entry<Integer, Owned> entry : owned.entrySet()) {
       PartitionFeed feed = entry.getValue().feed();
-      if (phase == Phase.ACTIVE && !paused && feed.ready()) {
+      while (phase == Phase.ACTIVE && !paused && feed.ready()) {
         batches.add(new Batch(new Grant(entry.getKey(), entry.getValue().generation()), feed.take()));
       }
     }
@@ -232,20 +238,24 @@ final class MemberState {
   }
 
   /**
-   * The handler ended {@code batch}. A success queues its commit; a failure blocks the partition until the
-   * returned retry is due. Nothing happens for a stale batch or a crashed member: the batch is abandoned.
+   * The handler ended {@code batch}. A success that extends the partition's successful prefix queues the
+   * prefix's end as its commit; a failure blocks the partition. Once a blocked partition has no batch in
+   * flight any more, the retry is returned, to pass to {@link #retryDue} after the retry delay. Nothing
+   * happens for a stale batch or a crashed member: the batch is abandoned.
    */
   Optional<Retry> batchDone(Batch batch, boolean succeeded) {
     PartitionFeed feed = feed(batch.grant());
     if (crashed || feed == null) {
       return Optional.empty();
     }
-    if (succeeded) {
-      feed.succeeded();
-      pendingCommits.put(batch.grant().partition(), batch.nextOffset());
-      return Optional.empty();
+    long first = batch.records().get(0).offset();
+    if (!succeeded) {
+      feed.failed(first);
+    } else if (feed.succeeded(first)) {
+      pendingCommits.put(batch.grant().partition(), feed.committable());
     }
-    return Optional.of(new Retry(batch.grant(), feed.failed(batch.records().get(0).offset())));
+    OptionalLong retry = feed.retryToStart();
+    return retry.isPresent() ? Optional.of(new Retry(batch.grant(), retry.getAsLong())) : Optional.empty();
   }
 
   /**
@@ -266,7 +276,7 @@ final class MemberState {
     return feed != null && feed.retry(retry.token());
   }
 
-  /** True while the grant's batch is in flight; false once it ended or the grant is stale. */
+  /** True while a batch of the grant is in flight; false once all ended or the grant is stale. */
   boolean inFlight(Grant grant) {
     PartitionFeed feed = feed(grant);
     return feed != null && feed.inFlight();

@@ -223,4 +223,66 @@ class MemberStateTest {
     assertThat(after.pause()).isEmpty();
     assertThat(after.resume()).isEmpty();
   }
+  // ---- several batches of a partition in flight ----
+
+  private static Batch batchAt(List<Batch> batches, long firstOffset) {
+    return batches.stream().filter(b -> b.records().get(0).offset() == firstOffset).findFirst().orElseThrow();
+  }
+
+  @Test
+  void handsOutUpToMaxInFlightBatchesInOrderAndCommitsTheContiguousPrefix() {
+    MemberState pipelined = new MemberState(1, 10, 3);
+    pipelined.assigned(List.of(0), p -> 0L);
+    pipelined.fetched(0, records(0, 0, 6));
+    List<Batch> out = pipelined.nextSteps().batches();
+    assertThat(out).extracting(b -> b.records().get(0).offset()).containsExactly(0L, 1L, 2L);
+    assertThat(pipelined.nextSteps().batches()).as("three in flight").isEmpty();
+
+    assertThat(pipelined.batchDone(batchAt(out, 2), true)).isEmpty();
+    assertThat(pipelined.commitsDue()).as("offset 0 and 1 still in flight").isEmpty();
+    assertThat(offsets(onlyBatch(pipelined.nextSteps()))).containsExactly(3L);
+    pipelined.batchDone(batchAt(out, 0), true);
+    assertThat(pipelined.commitsDue()).containsExactlyEntriesOf(Map.of(0, 1L));
+    pipelined.batchDone(batchAt(out, 1), true);
+    assertThat(pipelined.commitsDue()).as("the gap closed").containsExactlyEntriesOf(Map.of(0, 3L));
+  }
+
+  @Test
+  void aFailureWaitsForTheOtherBatchesInFlightThenSeeksBackToTheCommittedOffset() {
+    MemberState pipelined = new MemberState(1, 10, 3);
+    pipelined.assigned(List.of(0), p -> 0L);
+    pipelined.fetched(0, records(0, 0, 6));
+    List<Batch> out = pipelined.nextSteps().batches();
+
+    assertThat(pipelined.batchDone(batchAt(out, 1), false)).as("batches 0 and 2 still in flight").isEmpty();
+    Steps blocked = pipelined.nextSteps();
+    assertThat(blocked.batches()).isEmpty();
+    assertThat(blocked.pause()).containsExactly(0);
+    assertThat(pipelined.batchDone(batchAt(out, 2), true)).isEmpty();
+    Retry retry = pipelined.batchDone(batchAt(out, 0), true).orElseThrow();
+    assertThat(pipelined.commitsDue()).as("the prefix before the failed batch").containsExactlyEntriesOf(Map.of(0, 1L));
+
+    assertThat(pipelined.retryDue(retry)).contains(new Seek(retry.grant(), 1));
+    assertThat(pipelined.retrySeekDone(retry)).isTrue();
+    pipelined.fetched(0, records(0, 1, 4));
+    assertThat(pipelined.nextSteps().batches()).as("the failed batch and the one after it that succeeded, again")
+        .extracting(b -> b.records().get(0).offset()).containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
+  void aRevocationWaitsForEveryBatchInFlightAndCommitsThePrefix() {
+    MemberState pipelined = new MemberState(1, 10, 3);
+    pipelined.assigned(List.of(0), p -> 0L);
+    pipelined.fetched(0, records(0, 0, 6));
+    List<Batch> out = pipelined.nextSteps().batches();
+
+    List<Grant> held = pipelined.holdForRevoke(List.of(0));
+    pipelined.batchDone(batchAt(out, 0), true);
+    pipelined.batchDone(batchAt(out, 2), true);
+    assertThat(pipelined.inFlight(held.get(0))).as("offset 1 still in flight").isTrue();
+    assertThat(pipelined.nextSteps().batches()).as("held back").isEmpty();
+    pipelined.batchDone(batchAt(out, 1), false);
+    assertThat(pipelined.inFlight(held.get(0))).isFalse();
+    assertThat(pipelined.commitsBeforeRevoke(held)).containsExactlyEntriesOf(Map.of(0, 1L));
+  }
 }

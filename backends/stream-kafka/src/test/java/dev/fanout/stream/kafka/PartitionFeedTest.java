@@ -120,4 +120,26 @@ class PartitionFeedTest {
     feed.take();
     assertThat(feed.wantsPause()).isFalse();
   }
+  @Test
+  void withSeveralInFlightAMoveBackStartsAfreshOnceTheBatchesInFlightEnded() {
+    PartitionFeed feed = new PartitionFeed(0, 1, 10, 2);
+    feed.positionKnown(5);
+    feed.offer(at(5));
+    feed.offer(at(6));
+    feed.offer(at(7));
+    assertThat(offsets(feed.take())).containsExactly(5L);
+    assertThat(offsets(feed.take())).containsExactly(6L);
+    assertThat(feed.ready()).as("two in flight").isFalse();
+    assertThat(feed.succeeded(6)).as("offset 5 still in flight").isFalse();
+    assertThat(feed.committable()).isEqualTo(5);
+    assertThat(offsets(feed.take())).containsExactly(7L);
+
+    assertThat(feed.offer(at(3))).as("a jump back").isEqualTo(Offer.MOVED);
+    assertThat(feed.ready()).as("waits for the batches in flight").isFalse();
+    assertThat(feed.succeeded(5)).isTrue();
+    assertThat(feed.committable()).isEqualTo(7);
+    feed.succeeded(7);
+    assertThat(offsets(feed.take())).containsExactly(3L);
+    assertThat(feed.committable()).isEqualTo(3);
+  }
 }

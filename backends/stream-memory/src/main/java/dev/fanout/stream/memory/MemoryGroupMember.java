@@ -4,6 +4,7 @@ import dev.fanout.stream.BatchHandler;
 import dev.fanout.stream.GroupMember;
 import dev.fanout.stream.StreamRecord;
 import dev.fanout.stream.SubscribeOptions;
+import dev.fanout.stream.spi.BatchWindow;
 import dev.fanout.stream.spi.Calls;
 import dev.fanout.stream.spi.OnContext;
 import io.vertx.core.AsyncResult;
@@ -24,22 +25,27 @@ import java.util.function.Consumer;
 /**
  * A group member of the in-memory backend. It does the scheduling around {@link ConsumerGroup}: on its
  * Vert.x context it reads the partitions it owns from their logs, hands batches to the handler, commits
- * after success, and gives up revoked partitions once their in-flight batch is done.
+ * the successful prefix of each partition (see {@link BatchWindow}), and gives up revoked partitions once
+ * their batches in flight are done.
  *
- * <p>Backpressure: at most one batch of at most {@code maxBatchSize} records is in flight per owned
- * partition; nothing is buffered beyond it, records stay in the log until read.
+ * <p>Backpressure: at most {@code maxBatchesInFlight} batches of at most {@code maxBatchSize} records are in
+ * flight per owned partition; nothing is buffered beyond them, records stay in the log until read.
  */
 final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, MemoryTopic.AppendListener {
 
   /** Read position of one owned partition. Accessed on the member's context only. */
   private static final class Cursor {
     final int epoch;
-    long position = -1;
-    boolean inFlight;
+    // null until the first read placed it, and while a failed window waits for its retry
+    BatchWindow window;
     boolean waitingRetry;
 
     Cursor(int epoch) {
       this.epoch = epoch;
+    }
+
+    boolean inFlight() {
+      return window != null && window.inFlight() > 0;
     }
   }
 
@@ -186,8 +192,9 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
     for (ConsumerGroup.Grant grant : grants) {
       int partition = grant.partition();
       Cursor cursor = cursors.get(partition);
-      if (cursor != null && cursor.inFlight) {
-        owns[partition] = true; // kept, even when revoked, until its batch ends
+      boolean current = cursor != null && cursor.epoch == grant.epoch();
+      if (cursor != null && cursor.inFlight() && (grant.revoking() || !current)) {
+        owns[partition] = true; // kept, even when revoked or reset, until its batches end
         continue;
       }
       if (grant.revoking()) {
@@ -196,12 +203,12 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
         continue;
       }
       owns[partition] = true;
-      if (cursor == null || cursor.epoch != grant.epoch()) {
+      if (!current) {
         cursors.put(partition, new Cursor(grant.epoch()));
       }
       readable.add(grant);
     }
-    cursors.entrySet().removeIf(e -> !owns[e.getKey()] && !e.getValue().inFlight);
+    cursors.entrySet().removeIf(e -> !owns[e.getKey()] && !e.getValue().inFlight());
     // Published before any read: an append that the reads below miss then finds its partition owned and
     // schedules another drain. Published after them, an append in between would wake nobody.
     publishAssignment(owns);
@@ -210,10 +217,19 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
     }
     for (ConsumerGroup.Grant grant : readable) {
       Cursor cursor = cursors.get(grant.partition());
-      if (!cursor.waitingRetry) {
-        fetch(grant.partition(), cursor);
+      // At most maxBatchesInFlight per drain, so that handlers that complete at once do not keep the
+      // context reading one partition; their completions schedule the next drain. Such a handler may also
+      // fail the window, pause or leave the member meanwhile.
+      int started = 0;
+      while (started < options.maxBatchesInFlight() && mayStart(cursor) && fetch(grant.partition(), cursor)) {
+        started++;
       }
     }
+  }
+
+  private boolean mayStart(Cursor cursor) {
+    return !gone && !paused && !leaving && !cursor.waitingRetry
+        && (cursor.window == null || cursor.window.canHandOut(options.maxBatchesInFlight()));
   }
 
   private void publishAssignment(boolean[] owns) {
@@ -229,25 +245,31 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
     }
   }
 
-  private void fetch(int partition, Cursor cursor) {
-    if (cursor.position < 0) {
-      cursor.position = group.committed(partition); // -1 without one: the read falls back to the start position
-    }
-    boolean hadOffset = cursor.position >= 0;
-    PartitionLog.Read read = topic.log(partition).readOrFallBack(cursor.position, options.maxBatchSize(),
-        options.startFrom());
+  // Hands out the partition's next batch; false when there is nothing to read.
+  private boolean fetch(int partition, Cursor cursor) {
+    // without a window: from the committed offset, -1 without one (the read falls back to the start position)
+    long from = cursor.window == null ? group.committed(partition) : cursor.window.next();
+    boolean hadOffset = from >= 0;
+    PartitionLog.Read read = topic.log(partition).readOrFallBack(from, options.maxBatchSize(), options.startFrom());
     if (read.fellBack()) {
       if (hadOffset) {
         group.countOffsetReset(); // the offset fell out of retention: records were lost, say so
       }
-      cursor.position = read.from();
-      group.commit(memberId, partition, cursor.epoch, cursor.position);
+      if (cursor.window == null || !cursor.inFlight() || read.from() < cursor.window.next()) {
+        cursor.window = new BatchWindow(read.from());
+        group.commit(memberId, partition, cursor.epoch, read.from());
+      }
+      // else the records that left the log go with the next batch, committed once the batches before it are
+    } else if (cursor.window == null) {
+      cursor.window = new BatchWindow(read.from());
     }
     List<StreamRecord> batch = read.records();
     if (batch.isEmpty()) {
-      return;
+      return false;
     }
-    cursor.inFlight = true;
+    BatchWindow window = cursor.window;
+    long first = batch.get(0).offset();
+    window.handedOut(first, batch.get(batch.size() - 1).offset() + 1);
     inFlight++;
     Future<Void> result;
     try {
@@ -258,22 +280,25 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
-    long next = batch.get(batch.size() - 1).offset() + 1;
-    result.onComplete(ar -> OnContext.run(context, () -> completed(partition, cursor, next, ar)));
+    result.onComplete(ar -> OnContext.run(context, () -> completed(partition, cursor, window, first, ar)));
+    return true;
   }
 
-  private void completed(int partition, Cursor cursor, long next, AsyncResult<Void> result) {
-    cursor.inFlight = false;
+  private void completed(int partition, Cursor cursor, BatchWindow window, long first, AsyncResult<Void> result) {
     inFlight--;
     if (gone) {
       return; // crashed: the batch is abandoned, its partition already has a new owner
     }
     if (result.succeeded()) {
-      if (group.commit(memberId, partition, cursor.epoch, next)) {
-        cursor.position = next;
+      if (window.succeeded(first)) {
+        group.commit(memberId, partition, cursor.epoch, window.committed());
       }
     } else {
-      cursor.position = -1; // re-read from the committed offset
+      window.failed(first);
+    }
+    if (window.restartDue() && cursor.window == window) {
+      // every batch of the failed window ended: after the delay, read again from the committed offset
+      cursor.window = null;
       cursor.waitingRetry = true;
       vertx.setTimer(Math.max(1, options.retryDelayMs()), id -> {
         cursor.waitingRetry = false;

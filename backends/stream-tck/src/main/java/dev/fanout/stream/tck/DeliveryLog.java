@@ -44,19 +44,26 @@ final class DeliveryLog {
   private final String group;
   private final String topic;
   private final int maxBatchSize;
+  private final int maxBatchesInFlight;
 
   private final List<Delivery> deliveries = new ArrayList<>();
   private final Map<RecordPosition, Integer> timesHandled = new HashMap<>();
-  // per partition, the batch whose future has not completed yet
-  private final Map<Integer, Delivery> inFlight = new HashMap<>();
+  // per partition, the batches whose futures have not completed yet, in the order they were handed out
+  private final Map<Integer, List<Delivery>> inFlight = new HashMap<>();
   private final Set<String> crashed = new HashSet<>();
   private final Map<String, Context> contexts = new HashMap<>();
   private final List<String> violations = new ArrayList<>();
 
   DeliveryLog(String group, String topic, int maxBatchSize) {
+    this(group, topic, maxBatchSize, 1);
+  }
+
+  /** @param maxBatchesInFlight the group's {@code maxBatchesInFlight}: batches of one partition handed out at once */
+  DeliveryLog(String group, String topic, int maxBatchSize, int maxBatchesInFlight) {
     this.group = group;
     this.topic = topic;
     this.maxBatchSize = maxBatchSize;
+    this.maxBatchesInFlight = maxBatchesInFlight;
   }
 
   String group() {
@@ -117,13 +124,23 @@ final class DeliveryLog {
         violations.add(member + " was called on two different contexts");
       }
     }
-    Delivery running = inFlight.get(delivery.partition());
-    if (running != null && !crashed.contains(running.member())) {
+    List<Delivery> partitionInFlight = inFlight.computeIfAbsent(delivery.partition(), p -> new ArrayList<>());
+    List<Delivery> running = partitionInFlight.stream().filter(d -> !crashed.contains(d.member())).toList();
+    if (running.size() >= maxBatchesInFlight) {
+      Delivery oldest = running.get(0);
       violations.add("partition " + delivery.partition() + " was handed to " + member + " at offset "
-          + delivery.firstOffset() + " while " + running.member() + "'s batch at offset "
-          + running.firstOffset() + " was still in flight");
+          + delivery.firstOffset() + " while " + oldest.member() + "'s batch at offset "
+          + oldest.firstOffset() + " was still in flight"
+          + (maxBatchesInFlight > 1 ? " with " + running.size() + " others" : ""));
+    } else if (!running.isEmpty()) {
+      Delivery newest = running.get(running.size() - 1);
+      if (!newest.member().equals(member) || delivery.firstOffset() != newest.lastOffset() + 1) {
+        violations.add("partition " + delivery.partition() + " was handed to " + member + " at offset "
+            + delivery.firstOffset() + " while " + newest.member() + "'s batch ending at offset "
+            + newest.lastOffset() + " was in flight: not the batch after it");
+      }
     }
-    inFlight.put(delivery.partition(), delivery);
+    partitionInFlight.add(delivery);
     deliveries.add(delivery);
     for (StreamRecord record : batch) {
       timesHandled.merge(record.position(), 1, Integer::sum);
@@ -132,8 +149,11 @@ final class DeliveryLog {
   }
 
   private synchronized void completed(Delivery delivery) {
-    if (delivery != null && inFlight.get(delivery.partition()) == delivery) {
-      inFlight.remove(delivery.partition());
+    if (delivery != null) {
+      List<Delivery> partitionInFlight = inFlight.get(delivery.partition());
+      if (partitionInFlight != null) {
+        partitionInFlight.remove(delivery);
+      }
     }
   }
 

@@ -178,7 +178,12 @@ public abstract class StreamTestBase {
 
   /** A log of {@code group}, checked for contract breaches after the test. */
   final DeliveryLog newLog(String group, String topic, int maxBatchSize) {
-    DeliveryLog log = new DeliveryLog(group, topic, maxBatchSize);
+    return newLog(group, topic, maxBatchSize, 1);
+  }
+
+  /** A log of {@code group} whose members hand out up to {@code maxBatchesInFlight} batches of a partition. */
+  final DeliveryLog newLog(String group, String topic, int maxBatchSize, int maxBatchesInFlight) {
+    DeliveryLog log = new DeliveryLog(group, topic, maxBatchSize, maxBatchesInFlight);
     logs.add(log);
     return log;
   }
