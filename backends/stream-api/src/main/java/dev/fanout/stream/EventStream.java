@@ -58,9 +58,10 @@ public interface EventStream {
    * partitions are spread over all members (partition counts differ by at most one), and when members join
    * or leave only the partitions that balance needs change hands; a partition taken from another member is
    * started only after that member's batches in flight on it have finished (and their successful prefix
-   * committed) or been abandoned, from the committed offset. A backend that joins through a remote coordinator bounds the wait for the member's
-   * first assignment (Kafka: {@code subscribe.timeout.ms}); past it the future fails with a
-   * {@link java.util.concurrent.TimeoutException}, once the member left again.
+   * committed) or been abandoned, from the committed offset. A backend that joins through a remote
+   * coordinator bounds the wait for the member's first assignment (Kafka: {@code subscribe.timeout.ms});
+   * past it the future fails with a {@link java.util.concurrent.TimeoutException}, once the member left
+   * again.
    */
   Future<GroupMember> subscribe(SubscribeOptions options, BatchHandler handler);
 

@@ -2,7 +2,7 @@ package dev.fanout.stream.memory;
 
 import dev.fanout.stream.tck.PipelinedBatchesTestBase;
 
-/** The contract of several batches of a partition in flight, against the in-memory backend with its default settings. */
+/** The contract of several batches of a partition in flight, against the in-memory backend, default settings. */
 class MemoryPipelinedBatchesTest extends PipelinedBatchesTestBase {
 
   MemoryPipelinedBatchesTest() {
