@@ -244,7 +244,8 @@ public final class Subscriptions {
    * (the instances finish it on their next syncs).
    */
   public Future<JsonObject> delete(String name) {
-    return existing(store.markDeleted(name), name).compose(s -> {
+    return existing(store.find(name), name).compose(found -> store.markDeleted(name)).compose(marked -> {
+      Subscription s = marked.orElseThrow(() -> Refusal.notFound("subscription " + name));
       LOG.info("subscription {} deleted", name);
       return awaitGone(s, System.currentTimeMillis() + DELETE_WAIT_MILLIS);
     });
@@ -293,8 +294,8 @@ public final class Subscriptions {
             .put("paused", s.paused())
             .put("lag", lag)
             .put("delivered", status == null ? 0 : status.processed())
-            .put("failedAttempts", status == null ? 0 : status.retried())
-            .put("deadLettered", status == null ? 0 : status.deadLettered())
+            .put("failedAttempts", status == null ? 0 : status.retries())
+            .put("deadLettered", status == null ? 0 : status.deadLetters())
             .put("lastDeliveryAt", here && r.sink().lastDeliveryAt() != null ? r.sink().lastDeliveryAt().toString() : null)
             .put("lastError", here ? r.sink().lastError() : null)
             .put("expiredAt", s.expiredAt() == null ? null : s.expiredAt().toString()));

@@ -137,7 +137,7 @@ class SubscriptionApiTest {
     for (Map.Entry<String, JsonObject> e : bad.entrySet()) {
       HttpResponse<String> refused = app.admin("POST", "/api/admin/subscriptions", e.getValue().encode());
       assertThat(refused.statusCode()).as(e.getValue().encode()).isEqualTo(400);
-      assertThat(app.json(refused).getString("code")).isEqualTo("invalid_field");
+      assertThat(app.json(refused).getString("error")).isEqualTo("invalid_field");
       assertThat(app.json(refused).getString("field")).isEqualTo(e.getKey().trim());
     }
     assertThat(app.queryLong("SELECT count(*) FROM subscriptions WHERE name IN ('u', 's', 't', 'm')")).isZero();
@@ -146,7 +146,7 @@ class SubscriptionApiTest {
         new JsonObject().put("name", "n").put("url", url).encode());
     assertThat(noToken.statusCode()).isEqualTo(401);
     assertThat(app.admin("GET", "/api/admin/subscriptions/nobody", null).statusCode()).isEqualTo(404);
-    assertThat(app.json(app.admin("POST", "/api/admin/subscriptions/nobody/pause", null)).getString("code"))
+    assertThat(app.json(app.admin("POST", "/api/admin/subscriptions/nobody/pause", null)).getString("error"))
         .isEqualTo("not_found");
 
     try (TestReceiver receiver = TestReceiver.start(vertx)) {
@@ -154,7 +154,7 @@ class SubscriptionApiTest {
       HttpResponse<String> again = app.admin("POST", "/api/admin/subscriptions",
           new JsonObject().put("name", "twice").put("url", receiver.url()).encode());
       assertThat(again.statusCode()).isEqualTo(409);
-      assertThat(app.json(again).getString("code")).isEqualTo("subscription_exists");
+      assertThat(app.json(again).getString("error")).isEqualTo("subscription_exists");
       delete("twice");
     }
   }

@@ -109,13 +109,7 @@ final class TestReceiver implements AutoCloseable {
       String body = buffer.toString();
       Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
       request.headers().forEach(h -> headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(h.getValue()));
-      boolean verified;
-      try {
-        new Webhook(secret).verify(body, headers);
-        verified = true;
-      } catch (Exception e) {
-        verified = false;
-      }
+      boolean verified = verifies(body, headers);
       Delivery seen = new Delivery(request.getHeader("webhook-id"), request.getHeader("webhook-timestamp"),
           request.getHeader("webhook-signature"), request.getHeader("user-agent"), new JsonObject(body), verified, 0);
       Answer answer = verified ? answers.apply(seen) : Answer.of(401);
@@ -130,6 +124,15 @@ final class TestReceiver implements AutoCloseable {
         request.response().setStatusCode(answer.status()).end();
       });
     });
+  }
+
+  private boolean verifies(String body, Map<String, List<String>> headers) {
+    try {
+      new Webhook(secret).verify(body, headers);
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
   }
 
   private Future<Void> delay(long millis) {
