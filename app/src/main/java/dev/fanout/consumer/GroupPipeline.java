@@ -146,13 +146,20 @@ public final class GroupPipeline {
   }
 
   private Future<Void> applyKeyed(List<StreamRecord> records, List<BlogEvent> events) {
-    List<Future<Void>> each = new ArrayList<>(events.size());
-    for (int i = 0; i < events.size(); i++) {
-      StreamRecord record = records.get(i);
-      BlogEvent event = events.get(i);
-      each.add(keyed.dispatcher().submit(event.authorId(), () -> deliver(record, event, 0)));
-    }
-    return Future.all(each).mapEmpty();
+    return sink.prepare(events).compose(prepared -> {
+      List<Future<Void>> each = new ArrayList<>(events.size());
+      for (int i = 0; i < events.size(); i++) {
+        StreamRecord record = records.get(i);
+        BlogEvent event = events.get(i);
+        each.add(keyed.dispatcher().submit(event.authorId(), () -> deliver(record, event, 0)));
+      }
+      // the offsets pass these events only once the sink's records of them are durable
+      return Future.all(each).compose(v -> sink.settled());
+    }).onFailure(e -> {
+      if (!stopped) {
+        LOG.warn("group {}: a batch of {} events will be delivered again: {}", group, events.size(), e.toString());
+      }
+    });
   }
 
   // One event until it is handled or dead-lettered; see the class comment.

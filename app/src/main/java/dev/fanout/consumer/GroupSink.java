@@ -17,4 +17,22 @@ public interface GroupSink {
    * that retrying cannot fix should be a {@link PermanentFailure} or be recognized by {@link Failures}.
    */
   Future<Void> apply(List<BlogEvent> events);
+
+  /**
+   * For a keyed group (events one by one, see {@link GroupSpec.Dispatch#keyOrdered}): called once per batch
+   * before its events go to {@link #apply} one by one, so that the sink can read what it needs for all of
+   * them at once. A failure fails the batch.
+   */
+  default Future<Void> prepare(List<BlogEvent> events) {
+    return Future.succeededFuture();
+  }
+
+  /**
+   * For a sink whose {@link #apply} succeeds once the effect happened, before its own record of it is durable
+   * (a webhook: the receiver has it; the dedupe record follows): completes once the records of every apply
+   * that succeeded so far are durable. The batch's offsets are committed only after it.
+   */
+  default Future<Void> settled() {
+    return Future.succeededFuture();
+  }
 }

@@ -38,14 +38,28 @@ final class WebhookSink implements GroupSink {
     return chain;
   }
 
+  @Override
+  public Future<Void> prepare(List<BlogEvent> events) {
+    return marks.load(events.stream().map(BlogEvent::blogId).toList());
+  }
+
+  /** Completes once the records of every delivery so far are written: offsets are committed after it. */
+  @Override
+  public Future<Void> settled() {
+    return marks.written();
+  }
+
+  // Succeeds once the receiver has the event (or had it, or a newer version): the record of it is written
+  // after, and settled() waits for it, so that the author's next event need not wait for the database.
   private Future<Void> deliver(BlogEvent event) {
     return marks.newest(event.blogId()).compose(newest -> {
+      DeliveryMarks.Mark mark = new DeliveryMarks.Mark(event.eventId(), event.blogId(), event.version());
       if (newest >= event.version()) {
         // a re-send through the shared topic, or a blog the snapshot delivered at this version or later
-        return marks.passedOver(event.eventId(), event.blogId(), event.version());
+        marks.record(mark);
+        return Future.succeededFuture();
       }
-      return send(WebhookPayload.of(event))
-          .compose(v -> marks.record(new DeliveryMarks.Mark(event.eventId(), event.blogId(), event.version())));
+      return send(WebhookPayload.of(event)).onSuccess(v -> marks.record(mark));
     });
   }
 
