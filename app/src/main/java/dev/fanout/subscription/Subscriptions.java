@@ -412,6 +412,16 @@ public final class Subscriptions {
     return call.recover(e -> e instanceof IllegalArgumentException ? Future.succeededFuture() : Future.failedFuture(e));
   }
 
+  /**
+   * Checks every subscription running here for expiry now rather than on its next turn (each
+   * {@value #EXPIRY_CHECK_MILLIS} ms), then syncs: for tests, which cannot wait for the turn. The check itself
+   * is the one the sync runs.
+   */
+  Future<Void> checkExpiryNow() {
+    running.values().forEach(r -> r.expiryCheckedAt().set(Instant.EPOCH));
+    return sync();
+  }
+
   private Future<Void> checkExpiry(Running r) {
     Subscription s = r.current().get();
     Instant now = Instant.now();

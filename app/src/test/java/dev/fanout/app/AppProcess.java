@@ -108,6 +108,17 @@ public final class AppProcess implements AutoCloseable {
     return new JsonObject(response.body());
   }
 
+  /** A request to the admin API with the admin token; {@code body} is JSON or null. */
+  public HttpResponse<String> admin(String method, String path, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .header("Authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(30))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   /**
    * An author token for {@code authorId} from this app's admin API, minted once: the signing key lives in the
    * data directory, so the token stays good across restarts.

@@ -151,6 +151,11 @@ final class TestReceiver implements AutoCloseable {
     return deliveries.stream().filter(Delivery::accepted).toList();
   }
 
+  /** The requests this receiver holds now (read, not answered yet). */
+  int inFlight() {
+    return inFlight.get();
+  }
+
   /** The most requests this receiver held at once. */
   int mostInFlight() {
     return mostInFlight.get();
