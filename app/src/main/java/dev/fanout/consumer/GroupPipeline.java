@@ -54,6 +54,8 @@ public final class GroupPipeline {
   private final GroupTrail trail;
   private final int attempts;
   private final Keyed keyed; // null for shared calls
+  // a keyed pipeline's events waiting on a timer to try again, by timer id; any thread
+  private final java.util.Map<Long, Promise<Void>> waiting = new java.util.concurrent.ConcurrentHashMap<>();
   // set once, by stop(), from any thread
   private volatile boolean stopped;
 
@@ -141,7 +143,16 @@ public final class GroupPipeline {
   public void stop() {
     stopped = true;
     if (keyed != null) {
-      keyed.dispatcher().cancelQueued(new IllegalStateException("group " + group + " stopped"));
+      IllegalStateException cause = new IllegalStateException("group " + group + " stopped");
+      keyed.dispatcher().cancelQueued(cause);
+      // the events waiting to try again give up now, not at their next try: a member leaves without waiting
+      for (Long timer : List.copyOf(waiting.keySet())) {
+        Promise<Void> promise = waiting.remove(timer);
+        if (promise != null) {
+          keyed.vertx().cancelTimer(timer);
+          promise.tryFail(cause);
+        }
+      }
     }
   }
 
@@ -190,7 +201,16 @@ public final class GroupPipeline {
 
   private Future<Void> later(long millis, Supplier<Future<Void>> next) {
     Promise<Void> done = Promise.promise();
-    keyed.vertx().setTimer(Math.max(1, millis), id -> next.get().onComplete(done));
+    long timer = keyed.vertx().setTimer(Math.max(1, millis), id -> {
+      if (waiting.remove(id) != null) {
+        next.get().onComplete(done);
+      }
+    });
+    waiting.put(timer, done);
+    if (stopped && waiting.remove(timer) != null) {
+      keyed.vertx().cancelTimer(timer);
+      done.tryFail(new IllegalStateException("group " + group + " stopped"));
+    }
     return done.future();
   }
 

@@ -431,12 +431,10 @@ class SubscriptionApiTest {
       receiver.answering(d -> TestReceiver.Answer.after(5));
       create("snap", receiver, new JsonObject().put("startFrom", "snapshot").put("maxInFlight", 4));
       // changes go on while the snapshot is delivered
-      AtomicInteger writes = new AtomicInteger();
       for (int i = 0; i < 12; i++) {
         String author = "snap-" + (i % 6);
         String blog = app.publish(author, "during " + i);
         authorOf.put(blog, author);
-        writes.incrementAndGet();
         List<String> existing = new ArrayList<>(authorOf.keySet());
         String some = existing.get(i % existing.size());
         HttpResponse<String> changed = app.write("PUT", "/api/blogs/" + some, authorOf.get(some),
