@@ -6,6 +6,7 @@ import {getJson} from './js/common.js';
 import {startControls} from './js/controls.js';
 import {redraw, showTopic, startLive} from './js/live.js';
 import {startPublish, useAuth} from './js/publish.js';
+import {startSubscriptions} from './js/subscriptions.js';
 import {follow, startTraceInput} from './js/trace.js';
 
 startLive();
@@ -18,3 +19,4 @@ getJson('/api/info').then(({json: info}) => {
 }).catch(() => {});
 startPublish(follow);
 startControls();
+startSubscriptions();

@@ -24,7 +24,8 @@ export async function admin(method, path, body) {
   return answer.json;
 }
 
-async function control(label, method, path, body) {
+/** An admin call whose answer (or refusal) goes to the log; resolves with the answer's JSON, or null. */
+export async function control(label, method, path, body) {
   try {
     const answer = await admin(method, path, body);
     log(label + ': ' + JSON.stringify(answer));

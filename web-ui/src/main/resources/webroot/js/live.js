@@ -11,8 +11,11 @@ const STATUS_TEXT = {
   STOP: 'nobody reads it (paused or no owner)', ERR: 'committed offset went backwards'
 };
 const COLORS = ['#1565c0', '#c62828', '#2e7d32', '#6a1b9a', '#ef6c00', '#00838f'];
+// a webhook subscription's group; its box is a compact one, in a grid beside the built-in groups
+const SUBSCRIPTION_PREFIX = 'sub-';
 
-const cards = new Map();       // group name -> {row, root}
+const cards = new Map();       // group name -> {row, root}: row is what its parent holds (the box itself when compact)
+let subscriptionsRow = null;   // the row holding the grid of compact boxes, made when the first one comes
 const memberNames = new Map(); // group name -> Map(memberId -> short name), stable while the page is open
 const charts = {lag: null, throughput: null, key: ''};
 let topicName = null;          // the groups' topic, from /api/info or the first group
@@ -75,10 +78,16 @@ function cell(partition, fraction, status, title) {
   return c;
 }
 
+function isSubscription(group) {
+  return group.startsWith(SUBSCRIPTION_PREFIX);
+}
+
 function strip(label, attrs, cells, className) {
   const s = el('div', undefined, 'strip' + (className ? ' ' + className : ''));
   Object.entries(attrs).forEach(([k, v]) => s.setAttribute(k, v));
-  s.appendChild(el('span', label, 'strip-label'));
+  const name = el('span', label, 'strip-label');
+  name.title = label;
+  s.appendChild(name);
   const holder = el('div', undefined, 'cells' + (cells.length > 48 ? ' dense' : ''));
   holder.replaceChildren(...cells);
   s.appendChild(holder);
@@ -114,7 +123,7 @@ function renderTopic(topics, groups) {
       }
       return c;
     });
-    rows.push(strip(g.group + ' lag', {'data-strip': g.group}, cells));
+    rows.push(strip(g.group + ' lag', {'data-strip': g.group}, cells, isSubscription(g.group) ? 'thin' : undefined));
   });
   document.getElementById('strips').replaceChildren(...rows);
 }
@@ -133,6 +142,13 @@ function figure(parent, name, value, roleName) {
 function card(name) {
   let entry = cards.get(name);
   if (entry) return entry;
+  if (isSubscription(name)) {
+    const box = el('section', undefined, 'group compact');
+    box.dataset.group = name;
+    entry = {row: box, root: box};
+    cards.set(name, entry);
+    return entry;
+  }
   const groupRow = el('div', undefined, 'group-row');
   groupRow.appendChild(el('div', undefined, 'arrow'));
   const root = el('section', undefined, 'group');
@@ -143,20 +159,61 @@ function card(name) {
   return entry;
 }
 
+function statusBadge(status) {
+  const badge = el('span', status, 'badge');
+  badge.dataset.status = status;
+  badge.dataset.role = 'status';
+  badge.title = STATUS_TEXT[status] || '';
+  return badge;
+}
+
+// A subscription's group in a few lines: name, status, lag, time lag, processed/s, circuit; the rest on hover,
+// in its heat strip and in the Subscriptions panel below.
+function renderCompact(group, root) {
+  const f = group.figures || {};
+  const head = el('header');
+  const name = el('h3', group.group);
+  name.title = 'webhook subscription ' + group.group.slice(SUBSCRIPTION_PREFIX.length) + ' · ' + group.state
+    + ' · ' + group.members.length + ' member(s)' + (f.paused ? ' · paused' : '');
+  head.appendChild(name);
+  head.appendChild(statusBadge(group.status));
+  const figs = el('div', undefined, 'figs');
+  // a figure cut short by a narrow box still reads whole on hover
+  const compactFigure = (label, value, roleName) => {
+    const b = figure(figs, label, value, roleName);
+    b.parentNode.title = label + ' ' + b.textContent;
+    return b;
+  };
+  compactFigure('lag', count(group.lag), 'lag');
+  compactFigure('time lag', duration(group.timeLagMillis), 'time-lag');
+  compactFigure('processed', group.figures ? rate(group.processedPerSecond) : '–', 'processed-rate');
+  const circuit = compactFigure('circuit', f.circuit, 'circuit');
+  if (f.circuit) circuit.dataset.circuit = f.circuit;
+  const mark = traceMarks().get(group.group);
+  if (mark) {
+    root.dataset.traced = mark.status;
+    name.title += '\ntraced event: ' + mark.status.replace('_', ' ');
+  } else {
+    delete root.dataset.traced;
+  }
+  root.replaceChildren(head, figs);
+}
+
 function renderGroup(group) {
   const {root} = card(group.group);
   root.dataset.status = group.status;
   root.dataset.lag = String(group.lag);
   root.dataset.state = group.state;
+  if (isSubscription(group.group)) {
+    renderCompact(group, root);
+    if (group.figures) addGroupControls(group.group);
+    return;
+  }
   const f = group.figures || {};
 
   const head = el('header');
   head.appendChild(el('h3', group.group));
-  const badge = el('span', group.status, 'badge');
-  badge.dataset.status = group.status;
-  badge.dataset.role = 'status';
-  badge.title = STATUS_TEXT[group.status] || '';
-  head.appendChild(badge);
+  head.appendChild(statusBadge(group.status));
   head.appendChild(el('span', group.state, 'muted'));
 
   const figs = el('div', undefined, 'figs');
@@ -218,9 +275,26 @@ function renderGroups(groups) {
     if (!names.has(name)) { cards.get(name).row.remove(); cards.delete(name); }
   }
   groups.forEach(g => renderGroup(g));
-  const wanted = groups.map(g => cards.get(g.group).row);
-  if (wanted.some((node, i) => root.children[i] !== node) || root.children.length !== wanted.length) {
-    root.replaceChildren(...wanted);
+  const wanted = groups.filter(g => !isSubscription(g.group)).map(g => cards.get(g.group).row);
+  const compact = groups.filter(g => isSubscription(g.group)).map(g => cards.get(g.group).row);
+  if (compact.length > 0) {
+    if (!subscriptionsRow) {
+      subscriptionsRow = el('div', undefined, 'group-row subscriptions-row');
+      subscriptionsRow.appendChild(el('div', undefined, 'arrow'));
+      const grid = el('div', undefined, 'subscription-groups');
+      grid.id = 'subscription-groups';
+      subscriptionsRow.appendChild(grid);
+    }
+    keepInOrder(subscriptionsRow.lastChild, compact);
+    wanted.push(subscriptionsRow);
+  }
+  keepInOrder(root, wanted);
+}
+
+// replaces parent's children only when they are not already the wanted ones in order
+function keepInOrder(parent, wanted) {
+  if (wanted.some((node, i) => parent.children[i] !== node) || parent.children.length !== wanted.length) {
+    parent.replaceChildren(...wanted);
   }
 }
 

@@ -89,7 +89,7 @@ class PageCachingTest {
     }
     Set<String> dashboard = modulesOf("/");
     assertThat(dashboard).contains("/dashboard.js", "/js/common.js", "/js/live.js", "/js/trace.js",
-        "/js/controls.js", "/js/publish.js");
+        "/js/controls.js", "/js/publish.js", "/js/subscriptions.js");
     Set<String> lab = modulesOf("/lab.html");
     assertThat(lab).contains("/lab.js", "/js/common.js", "/js/lab-result.js");
     for (String module : dashboard) {
