@@ -132,8 +132,14 @@ public final class GroupPipeline {
             .compose(p -> eventId == null ? Future.succeededFuture() : trail.deadLettered(group, eventId, 1, e)));
       }
     }
-    return Future.all(deadLettered).compose(v -> events.isEmpty() ? Future.succeededFuture()
-        : keyed != null ? applyKeyed(records, events) : apply(records, events));
+    if (keyed != null) {
+      // submitted now, in the order the stream handed the batches out: waiting for the dead letters' sends
+      // first could let a later batch of the partition submit before this one, and an author's events would
+      // pass each other
+      Future<Void> applied = events.isEmpty() ? Future.succeededFuture() : applyKeyed(records, events);
+      return Future.all(Future.all(deadLettered), applied).mapEmpty();
+    }
+    return Future.all(deadLettered).compose(v -> events.isEmpty() ? Future.succeededFuture() : apply(records, events));
   }
 
   /**
@@ -157,16 +163,18 @@ public final class GroupPipeline {
   }
 
   private Future<Void> applyKeyed(List<StreamRecord> records, List<BlogEvent> events) {
-    return sink.prepare(events).compose(prepared -> {
-      List<Future<Void>> each = new ArrayList<>(events.size());
-      for (int i = 0; i < events.size(); i++) {
-        StreamRecord record = records.get(i);
-        BlogEvent event = events.get(i);
-        each.add(keyed.dispatcher().submit(event.authorId(), () -> deliver(record, event, 0)));
-      }
-      // the offsets pass these events only once the sink's records of them are durable
-      return Future.all(each).compose(v -> sink.settled());
-    }).onFailure(e -> {
+    // a read ahead for the whole batch; the events are submitted at once all the same, each waiting for it:
+    // submitting only once it is done would let a later batch whose read ended first pass this one. Its
+    // failure only costs each event a read of its own
+    Future<Void> prepared = sink.prepare(events).otherwiseEmpty();
+    List<Future<Void>> each = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      StreamRecord record = records.get(i);
+      BlogEvent event = events.get(i);
+      each.add(keyed.dispatcher().submit(event.authorId(), () -> prepared.compose(v -> deliver(record, event, 0))));
+    }
+    // the offsets pass these events only once the sink's records of them are durable
+    return Future.all(each).<Void>compose(v -> sink.settled()).onFailure(e -> {
       if (!stopped) {
         LOG.warn("group {}: a batch of {} events will be delivered again: {}", group, events.size(), e.toString());
       }

@@ -242,4 +242,43 @@ class GroupPipelineTest {
   private static Throwable failure(Future<?> future) throws Exception {
     return dev.fanout.app.RunningApp.failure(future);
   }
+
+  /** A keyed sink whose read ahead ({@link GroupSink#prepare}) for a batch holding "slow" waits for the test. */
+  private static final class SlowPrepareSink implements GroupSink {
+    final List<String> applied = new CopyOnWriteArrayList<>();
+    final io.vertx.core.Promise<Void> slowRead = io.vertx.core.Promise.promise();
+
+    @Override
+    public Future<Void> prepare(List<BlogEvent> events) {
+      return events.stream().anyMatch(e -> e.title().equals("slow")) ? slowRead.future() : Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> apply(List<BlogEvent> events) {
+      events.forEach(e -> applied.add(e.title()));
+      return Future.succeededFuture();
+    }
+  }
+
+  @Test
+  void aKeyedBatchWhoseReadAheadEndsFirstDoesNotPassTheBatchBeforeIt() throws Exception {
+    String topic = "pipeline-" + TOPICS.incrementAndGet();
+    await(stream.admin().createTopic(topic, 1, 1));
+    await(stream.admin().createTopic(DeadLetters.topic(topic, "g"), 1, 1));
+    GroupMetrics metrics = new GroupMetrics(new SimpleMeterRegistry(), "g", () -> "CLOSED");
+    SinkGuard guard = new SinkGuard(vertx, "g", new ResiliencePolicy(2, 1, 60_000), SinkInterceptor.NONE,
+        metrics.retried::increment);
+    SlowPrepareSink sink = new SlowPrepareSink();
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    GroupPipeline pipeline = new GroupPipeline(stream, topic, "g", sink, guard, metrics, GroupTrail.NONE,
+        new GroupPipeline.Keyed(vertx, new KeyOrderedDispatcher(context, 4), () -> false, 1, 1000));
+    // one author: the first batch's read ahead is slow, the second's is done at once
+    Future<Void> first = pipeline.handle(List.of(record(topic, 0, event("slow").encode())));
+    Future<Void> second = pipeline.handle(List.of(record(topic, 1, event("quick").encode())));
+    org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(300)).atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> sink.applied.isEmpty());
+    sink.slowRead.complete();
+    await(Future.all(first, second));
+    assertThat(sink.applied).containsExactly("slow", "quick");
+  }
 }

@@ -188,4 +188,51 @@ class OutboxPrunerTest {
           + "RETURNING event_id) DELETE FROM processed_events p USING gone g WHERE p.event_id = g.event_id").execute());
     }
   }
+
+  @Test
+  void aGroupHoldsNoEventCommittedBeforeItWasOwedEvents() throws Exception {
+    EventStream stream = await(StreamBackends.open(DB.vertx(), "memory", new JsonObject().put("retention.records", 1)));
+    await(stream.admin().createTopic("prune-owed", 1, 1));
+    List<UUID> events = new ArrayList<>();
+    await(DB.database().pool().withTransaction(conn -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (int i = 0; i < 4; i++) {
+        Instant now = Instant.now();
+        BlogEvent event = new BlogEvent(UUID.randomUUID(), BlogEvent.Type.BlogPublished, UUID.randomUUID(),
+            "pruned-owed", 1, "t" + i, "b", List.of(), now, now);
+        events.add(event.eventId());
+        chain = chain.compose(v -> Outbox.append(conn, event));
+      }
+      return chain;
+    }));
+    String relay = await(DB.vertx().deployVerticle(new OutboxRelay(DB.database().pool(),
+        DB.database().connectOptions(), stream, "prune-owed", false, () -> GROUPS, 100, 100,
+        Duration.ofDays(1), new RelaySignal(DB.vertx()))));
+    try {
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+          ids("SELECT event_id FROM outbox WHERE sent_at IS NOT NULL AND event_key = 'pruned-owed'").size() == 4);
+    } finally {
+      await(DB.vertx().undeploy(relay));
+    }
+    for (String group : GROUPS) {
+      await(ProcessedEvents.record(DB.database().pool(), group, events));
+    }
+    List<TopicDescription.PartitionRange> partitions = await(stream.admin().listTopics()).stream()
+        .filter(t -> t.name().equals("prune-owed")).findFirst().orElseThrow().partitions();
+    List<String> withLate = List.of("counter", "search", "sub-late");
+
+    // a group that is owed everything and processed nothing holds every event
+    OutboxPruner holding = new OutboxPruner(DB.database().pool(), () -> withLate, OwedFrom.ALWAYS, Duration.ZERO, 100);
+    await(holding.pruneOnce(partitions, null));
+    assertThat(ids("SELECT event_id FROM outbox WHERE event_key = 'pruned-owed'")).hasSize(4);
+
+    // the same group, started after them (a subscription created "latest"), holds none of them
+    Instant started = Instant.now().plusSeconds(1);
+    OwedFrom owed = group -> group.equals("sub-late") ? started : Instant.EPOCH;
+    OutboxPruner pruner = new OutboxPruner(DB.database().pool(), () -> withLate, owed, Duration.ZERO, 100);
+    await(pruner.pruneOnce(partitions, null));
+    assertThat(ids("SELECT event_id FROM outbox WHERE event_key = 'pruned-owed'")).as("all but the one the stream keeps")
+        .containsExactly(events.get(3));
+    await(stream.close());
+  }
 }

@@ -181,7 +181,13 @@ class SubscriptionApiTest {
         }
       }
       int total = expected.values().stream().mapToInt(List::size).sum();
-      await().atMost(WAIT).until(() -> receiver.accepted().size() >= total);
+      try {
+        await().atMost(WAIT).until(() -> receiver.accepted().size() >= total);
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        System.out.println("DIAG received " + receiver.all().size() + " of " + total + "; entry " + entry("order")
+            + "; group " + app.group("sub-order"));
+        throw e;
+      }
 
       List<TestReceiver.Delivery> got = receiver.accepted();
       assertThat(got).hasSize(total).allMatch(TestReceiver.Delivery::verified);
