@@ -10,6 +10,8 @@
 #   ROUNDS=2 ...                                            # repeat the whole matrix
 #   APP_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/x.jfr,settings=profile" ...
 #   PG_STATS=1 ...     # pg_stat_statements over the measured window: calls and execution time per publish
+#   SUBSCRIPTIONS="0 1 3" ...   # each run with that many webhook subscriptions, each to a receiver of its own
+#                               # (the jar's `receiver`, answering at once; its CPU is not counted as the app's)
 # Writes need author tokens: once the app is ready, lib.sh's mint_tokens mints one per author (author-1 ..
 # author-1000, with the admin token given to the app) into the work directory, and publish.lua sends each
 # publish with its author's token (TOKENS_FILE). A jar from before author tokens (404) or an app run with
@@ -65,12 +67,33 @@ load() {
   fi
 }
 
+# subscribe N JAR RUN: N subscriptions (latest) of the running app, each to a receiver of its own on
+# 127.0.0.1, started with the secret its subscription's answer gave
+subscribe() {
+  local n=$1 jar=$2 run=$3 i port secret
+  for i in $(seq 1 "$n"); do
+    port=$((APP_PORT + 100 + i))
+    secret=$(curl -fs -X POST "http://127.0.0.1:$APP_PORT/api/admin/subscriptions" -H "Authorization: Bearer $TOKEN" \
+      -H 'content-type: application/json' -d "{\"name\": \"load-$i\", \"url\": \"http://127.0.0.1:$port/hooks\"}" \
+      | grep -o '"secret":"[^"]*"' | cut -d'"' -f4)
+    [ -n "$secret" ] || { echo "capacity.sh: could not create subscription load-$i" >&2; exit 1; }
+    java -Xmx128m -jar "$jar" receiver --port "$port" --secret "$secret" > /dev/null 2> "$work/receiver-$run-$i.log" &
+    LIB_PIDS+=("$!")
+    RECEIVERS+=("$!")
+    # any answer will do: the receiver refuses an unsigned GET
+    for _ in $(seq 1 60); do curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/" && break; sleep 1; done
+  done
+}
+RECEIVERS=()
+
 run=0
 for round in $(seq 1 "$ROUNDS"); do
+  for subscriptions in ${SUBSCRIPTIONS:-0}; do
   for variant in $FLAGS; do
     for jar in $JARS; do
       run=$((run + 1))
       flags=(--admin-token "$TOKEN")
+      [ "$subscriptions" -gt 0 ] && flags+=(--subscriptions-allow-private)
       if [ "$variant" != none ]; then
         IFS=, read -r -a extra <<< "$variant"
         flags+=("${extra[@]}")
@@ -78,7 +101,8 @@ for round in $(seq 1 "$ROUNDS"); do
       data="$work/app-$run"
       APP_JAVA_OPTS="${APP_JAVA_OPTS:-}$([ "${PG_STATS:-0}" = 1 ] && echo " -Dfanout.pg.statement-stats=true")" \
         start_app "$jar" "$APP_PORT" "$data" "$work/app-$run.log" "${flags[@]}"
-      echo "== round=$round flags=$variant jar=$jar connections=$CONNECTIONS warmup=${WARMUP}s duration=${DURATION}s load_before=\"$(loadavg)\""
+      subscribe "$subscriptions" "$jar" "$run"
+      echo "== round=$round subscriptions=$subscriptions flags=$variant jar=$jar connections=$CONNECTIONS warmup=${WARMUP}s duration=${DURATION}s load_before=\"$(loadavg)\""
       TOKENS="$work/tokens-$run.txt"
       minted=0
       mint_tokens "$APP_PORT" "$TOKEN" 1000 "$TOKENS" || minted=$?
@@ -121,6 +145,9 @@ for round in $(seq 1 "$ROUNDS"); do
       fi
       echo "drained_in_s=$(( $(date +%s) - started )) audit_discrepancies=$discrepancies load_after=\"$(loadavg)\""
       stop_app
+      for pid in "${RECEIVERS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+      RECEIVERS=()
     done
+  done
   done
 done

@@ -102,13 +102,18 @@ class GroupPipelineTest {
   }
 
   private static Setup pipeline(GroupSink sink, GroupTrail trail) throws Exception {
+    return pipeline(sink, trail, null);
+  }
+
+  /** A pipeline on a topic of its own (with its dead-letter topic); keyed when {@code keyed} is given. */
+  private static Setup pipeline(GroupSink sink, GroupTrail trail, GroupPipeline.Keyed keyed) throws Exception {
     String topic = "pipeline-" + TOPICS.incrementAndGet();
     await(stream.admin().createTopic(topic, 1, 1));
     await(stream.admin().createTopic(DeadLetters.topic(topic, "g"), 1, 1));
     GroupMetrics metrics = new GroupMetrics(new SimpleMeterRegistry(), "g", () -> "CLOSED");
     SinkGuard guard = new SinkGuard(vertx, "g", new ResiliencePolicy(2, 1, 60_000), SinkInterceptor.NONE,
         metrics.retried::increment);
-    return new Setup(topic, new GroupPipeline(stream, topic, "g", sink, guard, metrics, trail), metrics);
+    return new Setup(topic, new GroupPipeline(stream, topic, "g", sink, guard, metrics, trail, keyed), metrics);
   }
 
   private static BlogEvent event(String title) {
@@ -262,16 +267,11 @@ class GroupPipelineTest {
 
   @Test
   void aKeyedBatchWhoseReadAheadEndsFirstDoesNotPassTheBatchBeforeIt() throws Exception {
-    String topic = "pipeline-" + TOPICS.incrementAndGet();
-    await(stream.admin().createTopic(topic, 1, 1));
-    await(stream.admin().createTopic(DeadLetters.topic(topic, "g"), 1, 1));
-    GroupMetrics metrics = new GroupMetrics(new SimpleMeterRegistry(), "g", () -> "CLOSED");
-    SinkGuard guard = new SinkGuard(vertx, "g", new ResiliencePolicy(2, 1, 60_000), SinkInterceptor.NONE,
-        metrics.retried::increment);
     SlowPrepareSink sink = new SlowPrepareSink();
-    io.vertx.core.Context context = vertx.getOrCreateContext();
-    GroupPipeline pipeline = new GroupPipeline(stream, topic, "g", sink, guard, metrics, GroupTrail.NONE,
-        new GroupPipeline.Keyed(vertx, new KeyOrderedDispatcher(context, 4), () -> false, 1, 1000));
+    Setup setup = pipeline(sink, GroupTrail.NONE, new GroupPipeline.Keyed(vertx,
+        new KeyOrderedDispatcher(vertx.getOrCreateContext(), 4), () -> false, 1, 1000));
+    String topic = setup.topic();
+    GroupPipeline pipeline = setup.pipeline();
     // one author: the first batch's read ahead is slow, the second's is done at once
     Future<Void> first = pipeline.handle(List.of(record(topic, 0, event("slow").encode())));
     Future<Void> second = pipeline.handle(List.of(record(topic, 1, event("quick").encode())));
