@@ -258,17 +258,8 @@ public final class PartsFactory {
    * A stream just opened.
    *
    * @param servers the servers it reaches, or null for a backend inside the process
-   * @param broker  the embedded broker started for it, or null; closed after the stream
+   * @param broker  the embedded broker started for it, or null; whoever opened the stream closes it after the stream
    */
   public record OpenedStream(EventStream stream, String servers, EmbeddedKafkaCluster broker) {
-
-    /** Closes the stream, then the embedded broker if one was started for it. */
-    public Future<Void> close(Vertx vertx) {
-      return stream.close().transform(ignored -> broker == null ? Future.<Void>succeededFuture()
-          : vertx.<Void>executeBlocking(() -> {
-            broker.close();
-            return null;
-          }));
-    }
   }
 }
