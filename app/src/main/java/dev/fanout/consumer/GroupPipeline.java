@@ -196,8 +196,7 @@ public final class GroupPipeline {
             return deadLetter(record, e, 1).compose(p -> trail.deadLettered(group, event.eventId(), 1, e));
           }
           long wait = e instanceof CallNotPermittedException ? keyed.breakerWaitMillis()
-              : Math.max(RetryAfter.of(e), Math.min(ResiliencePolicy.MAX_BACKOFF_MILLIS,
-                  keyed.backoffMillis() << Math.min(round, 20)));
+              : RetryAfter.waitBefore(round, keyed.backoffMillis(), e);
           LOG.debug("group {}: event {} waits {} ms before its next round: {}", group, event.eventId(), wait,
               e.toString());
           return later(wait, () -> deliver(record, event, round + 1));

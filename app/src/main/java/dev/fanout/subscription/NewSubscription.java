@@ -2,7 +2,6 @@ package dev.fanout.subscription;
 
 import dev.fanout.core.Refusal;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -61,22 +60,18 @@ public record NewSubscription(String name, String url, Subscription.StartFrom st
     return new NewSubscription(name, url, startFrom, timestamp, maxInFlight, timeoutMs);
   }
 
-  /** Refuses (field {@code url}) anything but an absolute http or https URL with a host. */
+  /**
+   * Refuses (field {@code url}) anything {@link DestinationPolicy#parse} refuses (not absolute, not http or
+   * https, no host), and credentials in the URL.
+   */
   static void checkUrl(String url) {
-    URI uri;
+    java.net.URL parsed;
     try {
-      uri = new URI(url);
-    } catch (Exception e) {
-      throw Refusal.invalid("url", "url: not a valid URL");
+      parsed = DestinationPolicy.parse(url);
+    } catch (IllegalArgumentException e) {
+      throw Refusal.invalid("url", "url: " + e.getMessage());
     }
-    String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-    if (!uri.isAbsolute() || !("http".equals(scheme) || "https".equals(scheme))) {
-      throw Refusal.invalid("url", "url: an absolute http or https URL is required");
-    }
-    if (uri.getHost() == null || uri.getHost().isEmpty()) {
-      throw Refusal.invalid("url", "url: a host is required");
-    }
-    if (uri.getRawUserInfo() != null) {
+    if (parsed.getUserInfo() != null) {
       throw Refusal.invalid("url", "url: credentials in the URL are not accepted; the signature authenticates Fanout");
     }
   }

@@ -523,8 +523,7 @@ public final class Subscriptions {
             blog.blogId(), WebhookSink.kindOf(e));
         return Future.succeededFuture();
       }
-      long wait = Math.max(dev.fanout.consumer.RetryAfter.of(e), Math.min(ResiliencePolicy.MAX_BACKOFF_MILLIS,
-          settings.policy().backoffMillis() << Math.min(round, 20)));
+      long wait = dev.fanout.consumer.RetryAfter.waitBefore(round, settings.policy().backoffMillis(), e);
       Promise<Void> later = Promise.promise();
       vertx.setTimer(Math.max(1, wait), id -> snapshotEntry(s, sink, blog, round + 1).onComplete(later));
       return later.future();
