@@ -165,7 +165,7 @@ class ArchitectureTest {
     check(noClasses().that().resideOutsideOfPackages("dev.fanout.db..", "dev.fanout.outbox..",
             "dev.fanout.publisher..", "dev.fanout.counter..", "dev.fanout.subscription..")
         .should().callMethodWhere(sql)
-        .as("only the owners of tables run SQL: db (health), outbox (outbox, processed_events, event_attempts), publisher "
+        .as("only the owners of tables run SQL: db (health), outbox (outbox, processed_events, event_attempts, offset_resets), publisher "
             + "(blogs, idempotency_keys), counter (author_stats, counted_blogs), subscription (subscriptions, "
             + "subscription_deliveries)"));
   }

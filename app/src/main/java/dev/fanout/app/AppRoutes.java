@@ -17,6 +17,7 @@ import dev.fanout.http.HttpServerVerticle;
 import dev.fanout.http.Readiness;
 import dev.fanout.http.WriteRateLimit;
 import dev.fanout.lab.LabRoutes;
+import dev.fanout.outbox.OffsetResets;
 import dev.fanout.outbox.RelaySignal;
 import dev.fanout.publisher.BlogRoutes;
 import dev.fanout.publisher.BlogStore;
@@ -127,7 +128,7 @@ final class AppRoutes {
     new SearchRoutes(s.search).mount(router);
     new StreamRoutes(s.stream, s.groups, sampler::status).mount(router);
     live.mount(router);
-    new GroupControlRoutes(s.stream, s.groups).mount(router);
+    new GroupControlRoutes(s.stream, s.groups, new OffsetResets(s.database.pool())).mount(router);
     new FaultRoutes(s.faults, Clock.systemUTC()).mount(router);
     lab.mount(router);
     router.get("/metrics").handler(ctx -> ctx.response()

@@ -5,6 +5,7 @@ import dev.fanout.http.ApiErrors;
 import dev.fanout.http.JsonBodies;
 import dev.fanout.consumer.GroupRegistry;
 import dev.fanout.consumer.LocalGroup;
+import dev.fanout.outbox.OffsetResets;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.OffsetSpec;
 import io.vertx.core.Future;
@@ -14,6 +15,8 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The controls of the consumer groups, for people (the dashboard) and scripts alike, under
@@ -23,12 +26,16 @@ import java.util.Map;
  */
 public final class GroupControlRoutes {
 
+  private static final Logger LOG = LoggerFactory.getLogger(GroupControlRoutes.class);
+
   private final EventStream stream;
   private final GroupRegistry groups;
+  private final OffsetResets resets;
 
-  public GroupControlRoutes(EventStream stream, GroupRegistry groups) {
+  public GroupControlRoutes(EventStream stream, GroupRegistry groups, OffsetResets resets) {
     this.stream = stream;
     this.groups = groups;
+    this.resets = resets;
   }
 
   public void mount(Router router) {
@@ -82,7 +89,14 @@ public final class GroupControlRoutes {
     if (!(preview instanceof Boolean)) {
       throw Refusal.invalid("preview", "preview: true or false");
     }
-    return stream.admin().resetOffsets(group.name(), group.topic(), spec, (Boolean) preview).map(offsets -> {
+    return stream.admin().resetOffsets(group.name(), group.topic(), spec, (Boolean) preview)
+        .compose(offsets -> (Boolean) preview ? Future.succeededFuture(offsets) : resets.noted(group.name())
+            .recover(e -> {
+              // the reset holds; what it passed over is then found when a relay leader next starts
+              LOG.warn("group {}: noting its offset reset failed: {}", group.name(), e.toString());
+              return Future.succeededFuture();
+            }).map(offsets))
+        .map(offsets -> {
       JsonArray partitions = new JsonArray();
       new java.util.TreeMap<>(offsets).forEach((p, o) -> partitions.add(new JsonObject().put("partition", p).put("offset", o)));
       return new JsonObject().put("group", group.name()).put("topic", group.topic())

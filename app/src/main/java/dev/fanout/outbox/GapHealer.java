@@ -11,8 +11,11 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +33,12 @@ import org.slf4j.LoggerFactory;
  *       or a start at the latest offset does, since a group commits only what it handled. That is recorded
  *       ({@code event_attempts.skipped_at}) and the event is never sent again for that group.</li>
  * </ul>
+ *
+ * <p>Every group of the app starts at the earliest offset, so only an operator's reset passes over records.
+ * Looking for skipped ones therefore waits for a reset noted in {@code offset_resets} ({@link OffsetResets}),
+ * and looks once at everything when a leader starts (a reset whose note never got written, or one made with
+ * the stream's own tools, is found then). Looking every round visited every committed record of every group
+ * once more, the largest PostgreSQL cost the healer had (about 46 µs a publish, docs/benchmarks-history.md).
  *
  * <p>The committed offsets are read before the log starts, and both before the database: a group's processed
  * records are written before it commits past them, and a log start only grows, so a record found at or above
@@ -74,6 +83,8 @@ final class GapHealer {
           + "WHERE o.sent_at IS NOT NULL AND o.sent_at >= $5 AND o.created_at >= $6 AND " + NOT_HANDLED
           + "ON CONFLICT (event_id, group_name) DO UPDATE SET skipped_at = now() "
           + "WHERE event_attempts.dead_lettered_at IS NULL AND event_attempts.skipped_at IS NULL";
+  private static final String NOTED_RESETS = "SELECT id, group_name FROM offset_resets";
+  private static final String FORGET_RESETS = "DELETE FROM offset_resets WHERE id <= $1";
 
   /** One group's offsets to look at in one partition: {@code from <= offset < below}; room caps the lost ones. */
   record Window(int partition, long from, long below, int room) {
@@ -89,6 +100,8 @@ final class GapHealer {
   // per group and partition: below these offsets every sent event was already looked at
   private final Map<String, Map<Integer, Long>> lostLookedAt = new HashMap<>();
   private final Map<String, Map<Integer, Long>> skipLookedAt = new HashMap<>();
+  // a leader that just started looks at every group for skipped events once
+  private boolean lookForAllSkips = true;
 
   /**
    * @param lifeStart events sent before this went to an earlier life of a stream that forgets on restart
@@ -104,6 +117,7 @@ final class GapHealer {
   void reset() {
     lostLookedAt.clear();
     skipLookedAt.clear();
+    lookForAllSkips = true;
   }
 
   /**
@@ -112,6 +126,25 @@ final class GapHealer {
    * @return how many events were marked unsent
    */
   Future<Integer> heal(SqlClient client, List<String> groups, OwedFrom owedFrom) {
+    // the notes before the offsets: a note is written after its reset, so the offsets read next are the new ones
+    return client.query(NOTED_RESETS).execute().compose(notes -> {
+      long notedUpTo = 0;
+      Set<String> reset = new HashSet<>();
+      for (Row note : notes) {
+        notedUpTo = Math.max(notedUpTo, note.getLong("id"));
+        reset.add(note.getString("group_name"));
+      }
+      boolean all = lookForAllSkips;
+      long forget = notedUpTo;
+      return heal(client, groups, owedFrom, group -> all || reset.contains(group)).compose(marked -> {
+        lookForAllSkips = false;
+        return forget == 0 ? Future.succeededFuture(marked)
+            : client.preparedQuery(FORGET_RESETS).execute(Tuple.of(forget)).map(marked);
+      });
+    });
+  }
+
+  private Future<Integer> heal(SqlClient client, List<String> groups, OwedFrom owedFrom, Predicate<String> lookForSkips) {
     List<Future<GroupDescription>> described = new ArrayList<>(groups.size());
     for (String group : groups) {
       // a group the stream does not know yet has lost nothing
@@ -135,8 +168,9 @@ final class GapHealer {
       }
       Future<Integer> chain = Future.succeededFuture(0);
       for (String group : committed.keySet()) {
-        Plan plan = plan(group, committed, logStart, logEnd, lookedAt(lostLookedAt, group),
+        Plan whole = plan(group, committed, logStart, logEnd, lookedAt(lostLookedAt, group),
             lookedAt(skipLookedAt, group));
+        Plan plan = lookForSkips.test(group) ? whole : new Plan(whole.lost(), List.of());
         OffsetDateTime since = owedFrom.of(group).atOffset(ZoneOffset.UTC);
         chain = chain.compose(sum -> round(client, group, plan, since).map(n -> sum + n));
       }

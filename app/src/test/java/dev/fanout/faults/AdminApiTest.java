@@ -108,6 +108,34 @@ class AdminApiTest {
   }
 
   @Test
+  void aResetForwardMakesWhatTheGroupPassedOverSkippedAndNotProcessed() throws Exception {
+    app.admin("POST", "/api/admin/groups/counter/pause", null);
+    String blogId = app.publish("reset-author", "passed over by a reset to latest");
+    String eventId = app.json(app.get("/api/blogs/" + blogId + "/events")).getJsonArray("events")
+        .getJsonObject(0).getString("eventId");
+    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(traceStatus(eventId, "search")).isEqualTo("processed"));
+    HttpResponse<String> reset = app.admin("POST", "/api/admin/groups/counter/reset", "{\"to\": \"latest\"}");
+    assertThat(reset.statusCode()).as(reset.body()).isEqualTo(200);
+    app.admin("POST", "/api/admin/groups/counter/resume", null);
+    // the relay's leader finds it from the reset's note, long after its first look at everything
+    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(traceStatus(eventId, "counter")).isEqualTo("skipped"));
+    assertThat(app.json(app.get("/api/authors/reset-author")).getLong("blogCount")).isZero();
+    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(app.queryLong("SELECT count(*) FROM offset_resets")).as("the note goes once acted on").isZero());
+  }
+
+  private String traceStatus(String eventId, String group) throws Exception {
+    for (Object g : app.json(app.get("/api/events/" + eventId)).getJsonArray("groups")) {
+      if (((JsonObject) g).getString("group").equals(group)) {
+        return ((JsonObject) g).getString("status");
+      }
+    }
+    return null;
+  }
+
+  @Test
   void metricsArePrometheusTextPerGroup() throws Exception {
     app.publish("metrics-author", "counted and measured");
     Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
