@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  *       table, its relay, the processed-events record and the groups' event attempts), {@code http} (the server, error answers and
  *       request bodies, the request's {@code Caller}), {@code auth} (author tokens: minted here or checked
  *       against a provider's keys), {@code consumer} (group members, the group pipeline, retries, circuits, dead
- *       letters);</li>
+ *       letters), {@code tracing} (OpenTelemetry: off unless asked for, the spans Fanout makes itself);</li>
  *   <li><b>features</b>: {@code publisher}, {@code counter}, {@code search}, {@code dashboard},
  *       {@code faults}, {@code trace} (following one event through the groups), {@code subscription}
  *       (webhook subscriptions: groups added at runtime whose sink is an HTTP endpoint), which never depend on
@@ -64,7 +64,7 @@ class ArchitectureTest {
     check(layeredArchitecture().consideringOnlyDependenciesInLayers()
         .layer(CORE).definedBy("dev.fanout.core..", "dev.fanout.events..")
         .layer(INFRASTRUCTURE).definedBy("dev.fanout.db..", "dev.fanout.outbox..", "dev.fanout.http..",
-            "dev.fanout.auth..", "dev.fanout.consumer..")
+            "dev.fanout.auth..", "dev.fanout.consumer..", "dev.fanout.tracing..")
         .layer(FEATURES).definedBy("dev.fanout.publisher..", "dev.fanout.counter..", "dev.fanout.search..",
             "dev.fanout.dashboard..", "dev.fanout.faults..", "dev.fanout.trace..", "dev.fanout.subscription..")
         .layer(AUDIT).definedBy("dev.fanout.audit..")

@@ -23,6 +23,7 @@ import dev.fanout.subscription.LiveBlogs;
 import dev.fanout.subscription.Subscriptions;
 import dev.fanout.subscription.WebhookClient;
 import dev.fanout.trace.TrailRecorder;
+import dev.fanout.tracing.Tracing;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
@@ -76,6 +77,7 @@ public final class FanoutApp {
     EmbeddedTokens tokens;
     JwksVerifier jwks;
     Subscriptions subscriptions;
+    Tracing tracing;
     // the lab, made on first use (again after a failed making); guarded by this
     private Future<LabCommand.Setup> lab;
 
@@ -102,8 +104,20 @@ public final class FanoutApp {
 
   /** Starts everything; fails, having closed what it started, when any part fails. */
   public static Future<FanoutApp> start(Vertx vertx, FanoutOptions options) {
+    return start(vertx, options, Tracing.off());
+  }
+
+  /**
+   * Starts everything, with {@code tracing} (whose {@link Tracing#newVertx()} made {@code vertx}); it is
+   * closed last, so that the spans of the stop are exported too.
+   */
+  public static Future<FanoutApp> start(Vertx vertx, FanoutOptions options, Tracing tracing) {
     Started s = new Started();
     OpenedParts opened = s.opened;
+    s.tracing = opened.add("tracing", tracing, () -> vertx.executeBlocking(() -> {
+      tracing.close();
+      return null;
+    }));
     return Database.start(vertx, options.pgUrl(), options.dataDir().resolve("pg"), PartsFactory.DATABASE_POOL)
         .compose(database -> {
           s.database = opened.add("database", database, database::close);
@@ -120,7 +134,7 @@ public final class FanoutApp {
           s.stream = opened.add("stream", stream.stream(), stream.stream()::close);
           s.streamServers = stream.servers();
           s.factory = new PartsFactory(vertx, s.database.pool(), s.database.connectOptions(), s.stream,
-              options.parts(EVENTS_TOPIC));
+              options.parts(EVENTS_TOPIC), s.tracing);
           return s.factory.createTopics(EVENTS_TOPIC, GROUPS);
         })
         .compose(v -> {

@@ -1,5 +1,6 @@
 package dev.fanout.app;
 
+import dev.fanout.tracing.Tracing;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -51,10 +52,11 @@ final class ServeCommand implements Callable<Integer>, Cli.Checked {
     PrintWriter err = spec.commandLine().getErr();
     // first: the parts below log from their first line on
     Path logFile = Logs.configure(options.dataDir(), app.logLevel);
-    Vertx vertx = Vertx.vertx();
+    Tracing tracing = Tracing.fromEnvironment();
+    Vertx vertx = tracing.newVertx();
     FanoutApp started;
     try {
-      started = FanoutApp.start(vertx, options).toCompletionStage().toCompletableFuture().get();
+      started = FanoutApp.start(vertx, options, tracing).toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
       err.println("fanout: could not start: " + dev.fanout.core.Redaction.of(e.getCause().getMessage()));
       vertx.close();

@@ -20,6 +20,7 @@ import dev.fanout.search.SearchIndexer;
 import dev.fanout.search.lucene.LuceneSearchEngine;
 import dev.fanout.search.opensearch.OpenSearchEngine;
 import dev.fanout.stream.EventStream;
+import dev.fanout.tracing.Tracing;
 import dev.fanout.stream.StreamBackends;
 import dev.fanout.stream.spi.StreamBackendProvider;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -115,14 +116,26 @@ public final class PartsFactory {
   private final PgConnectOptions connectOptions;
   private final EventStream stream;
   private final Settings settings;
+  private final Tracing tracing;
 
   public PartsFactory(Vertx vertx, Pool pool, PgConnectOptions connectOptions, EventStream stream,
                       Settings settings) {
+    this(vertx, pool, connectOptions, stream, settings, Tracing.off());
+  }
+
+  /** With {@code tracing}: the parts it makes put their spans in the publishes' traces. */
+  public PartsFactory(Vertx vertx, Pool pool, PgConnectOptions connectOptions, EventStream stream,
+                      Settings settings, Tracing tracing) {
     this.vertx = vertx;
     this.pool = pool;
     this.connectOptions = connectOptions;
     this.stream = stream;
     this.settings = settings;
+    this.tracing = tracing;
+  }
+
+  public Tracing tracing() {
+    return tracing;
   }
 
   public Settings settings() {

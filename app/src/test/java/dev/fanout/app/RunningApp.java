@@ -1,6 +1,7 @@
 package dev.fanout.app;
 
 import io.vertx.core.Future;
+import dev.fanout.tracing.Tracing;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -74,11 +75,17 @@ public final class RunningApp implements AutoCloseable, BeforeAllCallback, After
 
   /** Starts the app with its data under {@code dataDir}, plus the given flags. */
   public static RunningApp start(Path dataDir, String... flags) throws Exception {
+    return start(dataDir, Tracing.off(), flags);
+  }
+
+  /** Starts the app with {@code tracing} (on a Vert.x it makes), its data under {@code dataDir}, plus flags. */
+  public static RunningApp start(Path dataDir, Tracing tracing, String... flags) throws Exception {
     List<String> args = new ArrayList<>(List.of("--port", "0", "--data-dir", dataDir.toString()));
     args.addAll(List.of(flags));
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = tracing.newVertx();
     try {
-      FanoutApp app = await(FanoutApp.start(vertx, FanoutOptions.parse(args.toArray(String[]::new), Map.of())));
+      FanoutApp app = await(FanoutApp.start(vertx, FanoutOptions.parse(args.toArray(String[]::new), Map.of()),
+          tracing));
       return new RunningApp(vertx, app);
     } catch (Exception e) {
       vertx.close();
