@@ -34,7 +34,8 @@ import java.util.logging.StreamHandler;
  * from the SDK's own default (on, exporting to a local OTLP endpoint), on purpose: an app started to try it
  * should not send anything anywhere. Metrics and logs exporters default to {@code none}: Fanout's metrics
  * stay on {@code /metrics}. Fanout names itself {@code fanout} unless {@code OTEL_SERVICE_NAME} says
- * otherwise.
+ * otherwise. OTLP goes over HTTP ({@code http/protobuf}, port 4318), not the SDK's default gRPC: the jar
+ * carries the JDK-based sender only.
  *
  * <p>One instance per Vert.x instance: {@link #newVertx()} gives Vert.x its tracer when it is created, and
  * {@link #close()} flushes what is left when the app stops.
@@ -114,6 +115,9 @@ public final class Tracing implements AutoCloseable {
     defaults.put("otel.service.name", "fanout");
     defaults.put("otel.metrics.exporter", "none");
     defaults.put("otel.logs.exporter", "none");
+    // OTLP over HTTP (port 4318), sent by the JDK's own client; the SDK's gRPC default needs a sender the jar
+    // does not carry
+    defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
     if (List.of(exporter.toLowerCase(Locale.ROOT).split("\\s*,\\s*")).contains("console")) {
       printSpansOnTheConsole();
     }

@@ -29,11 +29,13 @@ public final class AppProcess implements AutoCloseable {
   private final Path dataDir;
   private final List<String> flags;
   private final String maxHeap;
+  private final java.util.Map<String, String> env;
   private Process process;
   private final java.util.Map<String, String> authorTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private AppProcess(int port, Path dataDir, List<String> flags, String maxHeap) {
+  private AppProcess(int port, Path dataDir, List<String> flags, String maxHeap, java.util.Map<String, String> env) {
     this.maxHeap = maxHeap;
+    this.env = env;
     this.port = port;
     this.dataDir = dataDir;
     this.flags = flags;
@@ -46,7 +48,13 @@ public final class AppProcess implements AutoCloseable {
 
   /** As {@link #start}, with a maximum heap of {@code maxHeap} ({@code -Xmx}'s value, e.g. {@code 192m}). */
   public static AppProcess startWithHeap(Path dataDir, String maxHeap, String... flags) throws Exception {
-    AppProcess app = new AppProcess(freePort(), dataDir, List.of(flags), maxHeap);
+    return startWithEnv(dataDir, maxHeap, java.util.Map.of(), flags);
+  }
+
+  /** As {@link #startWithHeap}, with {@code env} added to the process's environment. */
+  public static AppProcess startWithEnv(Path dataDir, String maxHeap, java.util.Map<String, String> env,
+                                        String... flags) throws Exception {
+    AppProcess app = new AppProcess(freePort(), dataDir, List.of(flags), maxHeap, env);
     app.restart();
     return app;
   }
@@ -58,7 +66,9 @@ public final class AppProcess implements AutoCloseable {
         Main.class.getName(), "--port", Integer.toString(port), "--data-dir", dataDir.toString(),
         "--admin-token", ADMIN_TOKEN));
     command.addAll(flags);
-    process = new ProcessBuilder(command).redirectErrorStream(true)
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
+    process = builder.redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(dataDir.toFile(), "app.log"))).start();
     Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
         .ignoreExceptions().until(() -> {

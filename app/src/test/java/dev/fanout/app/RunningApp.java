@@ -93,6 +93,11 @@ public final class RunningApp implements AutoCloseable, BeforeAllCallback, After
     }
   }
 
+  /** The Vert.x instance the app runs on. */
+  public Vertx vertx() {
+    return vertx;
+  }
+
   public FanoutApp app() {
     return app;
   }
