@@ -12,6 +12,11 @@
 #   PG_STATS=1 ...     # pg_stat_statements over the measured window: calls and execution time per publish
 #   SUBSCRIPTIONS="0 1 3" ...   # each run with that many webhook subscriptions, each to a receiver of its own
 #                               # (the jar's `receiver`, answering at once; its CPU is not counted as the app's)
+#   TRACING="off 0.1 1" ...     # each run with OpenTelemetry tracing off, or on with that sampling ratio
+#                               # (parentbased_traceidratio), exporting OTLP over HTTP to a sink of its own (the
+#                               # jar's `receiver`, which reads each request and refuses it: the app's exporter
+#                               # does all its work; the sink's CPU is not counted as the app's; OTLP_SINK_JAR
+#                               # names a jar with `receiver` when the measured one has none)
 # Writes need author tokens: once the app is ready, lib.sh's mint_tokens mints one per author (author-1 ..
 # author-1000, with the admin token given to the app) into the work directory, and publish.lua sends each
 # publish with its author's token (TOKENS_FILE). A jar from before author tokens (404) or an app run with
@@ -90,6 +95,7 @@ run=0
 for round in $(seq 1 "$ROUNDS"); do
   for subscriptions in ${SUBSCRIPTIONS:-0}; do
   for variant in $FLAGS; do
+    for tracing in ${TRACING:-off}; do
     for jar in $JARS; do
       run=$((run + 1))
       flags=(--admin-token "$TOKEN")
@@ -99,10 +105,22 @@ for round in $(seq 1 "$ROUNDS"); do
         flags+=("${extra[@]}")
       fi
       data="$work/app-$run"
-      APP_JAVA_OPTS="${APP_JAVA_OPTS:-}$([ "${PG_STATS:-0}" = 1 ] && echo " -Dfanout.pg.statement-stats=true")" \
+      tracing_opts=""
+      if [ "$tracing" != off ]; then
+        otlp_port=$((APP_PORT + 200))
+        java -Xmx128m -jar "${OTLP_SINK_JAR:-$jar}" receiver --port "$otlp_port" \
+          --secret "whsec_$(printf 'otlp-sink-secret' | base64)" > /dev/null 2> "$work/otlp-sink-$run.log" &
+        LIB_PIDS+=("$!")
+        RECEIVERS+=("$!")
+        for _ in $(seq 1 60); do curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$otlp_port/" && break; sleep 1; done
+        tracing_opts=" -Dotel.traces.exporter=otlp -Dotel.exporter.otlp.endpoint=http://127.0.0.1:$otlp_port"
+        tracing_opts+=" -Dotel.traces.sampler=parentbased_traceidratio -Dotel.traces.sampler.arg=$tracing"
+        tracing_opts+=" -Dotel.bsp.max.queue.size=65536"
+      fi
+      APP_JAVA_OPTS="${APP_JAVA_OPTS:-}$([ "${PG_STATS:-0}" = 1 ] && echo " -Dfanout.pg.statement-stats=true")$tracing_opts" \
         start_app "$jar" "$APP_PORT" "$data" "$work/app-$run.log" "${flags[@]}"
       subscribe "$subscriptions" "$jar" "$run"
-      echo "== round=$round subscriptions=$subscriptions flags=$variant jar=$jar connections=$CONNECTIONS warmup=${WARMUP}s duration=${DURATION}s load_before=\"$(loadavg)\""
+      echo "== round=$round subscriptions=$subscriptions flags=$variant tracing=$tracing jar=$jar connections=$CONNECTIONS warmup=${WARMUP}s duration=${DURATION}s load_before=\"$(loadavg)\""
       TOKENS="$work/tokens-$run.txt"
       minted=0
       mint_tokens "$APP_PORT" "$TOKEN" 1000 "$TOKENS" || minted=$?
@@ -147,6 +165,7 @@ for round in $(seq 1 "$ROUNDS"); do
       stop_app
       for pid in "${RECEIVERS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
       RECEIVERS=()
+    done
     done
   done
   done

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -116,6 +117,7 @@ public final class LabCommand implements Callable<Integer>, Cli.Checked {
     private Database database;
     private EmbeddedKafkaCluster kafka;
     private Path scratch;
+    private java.nio.channels.FileChannel scratchLock;
     private Lab lab;
 
     private Setup(Vertx vertx) {
@@ -138,6 +140,9 @@ public final class LabCommand implements Callable<Integer>, Cli.Checked {
           .compose(v -> database == null ? Future.<Void>succeededFuture() : database.close())
           .recover(e -> Future.succeededFuture())
           .compose(v -> vertx.executeBlocking(() -> {
+            if (scratchLock != null) {
+              scratchLock.close();
+            }
             deleteRecursively(scratch);
             return null;
           }));
@@ -172,7 +177,10 @@ public final class LabCommand implements Callable<Integer>, Cli.Checked {
                                      Supplier<Future<PgConnectOptions>> server, String servers) {
     return vertx.executeBlocking(() -> {
           Files.createDirectories(options.dataDir());
-          return Files.createTempDirectory(options.dataDir(), "lab-");
+          ScratchDirs.removeAbandoned(options.dataDir());
+          Path scratch = Files.createTempDirectory(options.dataDir(), ScratchDirs.PREFIX);
+          setup.scratchLock = ScratchDirs.lock(scratch);
+          return scratch;
         })
         .compose(scratch -> {
           setup.scratch = scratch;
@@ -216,6 +224,18 @@ public final class LabCommand implements Callable<Integer>, Cli.Checked {
           deleteRecursively(scratch.resolve("search").resolve(run));
           return null;
         });
+      }
+
+      @Override
+      public Future<List<String>> runs() {
+        if (search.kind() != SearchKind.OPENSEARCH) {
+          // Lucene's indexes are in the scratch directory: a killed lab's goes with its directory
+          return Future.succeededFuture(List.of());
+        }
+        OpenSearchEngine server = (OpenSearchEngine) PartsFactory.searchEngine(vertx, search, null, "fanout-lab-list");
+        return server.indexesNamed("fanout-lab-*")
+            .map(names -> names.stream().map(name -> name.substring("fanout-".length())).toList())
+            .eventually(server::close);
       }
     };
   }

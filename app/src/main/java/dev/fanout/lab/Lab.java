@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * ({@link Topology}), so what differs in the results is what the topology does.
  *
  * <p>Each lab opens a stream of its own ({@link LabParts.Streams}); each run deletes its topics and groups, and
- * the lab closes its stream when it ends, so nothing of a lab stays on the backend. {@link #stop} cuts a running
+ * the lab closes its stream when it ends, so nothing of a lab stays on the backend. A lab whose process was
+ * killed leaves its last run's schema, topics, groups and index: the next lab removes them ({@link Leftovers}). {@link #stop} cuts a running
  * lab short and waits for that cleanup: the app calls it when it stops.
  *
  * <p>One lab runs at a time per instance. {@link #progress()} and {@link #lastResult()} may be read from any
@@ -87,12 +88,23 @@ public final class Lab {
     ending.set(result.future());
     stopping.set(false);
     this.context = context;
+    // unique on a shared stream: topics and groups of an earlier lab are never met again
+    String id = Long.toString(System.currentTimeMillis() % 100_000_000L, 36)
+        + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36), 36);
     context.runOnContext(v -> {
-      parts.streams().open().compose(stream -> runAll(plan, stream)
-              .eventually(() -> stream.close().recover(e -> {
-                LOG.warn("lab: could not close its stream: {}", e.toString());
-                return Future.succeededFuture();
-              })))
+      Leftovers.hold(parts.vertx(), parts.database(), id).compose(held -> parts.streams().open()
+              .compose(stream -> Leftovers.sweep(parts.vertx(), parts, stream, held, id)
+                  .recover(e -> {
+                    LOG.warn("lab: could not remove what earlier labs left: {}", e.toString());
+                    return Future.succeededFuture();
+                  })
+                  .compose(swept -> runAll(plan, stream, id))
+                  .eventually(() -> stream.close().recover(e -> {
+                    LOG.warn("lab: could not close its stream: {}", e.toString());
+                    return Future.succeededFuture();
+                  })))
+              // the lab's lock goes with its connection
+              .eventually(() -> held.close().recover(e -> Future.succeededFuture())))
           .onComplete(ar -> ended(ar, result));
     });
     return result.future();
@@ -142,11 +154,8 @@ public final class Lab {
     return last.get();
   }
 
-  private Future<LabResult> runAll(LabPlan plan, EventStream stream) {
+  private Future<LabResult> runAll(LabPlan plan, EventStream stream, String id) {
     Instant started = Instant.now();
-    // unique on a shared stream: topics and groups of an earlier lab are never met again
-    String id = Long.toString(System.currentTimeMillis() % 100_000_000L, 36)
-        + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36), 36);
     List<RunResult> results = new ArrayList<>();
     int total = plan.faults().size() * plan.designs().size();
     Future<Void> chain = Future.succeededFuture();

@@ -35,5 +35,12 @@ public record LabParts(Vertx vertx, Streams streams, PgConnectOptions database, 
 
     /** Removes what {@link #open} made for {@code run}; called after the engine is closed. */
     Future<Void> discard(String run);
+
+    /**
+     * The runs whose indexes live outside the lab's scratch directory (on an OpenSearch server), as
+     * {@link #open} named them, whichever lab made them: for removing what a killed lab left. None for an index
+     * in the scratch directory, which goes with it.
+     */
+    Future<java.util.List<String>> runs();
   }
 }

@@ -137,6 +137,43 @@ class LabLeavesNothingTest {
     }
   }
 
+  @Test
+  void whatAKilledLabLeftGoesWhenTheNextLabStartsAndARunningLabsStays() throws Exception {
+    // a killed lab's scratch directory (made before scratch directories were locked: no lock file)
+    Path abandoned = Files.createDirectories(dir.resolve("data").resolve("lab-killed").resolve("search"));
+    LabCommand.Setup setup = setUp();
+    var client = PgBuilder.client().connectingTo(labDatabase()).using(vertx).build();
+    PgConnection running = null;
+    try {
+      assertThat(abandoned.getParent()).as("the killed lab's scratch directory").doesNotExist();
+      // what a killed lab (dead1) and a lab running on another instance (live1) have on the shared parts
+      for (String lab : List.of("dead1", "live1")) {
+        RunningApp.await(observer.admin().createTopic("lab-" + lab + "-2-d3-events", 2, 1));
+        RunningApp.await(client.query("CREATE SCHEMA lab_" + lab + "_2").execute());
+      }
+      running = RunningApp.await(PgConnection.connect(vertx, labDatabase()));
+      RunningApp.await(running.preparedQuery("SELECT pg_advisory_lock($1)").execute(Tuple.of(Leftovers.lockKey("live1"))));
+
+      LabPlan plan = LabPlan.of(30, List.of(LabFault.NONE)).withDesigns(List.of(Design.OUTBOX)).withSettleSeconds(10);
+      RunResult run = RunningApp.await(setup.lab().run(plan)).run(Design.OUTBOX, LabFault.NONE);
+      assertThat(run.consistent()).as(run.toJson().encode()).isTrue();
+
+      assertThat(labTopics()).as("only the running lab's topic stays").containsExactly("lab-live1-2-d3-events");
+      assertThat(labSchemas()).as("only the running lab's schema stays").containsExactly("lab_live1_2");
+    } finally {
+      if (running != null) {
+        RunningApp.await(running.close());
+      }
+      RunningApp.await(observer.admin().deleteTopic("lab-live1-2-d3-events").recover(e -> Future.succeededFuture()));
+      // the other tests find no lab topic
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> labTopics().isEmpty());
+      RunningApp.await(client.query("DROP SCHEMA IF EXISTS lab_live1_2").execute());
+      RunningApp.await(client.query("DROP SCHEMA IF EXISTS lab_dead1_2").execute());
+      RunningApp.await(client.close());
+      RunningApp.await(setup.close());
+    }
+  }
+
   private List<String> labTopics() throws Exception {
     List<String> names = new ArrayList<>();
     for (TopicDescription topic : RunningApp.await(observer.admin().listTopics())) {

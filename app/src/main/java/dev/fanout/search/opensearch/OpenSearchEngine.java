@@ -361,6 +361,25 @@ public final class OpenSearchEngine implements SearchEngine {
     });
   }
 
+  /** The names of the server's indexes that match {@code pattern} (e.g. {@code fanout-lab-*}); any index's name. */
+  public Future<List<String>> indexesNamed(String pattern) {
+    return request(HttpMethod.GET, "/_cat/indices/" + pattern + "?format=json&h=index", REQUEST_TIMEOUT_MS).send()
+        .compose(response -> {
+          if (response.statusCode() == 404) {
+            return Future.succeededFuture(List.<String>of());
+          }
+          if (response.statusCode() != 200) {
+            return Future.failedFuture(failure("listing indexes " + pattern, response));
+          }
+          List<String> names = new ArrayList<>();
+          JsonArray rows = response.bodyAsJsonArray();
+          for (int i = 0; rows != null && i < rows.size(); i++) {
+            names.add(rows.getJsonObject(i).getString("index"));
+          }
+          return Future.succeededFuture(names);
+        });
+  }
+
   @Override
   public Future<Void> close() {
     client.close();
