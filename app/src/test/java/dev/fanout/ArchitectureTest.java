@@ -86,7 +86,7 @@ class ArchitectureTest {
         .and().resideOutsideOfPackages("dev.fanout.stream..", "dev.fanout.kafka..")
         .should().resideInAnyPackage("dev.fanout.core..", "dev.fanout.events..", "dev.fanout.db..",
             "dev.fanout.outbox..", "dev.fanout.http..", "dev.fanout.auth..", "dev.fanout.consumer..",
-            "dev.fanout.publisher..",
+            "dev.fanout.tracing..", "dev.fanout.publisher..",
             "dev.fanout.counter..", "dev.fanout.search..", "dev.fanout.dashboard..", "dev.fanout.faults..",
             "dev.fanout.trace..", "dev.fanout.subscription..", "dev.fanout.audit..", "dev.fanout.compose..",
             "dev.fanout.lab..",

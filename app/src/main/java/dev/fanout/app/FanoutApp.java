@@ -213,7 +213,7 @@ public final class FanoutApp {
       org.slf4j.LoggerFactory.getLogger(FanoutApp.class).warn("--subscriptions-allow-private: subscriptions may "
           + "deliver to loopback, private and link-local addresses (for tests and local trials only)");
     }
-    WebhookClient client = new WebhookClient(vertx, Version.current(), settings.allowPrivate());
+    WebhookClient client = new WebhookClient(vertx, Version.current(), settings.allowPrivate(), s.tracing);
     s.opened.add("webhook client", client, client::close);
     BlogStore blogs = s.factory.blogStore(relaySignal);
     LiveBlogs live = (after, limit) -> blogs.live(after, limit).map(page -> page.stream().map(FanoutApp::liveBlog).toList());

@@ -167,7 +167,7 @@ public final class PartsFactory {
   /** This process's part of a group reading {@code topic} (no member yet: see {@link #addMembers}). */
   public LocalGroup group(String topic, GroupSpec spec, SinkInterceptor interceptor, MeterRegistry metrics,
                           GroupTrail trail) {
-    return new LocalGroup(vertx, stream, topic, spec, interceptor, metrics, trail);
+    return new LocalGroup(vertx, stream, topic, spec, interceptor, metrics, trail, tracing);
   }
 
   /** Gives the group its members in this process: {@link Settings#consumersPerGroup} of them. */

@@ -75,7 +75,7 @@ final class DeadLetterReplay {
       return Future.failedFuture(new IllegalStateException("beyond this replay"));
     }
     UUID eventId = BlogEvent.idIn(record.headers());
-    return pipeline.handle(batch)
+    return pipeline.replay(batch)
         .compose(v -> eventId == null ? Future.succeededFuture()
             : pipeline.trail().replayed(pipeline.group(), List.of(eventId)))
         .onSuccess(v -> {

@@ -3,6 +3,7 @@ package dev.fanout.consumer;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.StartPosition;
 import dev.fanout.stream.SubscribeOptions;
+import dev.fanout.tracing.Tracing;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -55,6 +56,12 @@ public final class LocalGroup {
    */
   public LocalGroup(Vertx vertx, EventStream stream, String topic, GroupSpec spec, SinkInterceptor interceptor,
                     MeterRegistry registry, GroupTrail trail) {
+    this(vertx, stream, topic, spec, interceptor, registry, trail, Tracing.off());
+  }
+
+  /** As above, each event's handling a span of {@code tracing} when it is on ({@link GroupPipeline}). */
+  public LocalGroup(Vertx vertx, EventStream stream, String topic, GroupSpec spec, SinkInterceptor interceptor,
+                    MeterRegistry registry, GroupTrail trail, Tracing tracing) {
     this.vertx = vertx;
     this.stream = stream;
     this.name = spec.name();
@@ -69,7 +76,8 @@ public final class LocalGroup {
       // not hold the others of its partition
       this.pipeline = new GroupPipeline(stream, topic, name, spec.sink(), guard, metrics, trail,
           new GroupPipeline.Keyed(vertx, new KeyOrderedDispatcher(vertx.getOrCreateContext(), dispatch.keyedInFlight()),
-              () -> members.pauses().pausedByOperator(), policy.backoffMillis(), policy.breakerWaitMillis()));
+              () -> members.pauses().pausedByOperator(), policy.backoffMillis(), policy.breakerWaitMillis()),
+          tracing);
       this.subscription = SubscribeOptions.of(topic, name)
           .withStartFrom(StartPosition.EARLIEST)
           .withMaxBatchSize(KEYED_BATCH_SIZE)
@@ -77,7 +85,7 @@ public final class LocalGroup {
     } else {
       this.pipeline = new GroupPipeline(stream, topic, name,
           new CoalescingSink(new BoundedSink(vertx, name, spec.sink(), policy.sinkTimeoutMillis()),
-              dispatch.maxEventsPerCall()), guard, metrics, trail);
+              dispatch.maxEventsPerCall()), guard, metrics, trail, null, tracing);
       this.subscription = SubscribeOptions.of(topic, name)
           .withStartFrom(StartPosition.EARLIEST)
           .withMaxBatchSize(SubscribeOptions.DEFAULT_MAX_BATCH_SIZE);

@@ -1,5 +1,11 @@
 package dev.fanout.subscription;
 
+import dev.fanout.tracing.Tracing;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.propagation.TextMapSetter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -59,6 +65,11 @@ import javax.net.ssl.SSLException;
  * {@link #MAX_RETRY_AFTER}); any other status, 3xx included, with {@link WebhookRefused} (permanent). Failure
  * messages name the status or the kind of failure, never a response body, an address or a URL's credentials.
  *
+ * <p>With tracing on, each attempt is a CLIENT span, a child of the span current when {@link #deliver} is
+ * called (the event's, in a subscription's group), and sends its W3C {@code traceparent} (and
+ * {@code tracestate}) so that the receiver can continue the trace. With tracing off no span is made and no
+ * trace header is sent.
+ *
  * <p>Thread-safe: each attempt runs on one Vert.x context, the caller's or a new one.
  */
 public final class WebhookClient {
@@ -72,13 +83,28 @@ public final class WebhookClient {
   private final HttpClientAgent client;
   private final DestinationPolicy policy;
   private final String userAgent;
+  private final Tracing tracing;
+
+  private static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
+  private static final AttributeKey<String> URL_FULL = AttributeKey.stringKey("url.full");
+  private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+  private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+  private static final AttributeKey<Long> STATUS_CODE = AttributeKey.longKey("http.response.status_code");
+  private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  private static final TextMapSetter<RequestOptions> HEADERS = (options, name, value) -> options.putHeader(name, value);
 
   /**
    * @param version      goes into {@code user-agent: Fanout/<version>}
    * @param allowPrivate true lets webhooks reach loopback and private addresses (tests, a private network)
    */
   public WebhookClient(Vertx vertx, String version, boolean allowPrivate) {
+    this(vertx, version, allowPrivate, Tracing.off());
+  }
+
+  /** As above, each attempt a client span of {@code tracing} when it is on. */
+  public WebhookClient(Vertx vertx, String version, boolean allowPrivate, Tracing tracing) {
     this.vertx = vertx;
+    this.tracing = tracing;
     this.policy = new DestinationPolicy(vertx, allowPrivate);
     this.userAgent = "Fanout/" + version;
     this.client = vertx.httpClientBuilder()
@@ -109,20 +135,74 @@ public final class WebhookClient {
    *         (retriable) or {@link WebhookRefused} (permanent: a status, {@link DestinationRefused}, an invalid URL)
    */
   public Future<DeliveryResult> deliver(URL url, WebhookPayload payload, List<WebhookSecret> secrets, long timeoutMs) {
+    return deliver(url, payload, secrets, timeoutMs, io.opentelemetry.context.Context.current());
+  }
+
+  /**
+   * As {@link #deliver(URL, WebhookPayload, List, long)}, the attempt's span a child of {@code parent} (the
+   * event's span, taken when the sink was called: by the time a delivery starts it may no longer be current).
+   */
+  public Future<DeliveryResult> deliver(URL url, WebhookPayload payload, List<WebhookSecret> secrets, long timeoutMs,
+                                        io.opentelemetry.context.Context parent) {
     if (timeoutMs < 1) {
       throw new IllegalArgumentException("timeoutMs must be at least 1");
     }
     WebhookSigner signer = new WebhookSigner(secrets);
     RequestOptions options;
+    URL checked;
     try {
-      options = request(DestinationPolicy.checkSyntax(url), payload, signer, timeoutMs);
+      checked = DestinationPolicy.checkSyntax(url);
+      options = request(checked, payload, signer, timeoutMs);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new WebhookRefused("invalid url", 0, "webhook refused: invalid url: " + e.getMessage()));
     }
+    Span span = tracing.on() ? clientSpan(checked, options, parent) : null;
     Context context = vertx.getOrCreateContext();
     Attempt attempt = new Attempt(options, Buffer.buffer(payload.bytes()), timeoutMs);
     context.runOnContext(v -> attempt.start());
-    return attempt.result.future();
+    Future<DeliveryResult> result = attempt.result.future();
+    return span == null ? result : result.onComplete(ar -> ended(span, ar.succeeded() ? ar.result() : null, ar.cause()));
+  }
+
+  // The attempt's span, its context put into the request's headers.
+  private Span clientSpan(URL url, RequestOptions options, io.opentelemetry.context.Context parent) {
+    int port = url.getPort() == -1 ? url.getDefaultPort() : url.getPort();
+    Span span = tracing.tracer().spanBuilder("POST")
+        .setParent(parent)
+        .setSpanKind(SpanKind.CLIENT)
+        .setAttribute(METHOD, "POST")
+        .setAttribute(URL_FULL, fullUrl(url, port))
+        .setAttribute(SERVER_ADDRESS, url.getHost())
+        .setAttribute(SERVER_PORT, (long) port)
+        .startSpan();
+    tracing.openTelemetry().getPropagators().getTextMapPropagator().inject(parent.with(span), options, HEADERS);
+    return span;
+  }
+
+  /**
+   * The URL as a span shows it: scheme, host, port and path, without the credentials ({@code user:password@})
+   * and without the query (it may carry a token).
+   */
+  static String fullUrl(URL url, int port) {
+    String path = url.getPath() == null || url.getPath().isEmpty() ? "/" : url.getPath();
+    return url.getProtocol() + "://" + url.getHost() + ":" + port + path;
+  }
+
+  private static void ended(Span span, DeliveryResult delivered, Throwable failure) {
+    if (delivered != null) {
+      span.setAttribute(STATUS_CODE, (long) delivered.status());
+    } else {
+      int status = failure instanceof WebhookRefused r ? r.status()
+          : failure instanceof WebhookUnavailable u ? u.status() : 0;
+      if (status > 0) {
+        span.setAttribute(STATUS_CODE, (long) status);
+      }
+      // a status, or a kind of failure: never a message, which could name an address
+      String kind = status > 0 ? Integer.toString(status) : WebhookSink.kindOf(failure);
+      span.setAttribute(ERROR_TYPE, kind);
+      span.setStatus(StatusCode.ERROR, kind);
+    }
+    span.end();
   }
 
   /** Closes the connections; attempts under way fail. */

@@ -2,6 +2,7 @@ package dev.fanout.subscription;
 
 import dev.fanout.consumer.GroupSink;
 import dev.fanout.events.BlogEvent;
+import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.List;
@@ -13,6 +14,9 @@ import java.util.function.Supplier;
  * from {@link WebhookClient}: refusals are permanent (the event is dead-lettered for this subscription
  * only), the rest transient. Keeps the figures the admin API shows: the last delivery's time and the last
  * failure's kind (a status or a kind of failure, never a body or a credential).
+ *
+ * <p>Each delivery's HTTP span is a child of the span current when {@link #apply} is called: the event's,
+ * which the group's pipeline makes current for the call.
  */
 final class WebhookSink implements GroupSink {
 
@@ -31,9 +35,11 @@ final class WebhookSink implements GroupSink {
 
   @Override
   public Future<Void> apply(List<BlogEvent> events) {
+    // taken now: the deliveries run later, when the event's span is no longer current
+    Context parent = Context.current();
     Future<Void> chain = Future.succeededFuture();
     for (BlogEvent event : events) {
-      chain = chain.compose(v -> deliver(event));
+      chain = chain.compose(v -> deliver(event, parent));
     }
     return chain;
   }
@@ -51,7 +57,7 @@ final class WebhookSink implements GroupSink {
 
   // Succeeds once the receiver has the event (or had it, or a newer version): the record of it is written
   // after, and settled() waits for it, so that the author's next event need not wait for the database.
-  private Future<Void> deliver(BlogEvent event) {
+  private Future<Void> deliver(BlogEvent event, Context parent) {
     return marks.newest(event.blogId()).compose(newest -> {
       DeliveryMarks.Mark mark = new DeliveryMarks.Mark(event.eventId(), event.blogId(), event.version());
       if (newest >= event.version()) {
@@ -59,7 +65,7 @@ final class WebhookSink implements GroupSink {
         marks.record(mark);
         return Future.succeededFuture();
       }
-      return send(WebhookPayload.of(event)).onSuccess(v -> marks.record(mark));
+      return send(WebhookPayload.of(event), parent).onSuccess(v -> marks.record(mark));
     });
   }
 
@@ -70,12 +76,12 @@ final class WebhookSink implements GroupSink {
         return Future.succeededFuture();
       }
       return send(WebhookPayload.snapshot(blog.blogId(), blog.authorId(), blog.version(), blog.title(),
-          blog.body(), blog.tags(), blog.publishedAt(), blog.updatedAt()))
+          blog.body(), blog.tags(), blog.publishedAt(), blog.updatedAt()), Context.current())
           .compose(v -> marks.record(new DeliveryMarks.Mark(null, blog.blogId(), blog.version())));
     });
   }
 
-  private Future<Void> send(WebhookPayload payload) {
+  private Future<Void> send(WebhookPayload payload, Context parent) {
     Subscription s = current.get();
     List<WebhookSecret> secrets = s.signingSecrets(Instant.now()).stream().map(WebhookSecret::parse).toList();
     java.net.URL url;
@@ -85,7 +91,7 @@ final class WebhookSink implements GroupSink {
       lastError = "invalid url";
       return Future.failedFuture(new WebhookRefused("invalid url", 0, "webhook refused: invalid url"));
     }
-    return client.deliver(url, payload, secrets, s.timeoutMs())
+    return client.deliver(url, payload, secrets, s.timeoutMs(), parent)
         .<Void>mapEmpty()
         .onSuccess(v -> lastDeliveryAt = Instant.now())
         .onFailure(e -> lastError = kindOf(e));
