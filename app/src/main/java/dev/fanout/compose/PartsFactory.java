@@ -142,10 +142,17 @@ public final class PartsFactory {
     return settings;
   }
 
-  /** The publisher's store: writes each blog with its outbox row, many publishes per transaction. */
+  /** The span of one publish transaction, linked to the publishes it carries. */
+  public static final String OUTBOX_COMMIT_SPAN = "outbox commit";
+
+  /**
+   * The publisher's store: writes each blog with its outbox row, many publishes per transaction; with
+   * tracing on, each row keeps its request's trace context and each transaction is an
+   * {@value #OUTBOX_COMMIT_SPAN} span.
+   */
   public BlogStore blogStore(RelaySignal signal) {
-    return new BlogStore(pool, new TransactionBatcher(pool, PUBLISH_BATCH, PUBLISH_CONCURRENCY, PUBLISH_QUEUE),
-        signal);
+    return new BlogStore(pool, new TransactionBatcher(pool, PUBLISH_BATCH, PUBLISH_CONCURRENCY, PUBLISH_QUEUE,
+        tracing, OUTBOX_COMMIT_SPAN), signal, tracing);
   }
 
   /** The counter's sink: per-author counts, exactly once. */

@@ -1,15 +1,24 @@
 package dev.fanout.db;
 
 import dev.fanout.core.Refusal;
+import dev.fanout.tracing.Tracing;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Runs many small units of work in shared transactions (group commit): one commit, and one fsync, for a
@@ -33,12 +42,25 @@ import java.util.function.Function;
  *       are not run again (that could write them twice).</li>
  * </ul>
  *
+ * <p>With tracing on, each transaction is one INTERNAL span of its own (a root, named as the constructor
+ * says), made when it ended, with a link to the span of every request its units carry (see
+ * {@link #submit(Function, Supplier)}) and {@value #CARRIED} counting them: one commit carries many requests,
+ * so it can be the child of none, and nothing per request is its child. A span that did not commit has an
+ * error status. The SDK keeps at most its link limit ({@code OTEL_SPAN_LINK_COUNT_LIMIT}, 128 by default) of
+ * the links; the count stays whole.
+ *
  * <p>Not thread-safe: use it from one Vert.x context. The queue is bounded: beyond {@code maxQueued}
  * waiting units, {@link #submit} fails at once with an {@link Refusal.Kind#OVERLOADED} refusal.
  */
 public final class TransactionBatcher {
 
-  private record Unit<T>(Function<SqlConnection, Future<T>> work, Promise<T> promise) {
+  /** The attribute of a transaction's span that counts the requests its units carried. */
+  public static final String CARRIED = "fanout.publishes";
+  private static final AttributeKey<Long> CARRIED_KEY = AttributeKey.longKey(CARRIED);
+
+  // carried: null when the unit carries no traced request (or tracing is off)
+  private record Unit<T>(Function<SqlConnection, Future<T>> work, Supplier<List<SpanContext>> carried,
+                         Promise<T> promise) {
   }
 
   /** How one transaction of units ended. */
@@ -51,11 +73,21 @@ public final class TransactionBatcher {
   private final int maxBatch;
   private final int maxConcurrent;
   private final int maxQueued;
+  private final Tracing tracing;
+  private final String spanName;
   // accessed on the owning context only
   private final ArrayDeque<Unit<?>> queue = new ArrayDeque<>();
   private int running;
 
   public TransactionBatcher(Pool pool, int maxBatch, int maxConcurrent, int maxQueued) {
+    this(pool, maxBatch, maxConcurrent, maxQueued, Tracing.off(), null);
+  }
+
+  /** A batcher whose transactions are spans named {@code spanName} when {@code tracing} is on. */
+  public TransactionBatcher(Pool pool, int maxBatch, int maxConcurrent, int maxQueued, Tracing tracing,
+                            String spanName) {
+    this.tracing = tracing;
+    this.spanName = spanName;
     this.pool = pool;
     this.maxBatch = maxBatch;
     this.maxConcurrent = maxConcurrent;
@@ -67,11 +99,20 @@ public final class TransactionBatcher {
    * the class comment for the outcomes). {@code work} may run twice: after a rollback caused by another unit.
    */
   public <T> Future<T> submit(Function<SqlConnection, Future<T>> work) {
+    return submit(work, null);
+  }
+
+  /**
+   * Runs {@code work} as {@link #submit(Function)} does, carrying requests: {@code carried} gives the span
+   * contexts of the requests whose writes the unit makes (an invalid one for a request that was not traced),
+   * and is asked once the unit has run, each time its transaction ends, only with tracing on. Null: none.
+   */
+  public <T> Future<T> submit(Function<SqlConnection, Future<T>> work, Supplier<List<SpanContext>> carried) {
     if (queue.size() >= maxQueued) {
       return Future.failedFuture(Refusal.overloaded());
     }
     Promise<T> promise = Promise.promise();
-    queue.add(new Unit<>(work, promise));
+    queue.add(new Unit<>(work, carried, promise));
     startBatches();
     return promise.future();
   }
@@ -108,6 +149,38 @@ public final class TransactionBatcher {
   }
 
   private Future<Attempt> transact(List<Unit<?>> batch) {
+    if (!tracing.on()) {
+      return attempt(batch);
+    }
+    Instant began = Instant.now();
+    return attempt(batch).onSuccess(attempt -> span(batch, began, attempt));
+  }
+
+  private void span(List<Unit<?>> batch, Instant began, Attempt attempt) {
+    // made at the end, when the units have said what they carried; a root: see the class comment
+    SpanBuilder builder = tracing.tracer().spanBuilder(spanName).setNoParent().setSpanKind(SpanKind.INTERNAL)
+        .setStartTimestamp(began);
+    long carried = 0;
+    for (Unit<?> unit : batch) {
+      if (unit.carried() == null) {
+        continue;
+      }
+      for (SpanContext request : unit.carried().get()) {
+        carried++;
+        if (request.isValid()) {
+          builder.addLink(request);
+        }
+      }
+    }
+    Span span = builder.setAttribute(CARRIED_KEY, carried).startSpan();
+    // no exception recorded: a database error may quote the rows' data
+    if (attempt.ending() != Ending.COMMITTED) {
+      span.setStatus(StatusCode.ERROR, attempt.ending() == Ending.UNKNOWN ? "outcome unknown" : "not committed");
+    }
+    span.end();
+  }
+
+  private Future<Attempt> attempt(List<Unit<?>> batch) {
     List<Future<?>> outcomes = new ArrayList<>(batch.size());
     return pool.getConnection().compose(conn -> conn.begin().compose(tx -> {
       for (Unit<?> unit : batch) {

@@ -25,7 +25,7 @@ public final class KeptEvents {
   private static final String COLUMNS =
       "SELECT o.event_id, o.event_type, o.event_key, o.blog_id, "
           + "(convert_from(o.payload, 'UTF8')::jsonb ->> 'version')::int AS version, "
-          + "o.created_at, o.sent_at, o.stream_partition, o.stream_offset, "
+          + "o.created_at, o.sent_at, o.stream_partition, o.stream_offset, o.traceparent, "
           + "(SELECT coalesce(jsonb_object_agg(p.group_name, p.processed_at), '{}'::jsonb) FROM processed_events p "
           + "  WHERE p.group_name = ANY($2) AND p.event_id = o.event_id)::text AS processed, "
           + "(SELECT coalesce(jsonb_object_agg(a.group_name, jsonb_build_object('attempts', a.attempts, "
@@ -45,10 +45,11 @@ public final class KeptEvents {
    * @param offset      where the send landed; null while not sent
    * @param processedAt per group, when it recorded the event as processed
    * @param trouble     per group, its trouble with the event (only groups that had any)
+   * @param traceparent the W3C trace context of the request that made it; null when it was not traced
    */
   public record Kept(UUID eventId, String type, String authorId, UUID blogId, Integer version, Instant committedAt,
                      Instant sentAt, Integer partition, Long offset, Map<String, Instant> processedAt,
-                     Map<String, Trouble> trouble) {
+                     Map<String, Trouble> trouble, String traceparent) {
   }
 
   /**
@@ -94,7 +95,7 @@ public final class KeptEvents {
       kept.add(new Kept(row.getUUID("event_id"), row.getString("event_type"), row.getString("event_key"),
           row.getUUID("blog_id"), row.getInteger("version"), instant(row.getOffsetDateTime("created_at")),
           instant(row.getOffsetDateTime("sent_at")), sent ? row.getInteger("stream_partition") : null,
-          sent ? row.getLong("stream_offset") : null, processed, trouble));
+          sent ? row.getLong("stream_offset") : null, processed, trouble, row.getString("traceparent")));
     }
     return kept;
   }

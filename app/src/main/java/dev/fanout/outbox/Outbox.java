@@ -25,11 +25,12 @@ public final class Outbox {
   public static final String CHANNEL = "fanout_outbox";
 
   private static final String INSERT =
-      "INSERT INTO outbox (event_id, event_type, event_key, blog_id, payload) VALUES ($1, $2, $3, $4, $5)";
+      "INSERT INTO outbox (event_id, event_type, event_key, blog_id, payload, traceparent) "
+          + "VALUES ($1, $2, $3, $4, $5, $6)";
   private static final String INSERT_ALL =
-      "INSERT INTO outbox (event_id, event_type, event_key, blog_id, payload) "
-          + "SELECT i, t, k, b, p FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::bytea[]) "
-          + "WITH ORDINALITY AS e(i, t, k, b, p, n) "
+      "INSERT INTO outbox (event_id, event_type, event_key, blog_id, payload, traceparent) "
+          + "SELECT i, t, k, b, p, c FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::bytea[], "
+          + "$6::text[]) WITH ORDINALITY AS e(i, t, k, b, p, c, n) "
           + "ORDER BY n";
   private static final String NOTIFY = "SELECT pg_notify($1, '')";
   private static final String UNSEND_BLOG_EVENTS =
@@ -58,9 +59,17 @@ public final class Outbox {
    * caller wakes it after the commit (see {@link RelaySignal}).
    */
   public static Future<Void> append(SqlClient client, BlogEvent event, boolean notify) {
+    return append(client, event, notify, null);
+  }
+
+  /**
+   * Appends {@code event} as {@link #append(SqlClient, BlogEvent, boolean)} does, with the W3C trace context
+   * of the request that made it ({@code traceparent}, null for none), which the relay sends with the event.
+   */
+  public static Future<Void> append(SqlClient client, BlogEvent event, boolean notify, String traceparent) {
     Future<Void> inserted = client.preparedQuery(INSERT)
         .execute(Tuple.of(event.eventId(), event.type().name(), event.authorId(), event.blogId(),
-            Buffer.buffer(event.encode())))
+            Buffer.buffer(event.encode()), traceparent))
         .mapEmpty();
     return notify ? inserted.compose(v -> wakeRelay(client)) : inserted;
   }
@@ -70,6 +79,15 @@ public final class Outbox {
    * transaction notifies the relay when it commits, else the caller wakes it after the commit.
    */
   public static Future<Void> appendAll(SqlClient client, List<BlogEvent> events, boolean notify) {
+    return appendAll(client, events, new String[events.size()], notify);
+  }
+
+  /**
+   * Appends {@code events} as {@link #appendAll(SqlClient, List, boolean)} does, each with the W3C trace
+   * context of the request that made it ({@code traceparents}, in the same order; null entries for none).
+   */
+  public static Future<Void> appendAll(SqlClient client, List<BlogEvent> events, String[] traceparents,
+                                       boolean notify) {
     UUID[] ids = new UUID[events.size()];
     String[] types = new String[events.size()];
     String[] keys = new String[events.size()];
@@ -85,7 +103,7 @@ public final class Outbox {
     }
     Future<Void> inserted = client.preparedQuery(INSERT_ALL)
         .execute(Tuple.tuple().addArrayOfUUID(ids).addArrayOfString(types).addArrayOfString(keys)
-            .addArrayOfUUID(blogs).addArrayOfBuffer(payloads))
+            .addArrayOfUUID(blogs).addArrayOfBuffer(payloads).addArrayOfString(traceparents))
         .mapEmpty();
     return notify ? inserted.compose(v -> wakeRelay(client)) : inserted;
   }

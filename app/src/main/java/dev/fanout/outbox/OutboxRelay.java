@@ -3,6 +3,7 @@ package dev.fanout.outbox;
 import dev.fanout.events.BlogEvent;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.RecordPosition;
+import dev.fanout.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.pgclient.PgConnectOptions;
@@ -14,7 +15,9 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * still in the log (a reset forward). The gap is made up without a restart or a repair (the other groups
  * see those events again too, and change nothing: they are idempotent).
  *
+ * <p>A row that kept the trace context of the request that wrote it (see {@link Outbox}) is sent with it as
+ * the record's {@value Tracing#TRACEPARENT} header, on every send: the first, a start-up re-send and a gap
+ * healed alike, all of which go through the same round.
+ *
  * <p>The relay records where each send landed (partition and offset). The leader also prunes, in small
  * batches every {@value #PRUNE_EVERY_MILLIS} ms, the events nothing can need any more
  * ({@link OutboxPruner}), so the outbox, the processed-events record and the start-up re-send stay bounded
@@ -64,7 +71,8 @@ public final class OutboxRelay extends VerticleBase {
   public static final String NO_FLUSH_WAIT = "SET synchronous_commit TO OFF";
   /** The relay's read of unsent events (public so that the load test's PostgreSQL ceiling runs the same). */
   public static final String SELECT_UNSENT =
-      "SELECT id, event_id, event_type, event_key, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1";
+      "SELECT id, event_id, event_type, event_key, payload, traceparent FROM outbox WHERE sent_at IS NULL "
+          + "ORDER BY id LIMIT $1";
   /** How the relay marks events sent, with where they landed (public for the same reason). */
   public static final String MARK_SENT =
       "UPDATE outbox o SET sent_at = now(), stream_partition = s.part, stream_offset = s.off "
@@ -275,6 +283,18 @@ public final class OutboxRelay extends VerticleBase {
         });
   }
 
+  /** A row's record headers: the event's, and its request's trace context when it kept one. */
+  static Map<String, String> headers(Row row) {
+    Map<String, String> headers = BlogEvent.headers(row.getUUID("event_id"), row.getString("event_type"));
+    String traceparent = row.getString("traceparent");
+    if (traceparent == null) {
+      return headers;
+    }
+    Map<String, String> traced = new HashMap<>(headers);
+    traced.put(Tracing.TRACEPARENT, traceparent);
+    return traced;
+  }
+
   // Sends batches until the outbox has nothing unsent.
   private Future<Void> relayAll() {
     PgConnection conn = lockConnection;
@@ -290,9 +310,7 @@ public final class OutboxRelay extends VerticleBase {
       int i = 0;
       for (Row row : rows) {
         ids[i++] = row.getLong("id");
-        sends.add(stream.send(topic, row.getString("event_key"),
-            BlogEvent.headers(row.getUUID("event_id"), row.getString("event_type")),
-            row.getBuffer("payload").getBytes()));
+        sends.add(stream.send(topic, row.getString("event_key"), headers(row), row.getBuffer("payload").getBytes()));
       }
       boolean full = rows.size() == batchSize;
       return Future.all(sends)

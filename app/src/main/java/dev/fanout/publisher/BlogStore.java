@@ -5,6 +5,9 @@ import dev.fanout.db.TransactionBatcher;
 import dev.fanout.events.BlogEvent;
 import dev.fanout.outbox.Outbox;
 import dev.fanout.outbox.RelaySignal;
+import dev.fanout.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,6 +33,10 @@ import java.util.function.Function;
  * the same transaction, so the event exists if and only if the change does. Writes go through a
  * {@link TransactionBatcher}; expected refusals (not found, wrong author, reused idempotency key) are
  * {@link Refusal}s raised before anything is written.
+ *
+ * <p>With tracing on, each write keeps the trace context of the request that asked for it (the span current
+ * when the method is called: the HTTP server's span on the request's context) in its outbox row, in the same
+ * transaction; the relay sends it with the event, and the batcher's span of the transaction links to it.
  *
  * <p>Use from one Vert.x context (the batcher's).
  */
@@ -79,12 +86,19 @@ public final class BlogStore {
   private final TransactionBatcher batcher;
   private final RelaySignal signal;
   private final PlainPublishes plain;
+  private final Tracing tracing;
 
   /** @param signal wakes the outbox relay after a commit (or tells the write to NOTIFY it) */
   public BlogStore(Pool pool, TransactionBatcher batcher, RelaySignal signal) {
+    this(pool, batcher, signal, Tracing.off());
+  }
+
+  /** @param tracing whether writes keep their request's trace context (see the class comment) */
+  public BlogStore(Pool pool, TransactionBatcher batcher, RelaySignal signal, Tracing tracing) {
     this.pool = pool;
     this.batcher = batcher;
     this.signal = signal;
+    this.tracing = tracing;
     this.plain = new PlainPublishes(batcher, signal);
   }
 
@@ -95,18 +109,19 @@ public final class BlogStore {
   public Future<Written> publish(BlogDraft draft, String idempotencyKey) {
     if (idempotencyKey == null) {
       // the common case: written with the other plain publishes of the moment, two statements in all
-      return plain.publish(newBlog(draft));
+      return plain.publish(newBlog(draft), request());
     }
     // an author id has no ':', so "author:key" names one author's key and no other
     String key = draft.authorId() + ":" + idempotencyKey;
-    return write(conn -> {
+    SpanContext request = request();
+    return write(request, conn -> {
       UUID blogId = UUID.randomUUID();
       UUID eventId = UUID.randomUUID();
       String fingerprint = draft.fingerprint();
       return conn.preparedQuery(CLAIM_IDEMPOTENCY_KEY)
           .execute(Tuple.of(key, fingerprint, blogId, eventId))
           .compose(claimed -> claimed.size() == 1
-              ? insertBlog(conn, draft, blogId, eventId)
+              ? insertBlog(conn, draft, blogId, eventId, request)
               : replay(conn, key, fingerprint));
     });
   }
@@ -118,7 +133,7 @@ public final class BlogStore {
    */
   public Future<BlogEvent> publishEvent(BlogDraft draft) {
     BlogEvent event = newBlog(draft);
-    return plain.publish(event).map(event);
+    return plain.publish(event, request()).map(event);
   }
 
   // the event of a new blog, published now: a plain publish writes the blog from it
@@ -130,7 +145,8 @@ public final class BlogStore {
 
   /** Replaces a blog's content; the draft's author must be the blog's author (else {@code not_owner}). */
   public Future<Written> update(UUID blogId, BlogDraft draft) {
-    return write(conn -> {
+    SpanContext request = request();
+    return write(request, conn -> {
       OffsetDateTime now = now();
       return conn.preparedQuery(UPDATE_BLOG)
           .execute(Tuple.of(blogId, draft.authorId(), draft.title(), draft.body(), draft.tags().toArray(String[]::new), now))
@@ -142,7 +158,7 @@ public final class BlogStore {
             BlogEvent event = new BlogEvent(UUID.randomUUID(), BlogEvent.Type.BlogUpdated, blogId, draft.authorId(),
                 row.getInteger("version"), draft.title(), draft.body(), draft.tags(),
                 row.getOffsetDateTime("published_at").toInstant(), now.toInstant());
-            return appendToOutbox(conn, event);
+            return appendToOutbox(conn, event, request);
           });
     });
   }
@@ -152,7 +168,8 @@ public final class BlogStore {
    * otherwise); null deletes whoever's it is. Not found when it does not exist or is already deleted.
    */
   public Future<Written> delete(UUID blogId, String author) {
-    return write(conn -> {
+    SpanContext request = request();
+    return write(request, conn -> {
       OffsetDateTime now = now();
       return conn.preparedQuery(DELETE_BLOG).execute(Tuple.of(blogId, now, author)).compose(rows -> {
         if (rows.size() == 0) {
@@ -161,7 +178,7 @@ public final class BlogStore {
         Row row = rows.iterator().next();
         BlogEvent event = new BlogEvent(UUID.randomUUID(), BlogEvent.Type.BlogDeleted, blogId,
             row.getString("author_id"), row.getInteger("version"), null, null, List.of(), null, now.toInstant());
-        return appendToOutbox(conn, event);
+        return appendToOutbox(conn, event, request);
       });
     });
   }
@@ -229,13 +246,14 @@ public final class BlogStore {
     });
   }
 
-  private Future<Written> insertBlog(SqlConnection conn, BlogDraft draft, UUID blogId, UUID eventId) {
+  private Future<Written> insertBlog(SqlConnection conn, BlogDraft draft, UUID blogId, UUID eventId,
+                                     SpanContext request) {
     OffsetDateTime now = now();
     BlogEvent event = new BlogEvent(eventId, BlogEvent.Type.BlogPublished, blogId, draft.authorId(), 1,
         draft.title(), draft.body(), draft.tags(), now.toInstant(), now.toInstant());
     return conn.preparedQuery(INSERT_BLOG)
         .execute(Tuple.of(blogId, draft.authorId(), draft.title(), draft.body(), draft.tags().toArray(String[]::new), now))
-        .compose(v -> appendToOutbox(conn, event));
+        .compose(v -> appendToOutbox(conn, event, request));
   }
 
   private Future<Written> replay(SqlConnection conn, String idempotencyKey, String fingerprint) {
@@ -257,14 +275,21 @@ public final class BlogStore {
         : Future.failedFuture(Refusal.notOwner("blog " + blogId + " belongs to another author", null)));
   }
 
-  private Future<Written> appendToOutbox(SqlConnection conn, BlogEvent event) {
-    return Outbox.append(conn, event, signal.notifyInTransaction())
+  private Future<Written> appendToOutbox(SqlConnection conn, BlogEvent event, SpanContext request) {
+    return Outbox.append(conn, event, signal.notifyInTransaction(),
+            request == null ? null : Tracing.traceparent(request))
         .map(v -> new Written(event.blogId(), event.eventId(), event.version(), false));
   }
 
-  // A write through the batcher; once it committed an event, the relay is woken.
-  private Future<Written> write(Function<SqlConnection, Future<Written>> work) {
-    return batcher.submit(work).onSuccess(written -> {
+  // The span of the request being served, when tracing is on (no look-up at all when off); it may be invalid:
+  // a request that is not traced.
+  private SpanContext request() {
+    return tracing.on() ? Span.current().getSpanContext() : null;
+  }
+
+  // A write through the batcher, carrying its request; once it committed an event, the relay is woken.
+  private Future<Written> write(SpanContext request, Function<SqlConnection, Future<Written>> work) {
+    return batcher.submit(work, request == null ? null : () -> List.of(request)).onSuccess(written -> {
       if (!written.replayed()) {
         signal.committed();
       }

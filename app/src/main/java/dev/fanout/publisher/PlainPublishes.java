@@ -5,6 +5,8 @@ import dev.fanout.db.TransactionBatcher;
 import dev.fanout.events.BlogEvent;
 import dev.fanout.outbox.Outbox;
 import dev.fanout.outbox.RelaySignal;
+import dev.fanout.tracing.Tracing;
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
@@ -41,7 +43,8 @@ final class PlainPublishes {
           + "FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) "
           + "AS b(id, author, title, body, tags, at)";
 
-  private record Pending(BlogEvent event, Promise<BlogStore.Written> written) {
+  // request: the span of the request that asked for it; null when tracing is off
+  private record Pending(BlogEvent event, SpanContext request, Promise<BlogStore.Written> written) {
   }
 
   /** Publishes that share one unit; the unit takes them when it starts, and may run again with the same. */
@@ -69,18 +72,27 @@ final class PlainPublishes {
 
   /** Publishes {@code event} (a BlogPublished of version 1) with the next group to be written. */
   Future<BlogStore.Written> publish(BlogEvent event) {
+    return publish(event, null);
+  }
+
+  /**
+   * Publishes {@code event} as {@link #publish(BlogEvent)} does, for the request whose span is {@code request}
+   * (null when tracing is off; invalid when the request is not traced): its outbox row keeps it.
+   */
+  Future<BlogStore.Written> publish(BlogEvent event, SpanContext request) {
     if (waiting >= maxWaiting) {
       return Future.failedFuture(Refusal.overloaded());
     }
     waiting++;
     Promise<BlogStore.Written> written = Promise.promise();
     if (open != null && !open.started && open.publishes.size() < MAX_GROUP) {
-      open.publishes.add(new Pending(event, written));
+      open.publishes.add(new Pending(event, request, written));
     } else {
       open = new Group();
       Group group = open;
-      group.publishes.add(new Pending(event, written));
-      batcher.submit(conn -> write(conn, group)).onComplete(ar -> {
+      group.publishes.add(new Pending(event, request, written));
+      // asked by the batcher only with tracing on, after the group started (and stopped growing)
+      batcher.submit(conn -> write(conn, group), () -> requests(group)).onComplete(ar -> {
         if (!group.started) {
           // failed before it ran (the batcher's bound, no database): closed, so that nobody joins it any more
           group.started = true;
@@ -102,6 +114,14 @@ final class PlainPublishes {
     return written.future();
   }
 
+  private static List<SpanContext> requests(Group group) {
+    List<SpanContext> requests = new ArrayList<>(group.publishes.size());
+    for (Pending publish : group.publishes) {
+      requests.add(publish.request() == null ? SpanContext.getInvalid() : publish.request());
+    }
+    return requests;
+  }
+
   private Future<Void> write(SqlConnection conn, Group group) {
     if (!group.started) {
       group.started = true;
@@ -115,8 +135,11 @@ final class PlainPublishes {
     String[] bodies = new String[n];
     String[] tags = new String[n];
     OffsetDateTime[] at = new OffsetDateTime[n];
+    String[] traceparents = new String[n];
     for (int i = 0; i < n; i++) {
-      BlogEvent event = group.publishes.get(i).event();
+      Pending publish = group.publishes.get(i);
+      BlogEvent event = publish.event();
+      traceparents[i] = publish.request() == null ? null : Tracing.traceparent(publish.request());
       events.add(event);
       ids[i] = event.blogId();
       authors[i] = event.authorId();
@@ -128,6 +151,6 @@ final class PlainPublishes {
     return conn.preparedQuery(INSERT_BLOGS)
         .execute(Tuple.tuple().addArrayOfUUID(ids).addArrayOfString(authors).addArrayOfString(titles)
             .addArrayOfString(bodies).addArrayOfString(tags).addArrayOfOffsetDateTime(at))
-        .compose(v -> Outbox.appendAll(conn, events, signal.notifyInTransaction()));
+        .compose(v -> Outbox.appendAll(conn, events, traceparents, signal.notifyInTransaction()));
   }
 }

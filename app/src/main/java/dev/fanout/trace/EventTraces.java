@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * its processed record (or its dead-lettering) first, so an event the answer shows passed without one was
  * never handled by the group: lost to retention, or skipped. Events are kept until the pruner deletes them
  * ({@code --outbox-keep-minutes} after they are handled by every group); after that they are unknown.
+ *
+ * <p>An event made by a traced request names its trace ({@code traceId}, and whether it was {@code sampled}:
+ * an unsampled publish's context travels with the event all the same); both are null when tracing was off, or
+ * the request not traced, when it was made.
  */
 public final class EventTraces {
 
@@ -120,7 +124,26 @@ public final class EventTraces {
         .put("sentAt", text(event.sentAt()))
         .put("partition", event.partition())
         .put("offset", event.offset())
+        .put("traceId", traceId(event.traceparent()))
+        .put("sampled", sampled(event.traceparent()))
         .put("groups", traced);
+  }
+
+  // a W3C traceparent as the outbox keeps it: 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>
+  private static boolean wellFormed(String traceparent) {
+    return traceparent != null && traceparent.length() >= 55 && traceparent.charAt(2) == '-'
+        && traceparent.charAt(35) == '-' && traceparent.charAt(52) == '-'
+        && traceparent.substring(3, 35).matches("[0-9a-f]{32}") && traceparent.substring(53, 55).matches("[0-9a-f]{2}");
+  }
+
+  /** The trace id a traceparent names; null for none. */
+  static String traceId(String traceparent) {
+    return wellFormed(traceparent) ? traceparent.substring(3, 35) : null;
+  }
+
+  /** Whether a traceparent's flags say sampled; null for none. */
+  static Boolean sampled(String traceparent) {
+    return wellFormed(traceparent) ? (Integer.parseInt(traceparent.substring(53, 55), 16) & 1) == 1 : null;
   }
 
   private static GroupDescription.PartitionLag partition(GroupDescription group, Integer partition) {

@@ -16,12 +16,12 @@ class TraceStatusTest {
 
   private static KeptEvents.Kept sent(long offset) {
     return new KeptEvents.Kept(UUID.randomUUID(), "BlogPublished", "a", UUID.randomUUID(), 1, T0, T0.plusMillis(5), 0,
-        offset, Map.of(), Map.of());
+        offset, Map.of(), Map.of(), null);
   }
 
   private static KeptEvents.Kept unsent() {
     return new KeptEvents.Kept(UUID.randomUUID(), "BlogPublished", "a", UUID.randomUUID(), 1, T0, null, null, null,
-        Map.of(), Map.of());
+        Map.of(), Map.of(), null);
   }
 
   private static KeptEvents.Trouble trouble(int attempts, Instant deadLettered, Instant replayed) {
@@ -30,6 +30,17 @@ class TraceStatusTest {
 
   private static KeptEvents.Trouble skipped(Instant at) {
     return new KeptEvents.Trouble(0, null, null, null, at);
+  }
+
+  @Test
+  void aKeptTraceparentNamesItsTraceAndWhetherItWasSampled() {
+    String sampled = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    assertThat(EventTraces.traceId(sampled)).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(EventTraces.sampled(sampled)).isTrue();
+    assertThat(EventTraces.sampled("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")).isFalse();
+    assertThat(EventTraces.traceId(null)).isNull();
+    assertThat(EventTraces.sampled(null)).isNull();
+    assertThat(EventTraces.traceId("junk")).as("a malformed one names nothing").isNull();
   }
 
   @Test
