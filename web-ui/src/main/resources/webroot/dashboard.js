@@ -7,12 +7,13 @@ import {startControls} from './js/controls.js';
 import {redraw, showTopic, startLive} from './js/live.js';
 import {startPublish, useAuth} from './js/publish.js';
 import {startSubscriptions} from './js/subscriptions.js';
-import {follow, startTraceInput} from './js/trace.js';
+import {follow, startTraceInput, useTraceUrlTemplate} from './js/trace.js';
 
 startLive();
 startTraceInput(redraw);
 getJson('/api/info').then(({json: info}) => {
   useAuth(info.auth);
+  useTraceUrlTemplate(info.traceUrlTemplate);
   document.getElementById('info').textContent = 'version ' + info.version + ' · backend ' + info.backend
     + ' · ' + info.partitions + ' partitions of ' + info.topic + ' · search ' + info.search;
   showTopic(info.topic);

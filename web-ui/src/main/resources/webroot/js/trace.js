@@ -13,6 +13,13 @@ const POLL_MILLIS = 1000;
 const trace = {gen: 0, id: null, kind: null, events: [], timer: null};
 // told whenever the traced events change, for the flow to mark them
 let changed = () => {};
+// a trace viewer's URL with {traceId} in it (--trace-url-template, from /api/info), or null: no link
+let traceUrlTemplate = null;
+
+/** Links each traced event's trace to a trace viewer from now on; null or empty: no link. */
+export function useTraceUrlTemplate(template) {
+  traceUrlTemplate = template || null;
+}
 
 function traceState(text, polling) {
   document.getElementById('trace-state').textContent = text;
@@ -74,6 +81,29 @@ function shortId(id) {
   return s;
 }
 
+// The trace of the request that made the event: "trace <id>", a link with a trace URL template; "–" when
+// tracing was off when it was made.
+function traceCell(e) {
+  if (!e.traceId) return el('span', '–', 'muted');
+  const id = String(e.traceId);
+  const text = 'trace ' + id.slice(0, 8) + '…';
+  let node;
+  if (traceUrlTemplate) {
+    node = el('a', text, 'mono');
+    node.href = traceUrlTemplate.split('{traceId}').join(encodeURIComponent(id));
+    node.target = '_blank';
+    node.rel = 'noopener';
+  } else {
+    node = el('span', text, 'mono');
+  }
+  node.title = 'trace ' + id + (e.sampled === false ? ' (not sampled: the trace viewer has none of its spans)' : '');
+  node.dataset.traceId = id;
+  if (e.sampled !== false) return node;
+  const both = el('span');
+  both.append(node, ' ', el('span', 'not sampled', 'muted'));
+  return both;
+}
+
 function renderTrace(events) {
   const groupNames = [];
   events.forEach(e => (e.groups || []).forEach(g => { if (!groupNames.includes(g.group)) groupNames.push(g.group); }));
@@ -81,7 +111,7 @@ function renderTrace(events) {
     const where = e.partition === null || e.partition === undefined ? 'not sent'
       : 'p' + e.partition + ' @ ' + e.offset;
     const tr = row([e.type + ' v' + e.version, shortId(e.eventId), shortId(e.blogId), where, clock(e.committedAt),
-      clock(e.sentAt)], {'data-trace-event': e.eventId});
+      clock(e.sentAt), traceCell(e)], {'data-trace-event': e.eventId});
     groupNames.forEach(name => {
       const entry = (e.groups || []).find(g => g.group === name);
       const td = el('td');
@@ -97,7 +127,7 @@ function renderTrace(events) {
     return tr;
   });
   document.getElementById('trace-result').replaceChildren(
-    table(['event', 'event id', 'blog', 'partition @ offset', 'committed', 'sent', ...groupNames], rows));
+    table(['event', 'event id', 'blog', 'partition @ offset', 'committed', 'sent', 'trace', ...groupNames], rows));
 }
 
 function settled(events) {

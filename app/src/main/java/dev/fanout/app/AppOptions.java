@@ -166,6 +166,10 @@ final class AppOptions {
       description = "deliver to loopback, private and link-local addresses too (refused otherwise): for tests and local trials only (warned at start)")
   boolean subscriptionsAllowPrivate;
 
+  @Option(names = "--trace-url-template", defaultValue = "",
+      description = "a trace viewer's URL with {traceId} in it, such as http://jaeger:16686/trace/{traceId}: the dashboard links each traced event's trace there; empty: no link")
+  String traceUrlTemplate;
+
   @Option(names = "--log-level", defaultValue = "warn",
       description = "what the console shows besides the banner: error, warn, info, debug or trace; the log file under the data dir gets info and above")
   String logLevel;

@@ -81,6 +81,7 @@ final class AppRoutes {
         .put("search", s.search.name())
         .put("dataDir", options.dataDir().toString())
         .put("consumersPerGroup", options.consumersPerGroup())
+        .put("traceUrlTemplate", options.traceUrlTemplate())
         .put("auth", new JsonObject().put("mode", options.auth().tokens() ? "tokens" : "none")
             .put("tokensFrom", s.jwks != null ? "provider" : s.tokens != null ? "fanout" : null));
     Supplier<Future<Void>> readiness = () -> Future.join(

@@ -44,13 +44,19 @@ import picocli.CommandLine.Mixin;
  * @param idempotencyKeepHours how long an Idempotency-Key answers its retries
  * @param auth              who may write: author tokens (minted here or from an identity provider) or none
  * @param subscriptions     limits and rules of webhook subscriptions
+ * @param traceUrlTemplate  a trace viewer's http(s) URL with {@value #TRACE_ID} in it, where the dashboard
+ *                          links a traced event's trace; null: no link
  */
 public record FanoutOptions(int port, String host, Path dataDir, String backend, String kafkaBootstrap,
                             String pgUrl, int partitions, int consumersPerGroup, SearchKind search,
                             String opensearchUrl, String adminToken, ResiliencePolicy resilience,
                             int publishRateLimit, List<String> corsOrigins, int replicationFactor,
                             int luceneRefreshMillis, int opensearchRefreshMillis, int liveMaxConnections,
-                            int outboxKeepMinutes, int idempotencyKeepHours, Auth auth, Subs subscriptions) {
+                            int outboxKeepMinutes, int idempotencyKeepHours, Auth auth, Subs subscriptions,
+                            String traceUrlTemplate) {
+
+  /** What {@code --trace-url-template} must hold, and the dashboard replaces with a trace id. */
+  public static final String TRACE_ID = "{traceId}";
 
   /**
    * Webhook subscriptions.
@@ -149,7 +155,8 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
         o.outboxKeepMinutes,
         o.idempotencyKeepHours,
         auth,
-        new Subs(o.subscriptionsMax, o.subscriptionsKeepHours, o.subscriptionsAllowPrivate));
+        new Subs(o.subscriptionsMax, o.subscriptionsKeepHours, o.subscriptionsAllowPrivate),
+        check("trace-url-template", o.traceUrlTemplate, FanoutOptions::traceUrlTemplate));
     if (options.search() == SearchKind.OPENSEARCH && options.opensearchUrl() == null) {
       throw new IllegalArgumentException("option --opensearch-url is required with --search opensearch");
     }
@@ -194,6 +201,18 @@ public record FanoutOptions(int port, String host, Path dataDir, String backend,
       throw new IllegalArgumentException("'" + value + "' is not a URL");
     }
     return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+  }
+
+  private static String traceUrlTemplate(String value) {
+    if (value.isEmpty()) {
+      return null;
+    }
+    if (!value.contains(TRACE_ID)) {
+      throw new IllegalArgumentException("'" + value + "' has no " + TRACE_ID + " for the trace id to go in");
+    }
+    // checked as the URL it becomes: a trace id is 32 hex digits
+    httpUrl(value.replace(TRACE_ID, "0".repeat(32)));
+    return value;
   }
 
   private static String bootstrap(String value) {

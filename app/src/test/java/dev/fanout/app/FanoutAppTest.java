@@ -38,6 +38,8 @@ class FanoutAppTest {
     assertThat(info.getString("version")).isNotBlank();
     assertThat(info.getString("dataDir")).isEqualTo(dataDir.toAbsolutePath().normalize().toString());
     assertThat(info.getString("database")).startsWith("embedded");
+    assertThat(info.containsKey("traceUrlTemplate")).as("named, null without --trace-url-template").isTrue();
+    assertThat(info.getValue("traceUrlTemplate")).isNull();
   }
 
   @Test

@@ -15,7 +15,7 @@ class FanoutOptionsTest {
     assertThat(options).isEqualTo(new FanoutOptions(8080, "127.0.0.1", data, "memory", null, null, 12, 1, dev.fanout.compose.SearchKind.LUCENE,
         null, null, dev.fanout.consumer.ResiliencePolicy.defaults(), 2000, java.util.List.of(), 1, 20, 200, 100, 60, 24,
         new FanoutOptions.Auth(true, null, null, null, 300, data.resolve("auth").resolve("author-signing.key")),
-        new FanoutOptions.Subs(20, 72, false)));
+        new FanoutOptions.Subs(20, 72, false), null));
   }
 
   @Test
@@ -45,6 +45,18 @@ class FanoutOptionsTest {
     assertThat(options.partitions()).isEqualTo(3);
     assertThat(options.backend()).isEqualTo("kafka");
     assertThat(options.kafkaBootstrap()).isEqualTo("127.0.0.1:9092");
+  }
+
+  @Test
+  void aTraceUrlTemplateIsAnHttpUrlWithTheTraceIdInIt() {
+    assertThat(FanoutOptions.parse(new String[0], Map.of("FANOUT_TRACE_URL_TEMPLATE",
+        "http://jaeger:16686/trace/{traceId}")).traceUrlTemplate()).isEqualTo("http://jaeger:16686/trace/{traceId}");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--trace-url-template", "http://jaeger:16686/trace/"},
+        Map.of())).hasMessageContaining("--trace-url-template").hasMessageContaining("{traceId}");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--trace-url-template", "javascript:alert('{traceId}')"},
+        Map.of())).hasMessageContaining("--trace-url-template").hasMessageContaining("http(s)");
+    assertThatThrownBy(() -> FanoutOptions.parse(new String[] {"--trace-url-template", "jaeger/{traceId}"},
+        Map.of())).hasMessageContaining("--trace-url-template");
   }
 
   @Test

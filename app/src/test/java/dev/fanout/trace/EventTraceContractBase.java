@@ -65,6 +65,24 @@ abstract class EventTraceContractBase {
   }
 
   @Test
+  void withTracingOffAnEventNamesNoTraceEvenWhenTheRequestCarriedOne() throws Exception {
+    HttpResponse<String> response = app.send("POST", "/api/blogs", "application/json",
+        new JsonObject().put("authorId", "trace-off").put("title", "untraced").put("body", "b").encode(),
+        "Authorization", "Bearer " + app.authorToken("trace-off"),
+        "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    String eventId = app.json(response).getString("eventId");
+    JsonObject trace = trace(eventId);
+    assertThat(trace.containsKey("traceId")).isTrue();
+    assertThat(trace.getValue("traceId")).isNull();
+    assertThat(trace.containsKey("sampled")).isTrue();
+    assertThat(trace.getValue("sampled")).isNull();
+    assertThat(RunningApp.await(app.app().database().pool()
+        .preparedQuery("SELECT traceparent FROM outbox WHERE event_id = $1::uuid").execute(Tuple.of(eventId)))
+        .iterator().next().getString("traceparent")).isNull();
+  }
+
+  @Test
   void anEventHandledByEveryGroupShowsWhereItLandedAndWhenEachGroupHandledIt() throws Exception {
     JsonObject first = publish("trace-ok", "first");
     JsonObject second = publish("trace-ok", "second");
