@@ -1,15 +1,12 @@
 package dev.fanout.lab;
 
+import dev.fanout.db.SessionLock;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.TopicDescription;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.PgConnection;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -59,26 +56,16 @@ final class Leftovers {
    * Takes lab {@code id}'s lock on a connection of its own to the lab database; closing the connection lets it
    * go (so does the end of the process).
    */
-  static Future<PgConnection> hold(Vertx vertx, PgConnectOptions database, String id) {
-    return PgConnection.connect(vertx, database).compose(connection -> connection
-        .preparedQuery("SELECT pg_advisory_lock($1)").execute(Tuple.of(lockKey(id)))
-        .map(connection)
-        .onFailure(e -> connection.close()));
+  static Future<SessionLock> hold(Vertx vertx, PgConnectOptions database, String id) {
+    return SessionLock.hold(vertx, database, lockKey(id));
   }
 
   /**
    * Removes what labs other than {@code own} left, for each whose lock is free; on {@code held}, the
    * connection that holds {@code own}'s lock. A name that cannot be removed is logged and the rest still go.
    */
-  static Future<Void> sweep(Vertx vertx, LabParts parts, EventStream stream, PgConnection held, String own) {
-    Future<List<String>> schemas = held.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'lab\\_%'")
-        .execute().map(rows -> {
-          List<String> names = new ArrayList<>();
-          for (Row row : rows) {
-            names.add(row.getString(0));
-          }
-          return names;
-        });
+  static Future<Void> sweep(Vertx vertx, LabParts parts, EventStream stream, SessionLock held, String own) {
+    Future<List<String>> schemas = held.schemasStartingWith("lab_");
     Future<List<String>> topics = stream.admin().listTopics()
         .map(list -> list.stream().map(TopicDescription::name).toList());
     Future<List<String>> groups = stream.admin().listGroups();
@@ -95,25 +82,22 @@ final class Leftovers {
       }
       Future<Void> chain = Future.succeededFuture();
       for (String lab : labs) {
-        chain = chain.compose(v -> held.preparedQuery("SELECT pg_try_advisory_lock($1) AS free")
-            .execute(Tuple.of(lockKey(lab)))
-            .compose(rows -> !rows.iterator().next().getBoolean("free") ? Future.<Void>succeededFuture()
+        chain = chain.compose(v -> held.tryAlso(lockKey(lab))
+            .compose(free -> !free ? Future.<Void>succeededFuture()
                 : remove(vertx, parts, stream, held, lab, schemas.result(), indexes.result())
-                    .eventually(() -> held.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(lockKey(lab))))));
+                    .eventually(() -> held.release(lockKey(lab)))));
       }
       return chain;
     });
   }
 
-  private static Future<Void> remove(Vertx vertx, LabParts parts, EventStream stream, PgConnection held, String lab,
+  private static Future<Void> remove(Vertx vertx, LabParts parts, EventStream stream, SessionLock held, String lab,
                                      List<String> schemas, List<String> indexes) {
     LOG.info("lab: removing what lab {} left (it ended without cleaning up: a killed process)", lab);
     Future<Void> chain = RunCleanup.deleteFrom(vertx, stream, "lab-" + lab);
     for (String schema : schemas) {
       if (lab.equals(labOf(schema))) {
-        // the name matched SCHEMA: letters, digits and underscores only
-        chain = chain.compose(v -> held.query("DROP SCHEMA IF EXISTS " + schema + " CASCADE").execute()
-            .<Void>mapEmpty()
+        chain = chain.compose(v -> held.dropSchema(schema)
             .recover(e -> {
               LOG.warn("lab: could not drop schema {}: {}", schema, e.toString());
               return Future.succeededFuture();
