@@ -13,10 +13,9 @@
 #   SUBSCRIPTIONS="0 1 3" ...   # each run with that many webhook subscriptions, each to a receiver of its own
 #                               # (the jar's `receiver`, answering at once; its CPU is not counted as the app's)
 #   TRACING="off 0.1 1" ...     # each run with OpenTelemetry tracing off, or on with that sampling ratio
-#                               # (parentbased_traceidratio), exporting OTLP over HTTP to a sink of its own (the
-#                               # jar's `receiver`, which reads each request and refuses it: the app's exporter
-#                               # does all its work; the sink's CPU is not counted as the app's; OTLP_SINK_JAR
-#                               # names a jar with `receiver` when the measured one has none)
+#                               # (parentbased_traceidratio), exporting OTLP over HTTP to a sink of its own
+#                               # (otlp-sink.py: reads each export and answers 200; its CPU is not counted as
+#                               # the app's), with a span queue of 65,536 so that no span is dropped
 # Writes need author tokens: once the app is ready, lib.sh's mint_tokens mints one per author (author-1 ..
 # author-1000, with the admin token given to the app) into the work directory, and publish.lua sends each
 # publish with its author's token (TOKENS_FILE). A jar from before author tokens (404) or an app run with
@@ -108,8 +107,7 @@ for round in $(seq 1 "$ROUNDS"); do
       tracing_opts=""
       if [ "$tracing" != off ]; then
         otlp_port=$((APP_PORT + 200))
-        java -Xmx128m -jar "${OTLP_SINK_JAR:-$jar}" receiver --port "$otlp_port" \
-          --secret "whsec_$(printf 'otlp-sink-secret' | base64)" > /dev/null 2> "$work/otlp-sink-$run.log" &
+        python3 "$(dirname "$0")/otlp-sink.py" "$otlp_port" > "$work/otlp-sink-$run.log" 2>&1 &
         LIB_PIDS+=("$!")
         RECEIVERS+=("$!")
         for _ in $(seq 1 60); do curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$otlp_port/" && break; sleep 1; done
@@ -165,6 +163,7 @@ for round in $(seq 1 "$ROUNDS"); do
       stop_app
       for pid in "${RECEIVERS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
       RECEIVERS=()
+      [ "$tracing" = off ] || tail -1 "$work/otlp-sink-$run.log"
     done
     done
   done

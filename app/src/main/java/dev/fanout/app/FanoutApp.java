@@ -108,7 +108,7 @@ public final class FanoutApp {
   }
 
   /**
-   * Starts everything, with {@code tracing} (whose {@link Tracing#newVertx()} made {@code vertx}); it is
+   * Starts everything, with {@code tracing} (made into {@code vertx} by {@link PartsFactory#vertx}); it is
    * closed last, so that the spans of the stop are exported too.
    */
   public static Future<FanoutApp> start(Vertx vertx, FanoutOptions options, Tracing tracing) {

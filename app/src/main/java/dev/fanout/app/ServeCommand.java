@@ -1,5 +1,6 @@
 package dev.fanout.app;
 
+import dev.fanout.compose.PartsFactory;
 import dev.fanout.tracing.Tracing;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
@@ -53,7 +54,7 @@ final class ServeCommand implements Callable<Integer>, Cli.Checked {
     // first: the parts below log from their first line on
     Path logFile = Logs.configure(options.dataDir(), app.logLevel);
     Tracing tracing = Tracing.fromEnvironment();
-    Vertx vertx = tracing.newVertx();
+    Vertx vertx = PartsFactory.vertx(tracing);
     FanoutApp started;
     try {
       started = FanoutApp.start(vertx, options, tracing).toCompletionStage().toCompletableFuture().get();

@@ -26,7 +26,10 @@ import dev.fanout.stream.spi.StreamBackendProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.VertxTracerFactory;
+import io.vertx.core.tracing.TracingOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
@@ -136,6 +139,21 @@ public final class PartsFactory {
 
   public Tracing tracing() {
     return tracing;
+  }
+
+  /**
+   * The app's Vert.x, made with its tracer: Vert.x takes a tracer only when it is created, so the factory of
+   * the parts makes it too. Without tracing, a plain Vert.x.
+   */
+  public static Vertx vertx(Tracing tracing) {
+    VertxTracerFactory tracer = tracing.vertxTracer();
+    if (tracer == null) {
+      return Vertx.vertx();
+    }
+    return Vertx.builder()
+        .with(new VertxOptions().setTracingOptions(new TracingOptions()))
+        .withTracer(tracer)
+        .build();
   }
 
   public Settings settings() {

@@ -8,9 +8,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.tracing.TracingOptions;
+import io.vertx.core.spi.VertxTracerFactory;
 import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import java.util.HashMap;
 import java.util.List;
@@ -37,8 +35,9 @@ import java.util.logging.StreamHandler;
  * otherwise. OTLP goes over HTTP ({@code http/protobuf}, port 4318), not the SDK's default gRPC: the jar
  * carries the JDK-based sender only.
  *
- * <p>One instance per Vert.x instance: {@link #newVertx()} gives Vert.x its tracer when it is created, and
- * {@link #close()} flushes what is left when the app stops.
+ * <p>One instance per Vert.x instance: {@link #vertxTracer()} is given to Vert.x when it is created (by the
+ * app's factory, {@code compose.PartsFactory.vertx}), and {@link #close()} flushes what is left when the app
+ * stops.
  */
 public final class Tracing implements AutoCloseable {
 
@@ -163,18 +162,15 @@ public final class Tracing implements AutoCloseable {
   }
 
   /**
-   * A new Vert.x instance; with tracing on, it traces the API's HTTP requests ({@link ServerSpansOnly}) and
-   * nothing else on its own.
+   * What Vert.x traces with, given to it when it is created ({@code VertxBuilder.withTracer}): the API's HTTP
+   * requests ({@link ServerSpansOnly}) and nothing else on its own; null when tracing is off (no tracer).
    */
-  public Vertx newVertx() {
+  public VertxTracerFactory vertxTracer() {
     if (sdk == null) {
-      return Vertx.vertx();
+      return null;
     }
     OpenTelemetryTracingFactory factory = new OpenTelemetryTracingFactory(sdk);
-    return Vertx.builder()
-        .with(new VertxOptions().setTracingOptions(new TracingOptions()))
-        .withTracer(options -> new ServerSpansOnly(factory.tracer(options)))
-        .build();
+    return options -> new ServerSpansOnly(factory.tracer(options));
   }
 
   /** The W3C {@code traceparent} of the span current on this thread or Vert.x context, or null without one. */

@@ -82,7 +82,7 @@ public final class RunningApp implements AutoCloseable, BeforeAllCallback, After
   public static RunningApp start(Path dataDir, Tracing tracing, String... flags) throws Exception {
     List<String> args = new ArrayList<>(List.of("--port", "0", "--data-dir", dataDir.toString()));
     args.addAll(List.of(flags));
-    Vertx vertx = tracing.newVertx();
+    Vertx vertx = dev.fanout.compose.PartsFactory.vertx(tracing);
     try {
       FanoutApp app = await(FanoutApp.start(vertx, FanoutOptions.parse(args.toArray(String[]::new), Map.of()),
           tracing));
