@@ -29,6 +29,9 @@ import org.HdrHistogram.Histogram;
  * per record, for both groups together. The producer keeps at most {@code bench.window} records ahead
  * of the slower group, so nothing is lost to retention; {@code bench.rate} paces it (0: as fast as it
  * can). Bounded: stops after {@code bench.records} records or {@code bench.seconds} seconds.
+ *
+ * <p>Then the same records go through {@link QueueYardstick} (one {@code ArrayBlockingQueue} per group) in the
+ * same JVM, and the run prints the stream's rate as a share of the queues'.
  */
 public final class MemoryStreamBenchmark {
 
@@ -46,7 +49,8 @@ public final class MemoryStreamBenchmark {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     JsonObject config = new JsonObject()
         .put("retention.records", window * 2)
-        .put("retention.bytes", window * 2 * 512);
+        // per partition: twice a partition's share of the window (the stream refuses a setting the heap cannot hold)
+        .put("retention.bytes", window * 2 * 512 / PARTITIONS);
     EventStream stream = await(StreamBackends.open(vertx, "memory", config));
     await(stream.admin().createTopic(TOPIC, PARTITIONS, 1));
 
@@ -126,6 +130,11 @@ public final class MemoryStreamBenchmark {
     }
     await(stream.close());
     await(vertx.close());
+    // the yardstick, in this JVM right after: one ArrayBlockingQueue per group, the same records
+    double queue = QueueYardstick.recordsPerSecond(sent, RECORD_BYTES, (int) Math.min(window, Integer.MAX_VALUE),
+        maxSeconds);
+    System.out.printf("yardstick_queue_per_group_records_per_s=%.0f stream_to_queue=%.2f%n", queue,
+        (done / (elapsed / 1e9)) / queue);
     if (done < sent) {
       System.out.println("INCOMPLETE: not every record was handled by both groups");
       System.exit(1);
