@@ -5,6 +5,8 @@ import dev.fanout.core.Refusal;
 import dev.fanout.outbox.KeptEvents;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupDescription;
+import dev.fanout.tracing.Tracing;
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -129,21 +131,16 @@ public final class EventTraces {
         .put("groups", traced);
   }
 
-  // a W3C traceparent as the outbox keeps it: 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>
-  private static boolean wellFormed(String traceparent) {
-    return traceparent != null && traceparent.length() >= 55 && traceparent.charAt(2) == '-'
-        && traceparent.charAt(35) == '-' && traceparent.charAt(52) == '-'
-        && traceparent.substring(3, 35).matches("[0-9a-f]{32}") && traceparent.substring(53, 55).matches("[0-9a-f]{2}");
-  }
-
-  /** The trace id a traceparent names; null for none. */
+  /** The trace id a traceparent names; null for none (or a malformed one). */
   static String traceId(String traceparent) {
-    return wellFormed(traceparent) ? traceparent.substring(3, 35) : null;
+    SpanContext context = Tracing.contextOf(traceparent);
+    return context.isValid() ? context.getTraceId() : null;
   }
 
-  /** Whether a traceparent's flags say sampled; null for none. */
+  /** Whether a traceparent's flags say sampled; null for none (or a malformed one). */
   static Boolean sampled(String traceparent) {
-    return wellFormed(traceparent) ? (Integer.parseInt(traceparent.substring(53, 55), 16) & 1) == 1 : null;
+    SpanContext context = Tracing.contextOf(traceparent);
+    return context.isValid() ? context.isSampled() : null;
   }
 
   private static GroupDescription.PartitionLag partition(GroupDescription group, Integer partition) {

@@ -4,6 +4,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -186,13 +187,26 @@ public final class Tracing implements AutoCloseable {
     return "00-" + context.getTraceId() + "-" + context.getSpanId() + "-" + context.getTraceFlags().asHex();
   }
 
+  /**
+   * The span context a W3C {@code traceparent} names (as {@link #traceparent(SpanContext)} writes it into the
+   * outbox and the stream), read by W3C's own rules whatever propagators the SDK is configured with; an
+   * invalid one for null or junk. Works with tracing off too.
+   */
+  public static SpanContext contextOf(String traceparent) {
+    if (traceparent == null) {
+      return SpanContext.getInvalid();
+    }
+    return Span.fromContext(W3CTraceContextPropagator.getInstance()
+        .extract(Context.root(), Map.of(TRACEPARENT, traceparent), MAP_GETTER)).getSpanContext();
+  }
+
   /** The context a {@code traceparent} carries, as a parent for spans; the root context for null or junk. */
   public Context parentFrom(String traceparent) {
     if (traceparent == null || sdk == null) {
       return Context.root();
     }
-    return openTelemetry.getPropagators().getTextMapPropagator()
-        .extract(Context.root(), Map.of(TRACEPARENT, traceparent), MAP_GETTER);
+    SpanContext parent = contextOf(traceparent);
+    return parent.isValid() ? Context.root().with(Span.wrap(parent)) : Context.root();
   }
 
   /** Exports what is left and stops the SDK; nothing when tracing is off. */
