@@ -5,8 +5,9 @@
 #   load-test/startup.sh                                                # the app jar of this checkout
 #   JARS="$(load-test/jar-of.sh 00f8666) app/target/fanout.jar" load-test/startup.sh   # jars side by side
 #   APP_JAVA_OPTS="-Xshare:auto" ...                                    # JVM flags for every start
-# The app runs as a new user runs it (`java -jar`, default heap and flags, an embedded PostgreSQL, the
-# in-memory stream, Lucene) with --port and --data-dir only. Builds the app jar unless SKIP_BUILD=1. Each
+# The app runs as the README runs it (`java -XX:SharedArchiveFile=<the jar's class-data archive> -jar`, default
+# heap and flags, an embedded PostgreSQL, the in-memory stream, Lucene) with --port and --data-dir only; a jar
+# without an archive beside it (X.jsa for X.jar: the build writes app/target/fanout.jsa) runs without one. Builds the app jar unless SKIP_BUILD=1. Each
 # start waits at most 120 s; the app listens on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,10 +24,11 @@ trap 'lib_cleanup; rm -rf "$work"' EXIT
 
 # ready_ms JAR DATA LOG: starts the app, sets READY_MS to the milliseconds until it was ready, APP_PID; leaves it running
 ready_ms() {
-  local jar=$1 data=$2 log=$3 start now
+  local jar=$1 data=$2 log=$3 start now archive=()
+  [ -s "${jar%.jar}.jsa" ] && archive=("-XX:SharedArchiveFile=${jar%.jar}.jsa")
   start=$(date +%s%N)
   # shellcheck disable=SC2086
-  java ${APP_JAVA_OPTS:-} -jar "$jar" --port "$APP_PORT" --data-dir "$data" >> "$log" 2>&1 &
+  java "${archive[@]}" ${APP_JAVA_OPTS:-} -jar "$jar" --port "$APP_PORT" --data-dir "$data" >> "$log" 2>&1 &
   APP_PID=$!
   LIB_PIDS+=("$APP_PID")
   while true; do

@@ -3,11 +3,15 @@ package dev.fanout.app;
 import dev.fanout.compose.PartsFactory;
 import dev.fanout.tracing.Tracing;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,6 +30,14 @@ final class ServeCommand implements Callable<Integer>, Cli.Checked {
 
   /** A stop (SIGTERM) that takes longer than this is cut short; the JVM exits anyway. */
   static final long STOP_TIMEOUT_SECONDS = 20;
+
+  /**
+   * A system property for the build's training run of the class-data archive ({@code app/pom.xml}):
+   * {@code -Dfanout.cds-training=true} starts the app, waits until {@code /health/ready} answers 200, stops it
+   * cleanly and exits 0, so that a JVM run with {@code -XX:ArchiveClassesAtExit} writes every class a start
+   * loads into the archive.
+   */
+  static final String CDS_TRAINING = "fanout.cds-training";
 
   @Mixin
   AppOptions app;
@@ -64,6 +76,9 @@ final class ServeCommand implements Callable<Integer>, Cli.Checked {
       return 1;
     }
     banner(out, err, started, logFile);
+    if (Boolean.getBoolean(CDS_TRAINING)) {
+      return trainingStop(started, vertx, err);
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       long start = System.nanoTime();
       try {
@@ -75,6 +90,38 @@ final class ServeCommand implements Callable<Integer>, Cli.Checked {
       vertx.close();
     }, "fanout-shutdown"));
     serving = true;
+    return 0;
+  }
+
+  // the training run's end: ready, then a clean stop, as a user's start and stop would load them
+  private int trainingStop(FanoutApp started, Vertx vertx, PrintWriter err) throws InterruptedException {
+    URI ready = URI.create("http://" + options.host() + ":" + started.port() + "/health/ready");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    int status = 0;
+    while (status != 200 && System.nanoTime() < deadline) {
+      try {
+        HttpURLConnection connection = (HttpURLConnection) ready.toURL().openConnection();
+        status = connection.getResponseCode();
+        connection.disconnect();
+      } catch (IOException e) {
+        status = 0;
+      }
+      if (status != 200) {
+        TimeUnit.MILLISECONDS.sleep(50); // a command-line thread, not an event loop
+      }
+    }
+    try {
+      started.stop().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      err.println("fanout: training run: unclean stop: " + e);
+      return 1;
+    } finally {
+      vertx.close();
+    }
+    if (status != 200) {
+      err.println("fanout: training run: " + ready + " never answered 200");
+      return 1;
+    }
     return 0;
   }
 
