@@ -25,6 +25,32 @@ final class WebhookSink implements GroupSink {
   private final Supplier<Subscription> current;
   private volatile Instant lastDeliveryAt; // written by any delivery, read by the admin API
   private volatile String lastError;
+  // the URL and secrets of the subscription as last read, parsed once rather than per delivery
+  private volatile Prepared prepared;
+
+  /**
+   * A subscription's URL and signing secrets, parsed: kept while the subscription (a new record on every
+   * change) and the secrets it signs with (fewer once a rotation's previous secret expires) stay the same.
+   *
+   * @param url null when the subscription's URL does not parse
+   */
+  private record Prepared(Subscription subscription, List<String> secretTexts, java.net.URL url,
+                          List<WebhookSecret> secrets) {
+
+    static Prepared of(Subscription s, List<String> secretTexts) {
+      java.net.URL url;
+      try {
+        url = DestinationPolicy.parse(s.url());
+      } catch (IllegalArgumentException e) {
+        url = null;
+      }
+      return new Prepared(s, secretTexts, url, secretTexts.stream().map(WebhookSecret::parse).toList());
+    }
+
+    boolean stillFor(Subscription s, List<String> secretTexts) {
+      return subscription == s && this.secretTexts.equals(secretTexts);
+    }
+  }
 
   /** @param current the subscription as last read (its URL, timeout and secrets may change while it runs) */
   WebhookSink(WebhookClient client, DeliveryMarks marks, Supplier<Subscription> current) {
@@ -83,15 +109,17 @@ final class WebhookSink implements GroupSink {
 
   private Future<Void> send(WebhookPayload payload, Context parent) {
     Subscription s = current.get();
-    List<WebhookSecret> secrets = s.signingSecrets(Instant.now()).stream().map(WebhookSecret::parse).toList();
-    java.net.URL url;
-    try {
-      url = DestinationPolicy.parse(s.url());
-    } catch (IllegalArgumentException e) {
+    List<String> secretTexts = s.signingSecrets(Instant.now());
+    Prepared p = prepared;
+    if (p == null || !p.stillFor(s, secretTexts)) {
+      p = Prepared.of(s, secretTexts);
+      prepared = p;
+    }
+    if (p.url() == null) {
       lastError = "invalid url";
       return Future.failedFuture(new WebhookRefused("invalid url", 0, "webhook refused: invalid url"));
     }
-    return client.deliver(url, payload, secrets, s.timeoutMs(), parent)
+    return client.deliver(p.url(), payload, p.secrets(), s.timeoutMs(), parent)
         .<Void>mapEmpty()
         .onSuccess(v -> lastDeliveryAt = Instant.now())
         .onFailure(e -> lastError = kindOf(e));
