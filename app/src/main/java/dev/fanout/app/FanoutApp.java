@@ -118,31 +118,32 @@ public final class FanoutApp {
       tracing.close();
       return null;
     }));
-    return Database.start(vertx, options.pgUrl(), options.dataDir().resolve("pg"), PartsFactory.DATABASE_POOL)
-        .compose(database -> {
-          s.database = opened.add("database", database, database::close);
-          return PartsFactory.openStream(vertx, options.backend(), options.kafkaBootstrap(),
-              options.dataDir().resolve("kafka"));
-        })
-        .compose(stream -> {
-          if (stream.broker() != null) {
-            opened.add("embedded Kafka broker", stream.broker(), () -> vertx.executeBlocking(() -> {
-              stream.broker().close();
+    // The database, the stream, the search engine and the token keys do not need each other: they start side
+    // by side (an embedded server's start is mostly waiting for its process), and all are waited for, so that
+    // a failure closes whatever else did open.
+    Future<?> database = Database.start(vertx, options.pgUrl(), options.dataDir().resolve("pg"),
+        PartsFactory.DATABASE_POOL).onSuccess(db -> s.database = opened.add("database", db, db::close));
+    Future<?> stream = PartsFactory.openStream(vertx, options.backend(), options.kafkaBootstrap(),
+        options.dataDir().resolve("kafka")).onSuccess(opening -> {
+          if (opening.broker() != null) {
+            opened.add("embedded Kafka broker", opening.broker(), () -> vertx.executeBlocking(() -> {
+              opening.broker().close();
               return null;
             }));
           }
-          s.stream = opened.add("stream", stream.stream(), stream.stream()::close);
-          s.streamServers = stream.servers();
+          s.stream = opened.add("stream", opening.stream(), opening.stream()::close);
+          s.streamServers = opening.servers();
+        });
+    SearchEngine search = PartsFactory.searchEngine(vertx, options.parts(EVENTS_TOPIC).search(),
+        options.dataDir().resolve("search"), OPENSEARCH_INDEX);
+    Future<?> searching = search.start().onSuccess(v -> s.search = opened.add("search engine", search, search::close));
+    Future<?> tokens = authorTokens(vertx, options.auth(), s);
+    return Future.join(database, stream, searching, tokens)
+        .compose(v -> {
           s.factory = new PartsFactory(vertx, s.database.pool(), s.database.connectOptions(), s.stream,
               options.parts(EVENTS_TOPIC), s.tracing);
           return s.factory.createTopics(EVENTS_TOPIC, GROUPS);
         })
-        .compose(v -> {
-          SearchEngine search = PartsFactory.searchEngine(vertx, options.parts(EVENTS_TOPIC).search(),
-              options.dataDir().resolve("search"), OPENSEARCH_INDEX);
-          return search.start().map(started -> s.search = s.opened.add("search engine", search, search::close));
-        })
-        .compose(v -> authorTokens(vertx, options.auth(), s))
         .compose(v -> deploy(vertx, options, s))
         .recover(e -> opened.closeAll().transform(ignored -> Future.failedFuture(e)));
   }

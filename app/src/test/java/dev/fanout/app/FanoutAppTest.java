@@ -76,4 +76,25 @@ class FanoutAppTest {
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(app.json(missing).getString("error")).isEqualTo("not_found");
   }
+
+  @Test
+  void aPartThatFailsToStartClosesThePartsThatStartedBesideIt(@TempDir Path otherDir) throws Exception {
+    // nothing listens on port 1: loading the identity provider's keys fails at once, while the embedded
+    // PostgreSQL and the Lucene index beside it take longer to open
+    Throwable failed;
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      failed = RunningApp.failure(FanoutApp.start(vertx, FanoutOptions.parse(new String[] {"--port", "0",
+          "--data-dir", otherDir.toString(), "--jwt-jwks-url", "http://127.0.0.1:1/certs",
+          "--jwt-allow-insecure-http", "--jwt-issuer", "https://id.example.org", "--jwt-audience", "blogs"},
+          java.util.Map.of())));
+    } finally {
+      RunningApp.await(vertx.close());
+    }
+    assertThat(failed).as("the start fails").hasMessageContaining("could not load the JWKS keys");
+    // what opened beside it was closed: the database and the index are free for the next start on the data dir
+    try (RunningApp again = RunningApp.start(otherDir)) {
+      assertThat(again.get("/health/ready").statusCode()).isEqualTo(200);
+    }
+  }
 }
