@@ -98,6 +98,7 @@ public final class PacedClient {
   private long acceptedMeasured;
   private long probesPending;
   private long probesMeasured;
+  private long pollsMeasured;
   private long countedTimeouts;
   private long searchableTimeouts;
   private long deliveries;
@@ -293,30 +294,35 @@ public final class PacedClient {
     probesPending++;
     long due = due(i);
     Runnable[] attempt = new Runnable[1];
-    attempt[0] = () -> reads.request(HttpMethod.GET, uri)
-        .compose(request -> request.send())
-        .compose(response -> response.body().map(body -> response.statusCode() == 200 && atLeastOne(body, key)))
-        .onComplete(found -> {
-          long now = System.nanoTime();
-          if (found.succeeded() && found.result()) {
-            probesPending--;
-            if (i >= firstMeasured) {
-              into.recordValue((now - due) / 1000);
+    attempt[0] = () -> {
+      if (i >= firstMeasured) {
+        pollsMeasured++;
+      }
+      reads.request(HttpMethod.GET, uri)
+          .compose(request -> request.send())
+          .compose(response -> response.body().map(body -> response.statusCode() == 200 && atLeastOne(body, key)))
+          .onComplete(found -> {
+            long now = System.nanoTime();
+            if (found.succeeded() && found.result()) {
+              probesPending--;
+              if (i >= firstMeasured) {
+                into.recordValue((now - due) / 1000);
+              }
+            } else if (now - due > PROBE_GIVE_UP_MS * 1_000_000L) {
+              probesPending--;
+              if (i >= firstMeasured && into == counted) {
+                countedTimeouts++;
+              } else if (i >= firstMeasured) {
+                searchableTimeouts++;
+              }
+            } else {
+              // every --poll-ms, but no more often than a tenth of the time waited so far: a server falling
+              // behind then draws a bounded number of polls per probe, and the figure stays within 10%
+              long wait = Math.max(settings.pollMillis * 1_000_000L, (now - due) / 10);
+              polls.add(new Poll(now + wait, attempt[0]));
             }
-          } else if (now - due > PROBE_GIVE_UP_MS * 1_000_000L) {
-            probesPending--;
-            if (i >= firstMeasured && into == counted) {
-              countedTimeouts++;
-            } else if (i >= firstMeasured) {
-              searchableTimeouts++;
-            }
-          } else {
-            // every --poll-ms, but no more often than a tenth of the time waited so far: a server falling
-            // behind then draws a bounded number of polls per probe, and the figure stays within 10%
-            long wait = Math.max(settings.pollMillis * 1_000_000L, (now - due) / 10);
-            polls.add(new Poll(now + wait, attempt[0]));
-          }
-        });
+          });
+    };
     attempt[0].run();
   }
 
@@ -385,6 +391,8 @@ public final class PacedClient {
       percentiles(s, "counted", counted);
       percentiles(s, "searchable", searchable);
       line(s, "probes", "%d", probesMeasured);
+      // the probes' reads are load too: polls per second against publishes per second
+      line(s, "polls_per_s", "%.0f", pollsMeasured / (double) settings.duration);
       line(s, "counted_timeouts", "%d", countedTimeouts);
       line(s, "searchable_timeouts", "%d", searchableTimeouts);
       if (settings.receiverPort > 0) {
