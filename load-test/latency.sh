@@ -52,7 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 javac -d "$work/client" -cp "$CLIENT_JAR" load-test/src/main/java/dev/fanout/loadtest/PacedClient.java \
-  load-test/src/main/java/dev/fanout/loadtest/ProcCpu.java
+  load-test/src/main/java/dev/fanout/loadtest/{PacedSettings,PublishBodies,ProcCpu}.java
 
 run=0
 for round in $(seq 1 "$ROUNDS"); do

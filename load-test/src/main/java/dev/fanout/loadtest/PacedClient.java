@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Comparator;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -71,7 +70,7 @@ public final class PacedClient {
   private static final int PROBE_GIVE_UP_MS = 10_000;
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
 
-  private final Settings settings;
+  private final PacedSettings settings;
   private final Vertx vertx;
   private final Context loop;
   private final HttpClient publishes;
@@ -111,28 +110,28 @@ public final class PacedClient {
   private final Histogram searchable = new Histogram(3);
   private final Histogram toDelivered = new Histogram(3);
 
-  private PacedClient(Settings settings) throws Exception {
+  private PacedClient(PacedSettings settings) throws Exception {
     this.settings = settings;
-    this.total = Math.round(settings.rate * (settings.warmup + settings.duration));
-    this.firstMeasured = Math.round(settings.rate * settings.warmup);
-    this.probeEvery = Math.max(1, Math.round(settings.rate / settings.probesPerSecond));
+    this.total = Math.round(settings.rate() * (settings.warmup() + settings.duration()));
+    this.firstMeasured = Math.round(settings.rate() * settings.warmup());
+    this.probeEvery = Math.max(1, Math.round(settings.rate() / settings.probesPerSecond()));
     this.accepted = new byte[(int) total];
-    this.delivered = new byte[settings.receiverPort > 0 ? (int) total : 0];
+    this.delivered = new byte[settings.receiverPort() > 0 ? (int) total : 0];
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
         .setInternalBlockingPoolSize(1));
     this.loop = vertx.getOrCreateContext();
-    URI base = URI.create(settings.url);
+    URI base = URI.create(settings.url());
     HttpClientOptions options = new HttpClientOptions().setDefaultHost(base.getHost()).setDefaultPort(base.getPort())
         .setKeepAlive(true).setPipelining(false);
     this.publishes = vertx.httpClientBuilder().with(options)
-        .with(new PoolOptions().setHttp1MaxSize(settings.connections)).build();
+        .with(new PoolOptions().setHttp1MaxSize(settings.connections())).build();
     this.reads = vertx.httpClientBuilder().with(new HttpClientOptions(options))
         .with(new PoolOptions().setHttp1MaxSize(16)).build();
-    this.bodies = new PublishBodies(settings.authors, run);
+    this.bodies = new PublishBodies(settings.authors(), run);
   }
 
   public static void main(String[] args) throws Exception {
-    Settings settings = Settings.parse(args);
+    PacedSettings settings = PacedSettings.parse(args);
     PacedClient client = new PacedClient(settings);
     try {
       client.run();
@@ -143,8 +142,8 @@ public final class PacedClient {
 
   private void run() throws Exception {
     Map<String, String> given = new HashMap<>();
-    if (!settings.tokensFile.isEmpty()) {
-      for (String line : Files.readAllLines(Path.of(settings.tokensFile))) {
+    if (!settings.tokensFile().isEmpty()) {
+      for (String line : Files.readAllLines(Path.of(settings.tokensFile()))) {
         String[] idAndToken = line.trim().split(" ");
         if (idAndToken.length == 2) {
           given.put(idAndToken[0], idAndToken[1]);
@@ -168,29 +167,29 @@ public final class PacedClient {
     bodies.useTokens(tokens);
 
     String subscription = null;
-    if (settings.receiverPort > 0) {
+    if (settings.receiverPort() > 0) {
       HttpServer receiver = vertx.createHttpServer().requestHandler(request -> request.body().onComplete(body -> {
         request.response().setStatusCode(204).end();
         if (body.succeeded()) {
           delivered(body.result(), System.nanoTime());
         }
       }));
-      await(receiver.listen(settings.receiverPort, "127.0.0.1"));
+      await(receiver.listen(settings.receiverPort(), "127.0.0.1"));
       subscription = "paced-" + run;
       String created = await(call(HttpMethod.POST, "/api/admin/subscriptions", "{\"name\":\"" + subscription
-          + "\",\"url\":\"http://127.0.0.1:" + settings.receiverPort + "/hooks\"}", 201));
+          + "\",\"url\":\"http://127.0.0.1:" + settings.receiverPort() + "/hooks\"}", 201));
       System.out.printf("subscription=%s created=%s%n", subscription, created.contains("\"secret\""));
     }
 
     // the CPU meter: its own thread, so that reading /proc never holds the event loop
     start = System.nanoTime() + 100_000_000L;
-    long windowStart = start + settings.warmup * 1_000_000_000L;
-    long windowEnd = windowStart + settings.duration * 1_000_000_000L;
+    long windowStart = start + settings.warmup() * 1_000_000_000L;
+    long windowEnd = windowStart + settings.duration() * 1_000_000_000L;
     CompletableFuture<double[]> cpu = CompletableFuture.supplyAsync(() -> {
       sleepUntil(windowStart);
-      double[] before = {ProcCpu.self(), ProcCpu.process(settings.appPid), ProcCpu.postgres(settings.pgDir)};
+      double[] before = {ProcCpu.self(), ProcCpu.process(settings.appPid()), ProcCpu.postgres(settings.pgDir())};
       sleepUntil(windowEnd);
-      double[] after = {ProcCpu.self(), ProcCpu.process(settings.appPid), ProcCpu.postgres(settings.pgDir)};
+      double[] after = {ProcCpu.self(), ProcCpu.process(settings.appPid()), ProcCpu.postgres(settings.pgDir())};
       return new double[] {after[0] - before[0], after[1] - before[1], after[2] - before[2]};
     });
     // The clock: a thread of its own parks until each tick's deadline (to the microsecond, where a Vert.x timer
@@ -199,21 +198,21 @@ public final class PacedClient {
     // cost the same as this clock); a coarser --tick-us trades that for up to one tick of lateness, which
     // counts in every latency since latencies run from the due time.
     Thread clock = new Thread(() -> {
-      for (long at = start; !stopped; at += settings.tickMicros * 1000L) {
+      for (long at = start; !stopped; at += settings.tickMicros() * 1000L) {
         sleepUntil(at);
         loop.runOnContext(tick);
       }
     }, "paced-clock");
     clock.setDaemon(true);
     clock.start();
-    waitFor(() -> next == total, settings.warmup + settings.duration + 60);
+    waitFor(() -> next == total, settings.warmup() + settings.duration() + 60);
     double[] used = cpu.get(60, TimeUnit.SECONDS);
 
     // answers and probes: bounded
     waitFor(() -> inFlight == 0 && probesPending == 0, 30);
     if (subscription != null) {
       long drainStarted = System.nanoTime();
-      waitFor(() -> missing() == 0, settings.drain);
+      waitFor(() -> missing() == 0, settings.drain());
       System.out.printf("deliveries_drained_in_s=%.1f%n", (System.nanoTime() - drainStarted) / 1e9);
       await(call(HttpMethod.DELETE, "/api/admin/subscriptions/" + subscription, null, 200));
     }
@@ -233,11 +232,11 @@ public final class PacedClient {
   }
 
   private long due(long i) {
-    return start + (long) (i * 1e9 / settings.rate);
+    return start + (long) (i * 1e9 / settings.rate());
   }
 
   private void publish(long i) {
-    if (inFlight >= settings.inflightLimit) {
+    if (inFlight >= settings.inflightLimit()) {
       limitHits++;
       return;
     }
@@ -318,7 +317,7 @@ public final class PacedClient {
             } else {
               // every --poll-ms, but no more often than a tenth of the time waited so far: a server falling
               // behind then draws a bounded number of polls per probe, and the figure stays within 10%
-              long wait = Math.max(settings.pollMillis * 1_000_000L, (now - due) / 10);
+              long wait = Math.max(settings.pollMillis() * 1_000_000L, (now - due) / 10);
               polls.add(new Poll(now + wait, attempt[0]));
             }
           });
@@ -379,36 +378,36 @@ public final class PacedClient {
   private void report(double[] used) throws Exception {
     String out = await(onLoop(() -> {
       StringBuilder s = new StringBuilder();
-      line(s, "rate_target", "%.0f", settings.rate);
-      line(s, "rate_achieved", "%.0f", sentMeasured / (double) settings.duration);
+      line(s, "rate_target", "%.0f", settings.rate());
+      line(s, "rate_achieved", "%.0f", sentMeasured / (double) settings.duration());
       line(s, "publishes_measured", "%d", sentMeasured);
       line(s, "accepted", "%d", acceptedMeasured);
       line(s, "refused", "%d", refused);
       line(s, "errors", "%d", errors);
-      line(s, "inflight_limit", "%d", settings.inflightLimit);
+      line(s, "inflight_limit", "%d", settings.inflightLimit());
       line(s, "inflight_limit_hit", "%d", limitHits);
       percentiles(s, "http", http);
       percentiles(s, "counted", counted);
       percentiles(s, "searchable", searchable);
       line(s, "probes", "%d", probesMeasured);
       // the probes' reads are load too: polls per second against publishes per second
-      line(s, "polls_per_s", "%.0f", pollsMeasured / (double) settings.duration);
+      line(s, "polls_per_s", "%.0f", pollsMeasured / (double) settings.duration());
       line(s, "counted_timeouts", "%d", countedTimeouts);
       line(s, "searchable_timeouts", "%d", searchableTimeouts);
-      if (settings.receiverPort > 0) {
+      if (settings.receiverPort() > 0) {
         percentiles(s, "delivered", toDelivered);
         line(s, "deliveries", "%d", deliveries);
         line(s, "duplicates", "%d", duplicates);
         line(s, "stray_deliveries", "%d", strayDeliveries);
         line(s, "missing", "%d", missing());
       }
-      line(s, "generator_cpu_cores", "%.3f", used[0] / settings.duration);
-      if (settings.appPid > 0) {
-        line(s, "app_cpu_cores", "%.2f", used[1] / settings.duration);
+      line(s, "generator_cpu_cores", "%.3f", used[0] / settings.duration());
+      if (settings.appPid() > 0) {
+        line(s, "app_cpu_cores", "%.2f", used[1] / settings.duration());
         line(s, "app_us_per_publish", "%.0f", used[1] * 1e6 / acceptedMeasured);
       }
       if (!Double.isNaN(used[2])) {
-        line(s, "pg_cpu_cores", "%.2f", used[2] / settings.duration);
+        line(s, "pg_cpu_cores", "%.2f", used[2] / settings.duration());
         line(s, "pg_us_per_publish", "%.0f", used[2] * 1e6 / acceptedMeasured);
       }
       return s.toString();
@@ -468,7 +467,7 @@ public final class PacedClient {
   private Future<String> call(HttpMethod method, String uri, String body, int expected) {
     return reads.request(method, uri)
         .compose(request -> {
-          request.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + settings.adminToken);
+          request.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + settings.adminToken());
           if (body == null) {
             return request.send();
           }
@@ -505,163 +504,5 @@ public final class PacedClient {
 
   /** A probe's next poll, made by the first tick at or after {@code at} (System.nanoTime). */
   private record Poll(long at, Runnable attempt) {
-  }
-
-  /** The command line: {@code --name=value} or {@code --name value}. */
-  record Settings(String url, String adminToken, double rate, int warmup, int duration, int connections,
-                  int inflightLimit, double probesPerSecond, int pollMillis, int authors, int receiverPort,
-                  long appPid, String pgDir, int drain, String tokensFile, int tickMicros) {
-
-    static Settings parse(String[] args) {
-      Map<String, String> given = new HashMap<>();
-      for (int k = 0; k < args.length; k++) {
-        if (!args[k].startsWith("--")) {
-          throw new IllegalArgumentException("expected --name=value, got " + args[k]);
-        }
-        int eq = args[k].indexOf('=');
-        if (eq > 0) {
-          given.put(args[k].substring(2, eq), args[k].substring(eq + 1));
-        } else if (k + 1 < args.length) {
-          given.put(args[k].substring(2), args[++k]);
-        } else {
-          throw new IllegalArgumentException(args[k] + " needs a value");
-        }
-      }
-      Settings s = new Settings(
-          take(given, "url", "http://127.0.0.1:8080"),
-          take(given, "admin-token", ""),
-          Double.parseDouble(take(given, "rate", "1000")),
-          Integer.parseInt(take(given, "warmup", "20")),
-          Integer.parseInt(take(given, "duration", "60")),
-          Integer.parseInt(take(given, "connections", "32")),
-          Integer.parseInt(take(given, "inflight-limit", "4096")),
-          Double.parseDouble(take(given, "probes-per-second", "20")),
-          Integer.parseInt(take(given, "poll-ms", "10")),
-          Integer.parseInt(take(given, "authors", "1000")),
-          Integer.parseInt(take(given, "receiver-port", "0")),
-          Long.parseLong(take(given, "app-pid", "0")),
-          take(given, "pg-dir", ""),
-          Integer.parseInt(take(given, "drain", "120")),
-          take(given, "tokens-file", ""),
-          Integer.parseInt(take(given, "tick-us", "1000")));
-      if (!given.isEmpty()) {
-        throw new IllegalArgumentException("unknown settings: " + given.keySet() + "; known: url, admin-token, rate, "
-            + "warmup, duration, connections, inflight-limit, probes-per-second, poll-ms, authors, receiver-port, "
-            + "app-pid, pg-dir, drain, tokens-file, tick-us");
-      }
-      String host = URI.create(s.url).getHost();
-      if (!host.startsWith("127.") && !host.equals("localhost")) {
-        throw new IllegalArgumentException("--url must be a loopback address, was " + s.url);
-      }
-      if (s.adminToken.isEmpty()) {
-        throw new IllegalArgumentException("--admin-token: the app's admin token, to mint author tokens");
-      }
-      if (s.rate <= 0 || s.duration <= 0 || s.warmup < 0 || s.connections < 1 || s.inflightLimit < 1
-          || s.tickMicros < 100) {
-        throw new IllegalArgumentException("--rate, --duration, --connections and --inflight-limit must be positive, "
-            + "--warmup >= 0, --tick-us >= 100");
-      }
-      return s;
-    }
-
-    private static String take(Map<String, String> given, String name, String fallback) {
-      String value = given.remove(name);
-      return value == null ? fallback : value;
-    }
-  }
-
-  /** Pre-encoded publish bodies; built once, then only the title's sequence number is written per publish. */
-  static final class PublishBodies {
-
-    private static final String[] WORDS = {"stream", "partition", "offset", "consumer", "group", "outbox",
-        "replay", "lag", "index", "search", "counter", "author", "blog", "event", "commit", "durable", "latency",
-        "throughput", "kafka", "postgres", "lucene", "vertx", "retention", "circuit", "breaker", "idempotent",
-        "ordering", "fanout"};
-
-    record Publish(CharSequence authorization, Buffer body) {
-    }
-
-    private final Random random = new Random();
-    private final String run;
-    private final List<String> ids = new ArrayList<>();
-    private final double[] cumulative; // Zipf-like (s = 1): author-1 the most frequent
-    private final byte[][] prefixes;   // per author: {"authorId":"author-k","title":"w<run>q
-    private final byte[][] suffixes;   // 64 of:  steady load","body":"<~1,300 chars>","tags":["load"]}
-    private CharSequence[] authorizations;
-    private Map<String, String> tokens;
-
-    PublishBodies(int authors, String run) {
-      this.run = run;
-      cumulative = new double[authors];
-      prefixes = new byte[authors][];
-      double sum = 0;
-      for (int k = 1; k <= authors; k++) {
-        sum += 1.0 / k;
-      }
-      double running = 0;
-      for (int k = 1; k <= authors; k++) {
-        running += 1.0 / k / sum;
-        cumulative[k - 1] = running;
-        ids.add("author-" + k);
-        prefixes[k - 1] = prefix("author-" + k);
-      }
-      suffixes = new byte[64][];
-      for (int b = 0; b < suffixes.length; b++) {
-        StringBuilder text = new StringBuilder();
-        while (text.length() < 1300) {
-          text.append(WORDS[random.nextInt(WORDS.length)]).append(' ');
-        }
-        suffixes[b] = (" steady load\",\"body\":\"" + text.toString().trim() + "\",\"tags\":[\"load\"]}")
-            .getBytes(StandardCharsets.UTF_8);
-      }
-    }
-
-    List<String> authorIds() {
-      return ids;
-    }
-
-    void useTokens(Map<String, String> tokens) {
-      this.tokens = tokens;
-      authorizations = new CharSequence[ids.size()];
-      for (int k = 0; k < ids.size(); k++) {
-        authorizations[k] = HttpHeaders.createOptimized("Bearer " + tokens.get(ids.get(k)));
-      }
-    }
-
-    /** Publish {@code i} of a Zipf-drawn author. */
-    Publish next(long i) {
-      int k = author();
-      return new Publish(authorizations[k], body(prefixes[k], i));
-    }
-
-    /** Publish {@code i} as a probe's author of its own. */
-    Publish probe(String author, long i) {
-      return new Publish("Bearer " + tokens.get(author), body(prefix(author), i));
-    }
-
-    private Buffer body(byte[] prefix, long i) {
-      byte[] suffix = suffixes[(int) (i % suffixes.length)];
-      return Buffer.buffer(prefix.length + 20 + suffix.length).appendBytes(prefix).appendString(Long.toString(i))
-          .appendBytes(suffix);
-    }
-
-    private byte[] prefix(String author) {
-      return ("{\"authorId\":\"" + author + "\",\"title\":\"w" + run + "q").getBytes(StandardCharsets.UTF_8);
-    }
-
-    private int author() {
-      double u = random.nextDouble();
-      int lo = 0;
-      int hi = cumulative.length - 1;
-      while (lo < hi) {
-        int mid = (lo + hi) >>> 1;
-        if (cumulative[mid] < u) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
-      return lo;
-    }
   }
 }

@@ -40,7 +40,8 @@ final class ProcCpu {
     try {
       String postmaster = Files.readAllLines(Path.of(dataDir, "postmaster.pid")).get(0).trim();
       double total = seconds(postmaster, true);
-      try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> isPid(p.getFileName().toString()))) {
+      try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"),
+          p -> isPid(p.getFileName().toString()))) {
         for (Path proc : procs) {
           String[] fields = fields(proc.getFileName().toString());
           if (fields != null && fields[1].equals(postmaster)) {
