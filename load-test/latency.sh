@@ -12,7 +12,8 @@
 #   load-test/latency.sh                                  # SHARE=0.5 of the measured capacity, WARMUP=20 DURATION=60
 #   RATE=1000 load-test/latency.sh                        # a fixed rate (the capacity is still measured and printed)
 #   SUBSCRIPTIONS=1 RATE=1000 load-test/latency.sh        # + one webhook subscription to PacedClient's own receiver
-#                                                         # (answers 204 at once): publish-to-delivered, missing
+#                                                         # (answers 204 at once): publish-to-delivered, missing;
+#                                                         # it exists in the paced run only (capacity is without it)
 #   JARS="/tmp/before.jar app/target/fanout.jar" ROUNDS=2 load-test/latency.sh   # jars side by side, interleaved
 #   CAPACITY_WARMUP=60 CAPACITY_DURATION=60 ...           # capacity.sh's own durations (30 and 30 here)
 #   APP_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/app.jfr,settings=profile" ...   # JFR of the app
