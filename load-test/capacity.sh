@@ -45,30 +45,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# pg_cpu_seconds DATA_DIR: CPU (user + system, own and waited-for children's) of the embedded PostgreSQL's
-# postmaster and every process it has now
-pg_cpu_seconds() {
-  local postmaster
-  postmaster=$(head -1 "$1/pg/postmaster.pid")
-  { cat "/proc/$postmaster/stat"; for child in $(pgrep -P "$postmaster"); do cat "/proc/$child/stat" 2>/dev/null || true; done; } |
-    awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); s += $12 + $13 + $14 + $15 } END { printf "%.2f", s / hz }'
-}
-
 # psql_app SQL: runs SQL in the app's embedded PostgreSQL (its port from /api/info)
 psql_app() {
   local port
   port=$(curl -fs "http://127.0.0.1:$APP_PORT/api/info" | grep -o 'port [0-9]*' | cut -d' ' -f2)
   PGPASSWORD=postgres psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -X -q -A -F ' | ' -c "$1"
-}
-
-# load SECONDS OUT: wrk for SECONDS, its summary (with latency percentiles) into OUT; publishes carry the
-# tokens of TOKENS (a file from mint_tokens; empty: none)
-load() {
-  if ! TOKENS_FILE="$TOKENS" wrk -t1 -c"$CONNECTIONS" -d"${1}s" --timeout 10s --latency -s load-test/publish.lua \
-      "http://127.0.0.1:$APP_PORT" > "$2" 2>&1; then
-    echo "capacity.sh: wrk failed: $(head -c 500 "$2")" >&2
-    exit 1
-  fi
 }
 
 # subscribe N JAR RUN: N subscriptions (latest) of the running app, each to a receiver of its own on
@@ -128,23 +109,12 @@ for round in $(seq 1 "$ROUNDS"); do
         *) echo "capacity.sh: could not mint author tokens from jar=$jar (app log: $work/app-$run.log); stopping" >&2
            KEEP_WORK=1; exit 1 ;;
       esac
-      [ "$WARMUP" -gt 0 ] && load "$WARMUP" "$work/warmup-$run.txt"
+      [ "$WARMUP" -gt 0 ] && wrk_load "$APP_PORT" "$TOKENS" "$CONNECTIONS" "$WARMUP" "$work/warmup-$run.txt"
       if [ "${PG_STATS:-0}" = 1 ]; then
         psql_app "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null
       fi
-      app_before=$(app_cpu_seconds); pg_before=$(pg_cpu_seconds "$data")
-      load "$DURATION" "$work/wrk-$run.txt"
-      app_after=$(app_cpu_seconds); pg_after=$(pg_cpu_seconds "$data")
-      requests=$(awk '/requests in/ { print $1 }' "$work/wrk-$run.txt")
-      failed=$(awk '/Non-2xx or 3xx responses/ { print $NF }' "$work/wrk-$run.txt")
-      errors=$(grep -o 'Socket errors:.*' "$work/wrk-$run.txt" || true)
-      published=$((requests - ${failed:-0}))
-      awk -v n="$published" -v d="$DURATION" -v a0="$app_before" -v a1="$app_after" -v p0="$pg_before" -v p1="$pg_after" \
-        -v failed="${failed:-0}" 'BEGIN {
-          printf "publishes=%d publishes_per_s=%.0f refused=%d app_cpu_cores=%.2f pg_cpu_cores=%.2f app_us_per_publish=%.0f pg_us_per_publish=%.0f\n",
-            n, n / d, failed, (a1 - a0) / d, (p1 - p0) / d, n ? (a1 - a0) * 1e6 / n : 0, n ? (p1 - p0) * 1e6 / n : 0 }'
-      awk '/^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 } END { printf "http_p50=%s http_p99=%s\n", p50, p99 }' "$work/wrk-$run.txt"
-      [ -n "$errors" ] && echo "wrk: $errors"
+      measure_capacity "$APP_PORT" "$data" "$TOKENS" "$CONNECTIONS" "$DURATION" "$work/wrk-$run.txt"
+      published=$CAPACITY_PUBLISHED
       if [ "${PG_STATS:-0}" = 1 ]; then
         echo "pg_stat_statements over the window (per publish: calls, execution ms; then the statement):"
         psql_app "SELECT round(calls::numeric / $published, 3) AS calls_per_publish,
@@ -152,14 +122,7 @@ for round in $(seq 1 "$ROUNDS"); do
                   left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS statement
                   FROM pg_stat_statements WHERE calls > 0 ORDER BY total_exec_time DESC LIMIT 20"
       fi
-      started=$(date +%s)
-      drain "$APP_PORT" "$DRAIN"
-      if audit=$(curl -fs --max-time 120 -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$APP_PORT/api/audit"); then
-        discrepancies=$(printf '%s' "$audit" | awk -v RS='"kind"' 'END { print NR - 1 }')
-      else
-        discrepancies="? (the audit failed)"
-      fi
-      echo "drained_in_s=$(( $(date +%s) - started )) audit_discrepancies=$discrepancies load_after=\"$(loadavg)\""
+      drain_and_audit "$APP_PORT" "$TOKEN" "$DRAIN"
       stop_app
       for pid in "${RECEIVERS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
       RECEIVERS=()

@@ -141,6 +141,63 @@ app_cpu_seconds() {
   awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$APP_PID/stat"
 }
 
+# pg_cpu_seconds DATA_DIR: CPU (user + system, own and waited-for children's) of the embedded PostgreSQL's
+# postmaster and every process it has now
+pg_cpu_seconds() {
+  local postmaster
+  postmaster=$(head -1 "$1/pg/postmaster.pid")
+  { cat "/proc/$postmaster/stat"; for child in $(pgrep -P "$postmaster"); do cat "/proc/$child/stat" 2>/dev/null || true; done; } |
+    awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); s += $12 + $13 + $14 + $15 } END { printf "%.2f", s / hz }'
+}
+
+# wrk_load PORT TOKENS CONNECTIONS SECONDS OUT: wrk's closed loop (one thread, CONNECTIONS connections,
+# publish.lua's bodies) for SECONDS, its summary (with latency percentiles) into OUT; publishes carry the
+# tokens of TOKENS (a file from mint_tokens; empty: none). Stops the script when wrk fails.
+wrk_load() {
+  if ! TOKENS_FILE="$2" wrk -t1 -c"$3" -d"${4}s" --timeout 10s --latency -s load-test/publish.lua \
+      "http://127.0.0.1:$1" > "$5" 2>&1; then
+    echo "$(basename "$0"): wrk failed: $(head -c 500 "$5")" >&2
+    exit 1
+  fi
+}
+
+# measure_capacity PORT DATA_DIR TOKENS CONNECTIONS SECONDS OUT: capacity.sh's measured window: wrk_load for
+# SECONDS, the CPU of the app (APP_PID) and of its embedded PostgreSQL (DATA_DIR) read before and after; prints
+# publishes/s, CPU per publish and HTTP p50/p99, and sets CAPACITY_PUBLISHED (2xx answers) and CAPACITY_RATE
+# (their rate, per second)
+measure_capacity() {
+  local port=$1 data=$2 tokens=$3 connections=$4 seconds=$5 out=$6
+  local app_before pg_before app_after pg_after requests failed errors
+  app_before=$(app_cpu_seconds); pg_before=$(pg_cpu_seconds "$data")
+  wrk_load "$port" "$tokens" "$connections" "$seconds" "$out"
+  app_after=$(app_cpu_seconds); pg_after=$(pg_cpu_seconds "$data")
+  requests=$(awk '/requests in/ { print $1 }' "$out")
+  failed=$(awk '/Non-2xx or 3xx responses/ { print $NF }' "$out")
+  errors=$(grep -o 'Socket errors:.*' "$out" || true)
+  CAPACITY_PUBLISHED=$((requests - ${failed:-0}))
+  CAPACITY_RATE=$((CAPACITY_PUBLISHED / seconds))
+  awk -v n="$CAPACITY_PUBLISHED" -v d="$seconds" -v a0="$app_before" -v a1="$app_after" -v p0="$pg_before" -v p1="$pg_after" \
+    -v failed="${failed:-0}" 'BEGIN {
+      printf "publishes=%d publishes_per_s=%.0f refused=%d app_cpu_cores=%.2f pg_cpu_cores=%.2f app_us_per_publish=%.0f pg_us_per_publish=%.0f\n",
+        n, n / d, failed, (a1 - a0) / d, (p1 - p0) / d, n ? (a1 - a0) * 1e6 / n : 0, n ? (p1 - p0) * 1e6 / n : 0 }'
+  awk '/^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 } END { printf "http_p50=%s http_p99=%s\n", p50, p99 }' "$out"
+  [ -z "$errors" ] || echo "wrk: $errors"
+}
+
+# drain_and_audit PORT ADMIN_TOKEN SECONDS: drain (at most SECONDS), then the app's audit; prints how long the
+# drain took and the audit's discrepancies (0: every publish counted and searchable)
+drain_and_audit() {
+  local started audit discrepancies
+  started=$(date +%s)
+  drain "$1" "$3"
+  if audit=$(curl -fs --max-time 120 -H "Authorization: Bearer $2" "http://127.0.0.1:$1/api/audit"); then
+    discrepancies=$(printf '%s' "$audit" | awk -v RS='"kind"' 'END { print NR - 1 }')
+  else
+    discrepancies="? (the audit failed)"
+  fi
+  echo "drained_in_s=$(( $(date +%s) - started )) audit_discrepancies=$discrepancies load_after=\"$(loadavg)\""
+}
+
 stop_app() {
   kill "$APP_PID" 2>/dev/null || true
   wait "$APP_PID" 2>/dev/null || true
