@@ -19,6 +19,7 @@
 #   APP_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/app.jfr,settings=profile" ...   # JFR of the app
 #   CLIENT_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/client.jfr" ...             # JFR of the generator
 #   CLIENT_OPTS="--probes-per-second=10 --connections=64" ...                           # PacedClient's settings
+#   APP_FLAGS="--lucene-refresh-ms=100" ...                                              # app flags for every run
 # Author tokens: minted once per app (lib.sh's mint_tokens, author-1..author-1000) for wrk; PacedClient reads
 # them from that file and mints its probes' authors itself, all before its warm-up.
 # PacedClient is compiled with javac against CLIENT_JAR (this checkout's app jar, which carries Vert.x and
@@ -60,6 +61,8 @@ for round in $(seq 1 "$ROUNDS"); do
   for jar in $JARS; do
     run=$((run + 1))
     flags=(--admin-token "$TOKEN")
+    # shellcheck disable=SC2206
+    flags+=(${APP_FLAGS:-})
     client_flags=()
     if [ "$SUBSCRIPTIONS" = 1 ]; then
       flags+=(--subscriptions-allow-private)
