@@ -4,11 +4,8 @@ import dev.fanout.stream.StartPosition;
 import dev.fanout.stream.StreamRecord;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +18,7 @@ import java.util.Map;
  * which moves {@code startOffset}; the newest record is always kept.
  *
  * <p>Storage. A retained record is not an object: its key, headers and value are encoded one after the other
- * into a large byte array shared by many records (a chunk), and the rings keep, per offset, its chunk, where
+ * ({@link RecordCodec}) into a large byte array shared by many records (a chunk), and the rings keep, per offset, its chunk, where
  * it starts there, its length, its timestamp and the size retention counts for it. Hundreds of thousands of
  * small objects that live as long as the retention would be copied by every young collection until they
  * are old, and that cost more than everything else of a send and a delivery together; a few large arrays
@@ -88,12 +85,8 @@ final class PartitionLog {
    */
   long append(String key, Map<String, String> headers, byte[] value, long now) {
     // encoded before the lock: the lock is held for the copy into the chunk only
-    byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
-    byte[][] headerBytes = encodeHeaders(headers);
-    int length = 4 + (keyBytes == null ? 0 : keyBytes.length) + 4 + value.length;
-    for (byte[] bytes : headerBytes) {
-      length += 4 + bytes.length;
-    }
+    RecordCodec.Encoded encoded = RecordCodec.encode(key, headers, value);
+    int length = encoded.length();
     long size = sizeOf(key, headers, value);
     synchronized (this) {
       long offset = endOffset;
@@ -109,13 +102,7 @@ final class PartitionLog {
         newChunk(length);
       }
       int at = chunkUsed;
-      int pos = putBytes(chunk, at, keyBytes);
-      writeInt(chunk, pos, headerBytes.length / 2);
-      pos += 4;
-      for (byte[] bytes : headerBytes) {
-        pos = putBytes(chunk, pos, bytes);
-      }
-      System.arraycopy(value, 0, chunk, pos, value.length);
+      encoded.writeTo(chunk, at);
       chunkUsed = at + length;
       Rings r = rings;
       int i = r.index(offset);
@@ -211,33 +198,8 @@ final class PartitionLog {
     }
     StreamRecord[] records = new StreamRecord[count];
     for (int r = 0; r < count; r++) {
-      byte[] bytes = span.chunks[r];
-      int pos = span.starts[r];
-      int end = pos + span.lengths[r];
-      int keyLength = readInt(bytes, pos);
-      pos += 4;
-      String key = null;
-      if (keyLength >= 0) {
-        key = new String(bytes, pos, keyLength, StandardCharsets.UTF_8);
-        pos += keyLength;
-      }
-      int headerCount = readInt(bytes, pos);
-      pos += 4;
-      Map<String, String> headers = Map.of();
-      if (headerCount > 0) {
-        Map<String, String> decoded = new LinkedHashMap<>();
-        for (int h = 0; h < headerCount; h++) {
-          int nameLength = readInt(bytes, pos);
-          String name = new String(bytes, pos + 4, nameLength, StandardCharsets.UTF_8);
-          pos += 4 + nameLength;
-          int valueLength = readInt(bytes, pos);
-          decoded.put(name, new String(bytes, pos + 4, valueLength, StandardCharsets.UTF_8));
-          pos += 4 + valueLength;
-        }
-        headers = Collections.unmodifiableMap(decoded);
-      }
-      records[r] = new StreamRecord(topic, partition, span.from + r, span.timestamps[r], key, headers,
-          Arrays.copyOfRange(bytes, pos, end));
+      records[r] = RecordCodec.decode(span.chunks[r], span.starts[r], span.lengths[r], topic, partition,
+          span.from + r, span.timestamps[r]);
     }
     return Arrays.asList(records);
   }
@@ -375,41 +337,6 @@ final class PartitionLog {
     return size;
   }
 
-  // Names and values in turn, each UTF-8.
-  private static byte[][] encodeHeaders(Map<String, String> headers) {
-    if (headers.isEmpty()) {
-      return NO_HEADERS;
-    }
-    byte[][] encoded = new byte[2 * headers.size()][];
-    int i = 0;
-    for (Map.Entry<String, String> header : headers.entrySet()) {
-      encoded[i++] = header.getKey().getBytes(StandardCharsets.UTF_8);
-      encoded[i++] = header.getValue().getBytes(StandardCharsets.UTF_8);
-    }
-    return encoded;
-  }
-
-  private static final byte[][] NO_HEADERS = new byte[0][];
-
-  // Writes the length of bytes (-1 for null) and the bytes; returns the position after them.
-  private static int putBytes(byte[] target, int pos, byte[] bytes) {
-    if (bytes == null) {
-      writeInt(target, pos, -1);
-      return pos + 4;
-    }
-    writeInt(target, pos, bytes.length);
-    System.arraycopy(bytes, 0, target, pos + 4, bytes.length);
-    return pos + 4 + bytes.length;
-  }
-
-  private static void writeInt(byte[] target, int pos, int value) {
-    INT.set(target, pos, value);
-  }
-
-  private static int readInt(byte[] source, int pos) {
-    return (int) INT.get(source, pos);
-  }
-
   // release stores of the ends of the log: the seqlock's writer needs their order, not a full fence
   private static final VarHandle START;
   private static final VarHandle END;
@@ -422,8 +349,6 @@ final class PartitionLog {
       throw new ExceptionInInitializerError(e);
     }
   }
-
-  private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
   /** Thrown by {@link #read} for an offset the log does not hold. */
   static final class OffsetOutOfRangeException extends RuntimeException {
