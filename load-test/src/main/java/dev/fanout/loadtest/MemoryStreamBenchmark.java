@@ -1,5 +1,6 @@
 package dev.fanout.loadtest;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.fanout.stream.BatchHandler;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.GroupMember;
@@ -11,7 +12,10 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,12 +30,15 @@ import org.HdrHistogram.Histogram;
  * 12 partitions, two consumer groups of one member each that handle every record and commit per batch.
  *
  * <p>Records/s counts a record once when both groups have handled it. Latency is produce-to-handled,
- * per record, for both groups together. The producer keeps at most {@code bench.window} records ahead
+ * per record, for both groups together. The producer keeps at most {@code bench.window} (+63) records ahead
  * of the slower group, so nothing is lost to retention; {@code bench.rate} paces it (0: as fast as it
  * can). Bounded: stops after {@code bench.records} records or {@code bench.seconds} seconds.
  *
  * <p>Then the same records go through {@link QueueYardstick} (one {@code ArrayBlockingQueue} per group) in the
  * same JVM, and the run prints the stream's rate as a share of the queues'.
+ *
+ * <p>Run it with {@code -XX:+AlwaysPreTouch} beside {@code -Xms2g -Xmx2g}: without it, whichever phase runs
+ * first pays for the kernel's first touch of the heap (see {@link #preTouched}).
  */
 public final class MemoryStreamBenchmark {
 
@@ -57,9 +64,11 @@ public final class MemoryStreamBenchmark {
     // One histogram per group: each is written only on its member's event loop, and read after the run.
     List<Histogram> latencies = List.of(new Histogram(3), new Histogram(3));
     List<AtomicLong> handled = List.of(new AtomicLong(), new AtomicLong());
+    List<AtomicLong> batches = List.of(new AtomicLong(), new AtomicLong());
     List<GroupMember> members = new ArrayList<>();
     for (int g = 0; g < 2; g++) {
       AtomicLong count = handled.get(g);
+      AtomicLong calls = batches.get(g);
       Histogram latency = latencies.get(g);
       BatchHandler handler = batch -> {
         long now = System.nanoTime();
@@ -67,6 +76,7 @@ public final class MemoryStreamBenchmark {
           latency.recordValue(Math.max(0, now - ByteBuffer.wrap(record.value()).getLong()));
         }
         count.addAndGet(batch.size());
+        calls.incrementAndGet();
         return Future.succeededFuture();
       };
       // Each member in its own verticle, so each group runs on its own event loop.
@@ -86,17 +96,22 @@ public final class MemoryStreamBenchmark {
       keys[i] = "author-" + i;
     }
     Map<String, String> headers = Map.of();
+    double cpuBefore = processCpuSeconds();
     long start = System.nanoTime();
     long deadline = start + TimeUnit.SECONDS.toNanos(maxSeconds);
     long sent = 0;
-    while (sent < records && System.nanoTime() < deadline) {
+    // the clock is read for the deadline once per 64 records, here as in the yardstick: a read costs about 30 ns
+    // on this kind of machine (a virtual clock), as much as a tenth of a record's whole cost
+    while (sent < records && ((sent & 63) != 0 || System.nanoTime() < deadline)) {
       if (rate > 0) {
         long due = start + sent * 1_000_000_000L / rate;
         while (System.nanoTime() < due) {
           Thread.onSpinWait();
         }
       }
-      while (sent - Math.min(handled.get(0).get(), handled.get(1).get()) >= window) {
+      // every 64 records: the counters are written by both groups, and reading them per record cost the
+      // producer a cache miss each; the window may be overshot by 63 records, retention holds twice the window
+      while ((sent & 63) == 0 && sent - Math.min(handled.get(0).get(), handled.get(1).get()) >= window) {
         LockSupport.parkNanos(10_000);
       }
       byte[] value = new byte[RECORD_BYTES];
@@ -108,16 +123,20 @@ public final class MemoryStreamBenchmark {
       LockSupport.parkNanos(100_000);
     }
     long elapsed = System.nanoTime() - start;
+    double streamCpu = processCpuSeconds() - cpuBefore;
     long done = Math.min(handled.get(0).get(), handled.get(1).get());
     Histogram histogram = new Histogram(3);
     latencies.forEach(histogram::add);
 
-    System.out.printf("date=%s cores=%d java=%s%n", Instant.now(), Runtime.getRuntime().availableProcessors(),
-        System.getProperty("java.version"));
+    System.out.printf("date=%s cores=%d java=%s pretouch=%s%n", Instant.now(),
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), preTouched());
     System.out.printf("records=%d rate=%s partitions=%d record_bytes=%d groups=2 window=%d%n", sent,
         rate == 0 ? "unpaced" : rate + "/s", PARTITIONS, RECORD_BYTES, window);
     System.out.printf("handled_by_both=%d elapsed_s=%.3f throughput_records_per_s=%.0f%n", done,
         elapsed / 1e9, done / (elapsed / 1e9));
+    System.out.printf("cpu_s=%.2f cpu_us_per_record=%.2f records_per_batch=%.1f,%.1f%n", streamCpu,
+        streamCpu * 1e6 / Math.max(1, done), handled.get(0).get() / (double) Math.max(1, batches.get(0).get()),
+        handled.get(1).get() / (double) Math.max(1, batches.get(1).get()));
     System.out.printf("latency_us p50=%.1f p99=%.1f p99.9=%.1f max=%.1f%n",
         histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(99) / 1e3,
         histogram.getValueAtPercentile(99.9) / 1e3, histogram.getMaxValue() / 1e3);
@@ -131,14 +150,31 @@ public final class MemoryStreamBenchmark {
     await(stream.close());
     await(vertx.close());
     // the yardstick, in this JVM right after: one ArrayBlockingQueue per group, the same records
+    double queueCpuBefore = processCpuSeconds();
     double queue = QueueYardstick.recordsPerSecond(sent, RECORD_BYTES, (int) Math.min(window, Integer.MAX_VALUE),
         maxSeconds);
-    System.out.printf("yardstick_queue_per_group_records_per_s=%.0f stream_to_queue=%.2f%n", queue,
-        (done / (elapsed / 1e9)) / queue);
+    double queueCpu = processCpuSeconds() - queueCpuBefore;
+    System.out.printf("yardstick_queue_per_group_records_per_s=%.0f queue_cpu_us_per_record=%.2f stream_to_queue=%.2f%n",
+        queue, queueCpu * 1e6 / Math.max(1, sent), (done / (elapsed / 1e9)) / queue);
     if (done < sent) {
       System.out.println("INCOMPLETE: not every record was handled by both groups");
       System.exit(1);
     }
+  }
+
+  // Without -XX:+AlwaysPreTouch the first phase pays the kernel's first touch of most of the heap (G1 grows the
+  // young generation into it) and the yardstick after it does not: on this kind of machine that cost a run
+  // more than a microsecond per record. Said in the output, so that a figure tells how it was taken.
+  private static String preTouched() {
+    return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption("AlwaysPreTouch")
+        .getValue();
+  }
+
+  // user + system CPU of this process so far, from /proc (CLK_TCK is 100 on Linux); GC and JIT threads count
+  private static double processCpuSeconds() throws Exception {
+    String stat = Files.readString(Path.of("/proc/self/stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
   }
 
   private static <T> T await(Future<T> future) throws Exception {

@@ -12,8 +12,6 @@ import dev.fanout.stream.spi.StreamMembers;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -59,10 +57,8 @@ final class MemoryStream implements EventStream {
       members.requireOpen();
       ArgumentChecks.requireSend(topic, headers, value);
       MemoryTopic target = existingTopic(topic);
-      Map<String, String> copy = headers == null || headers.isEmpty()
-          ? Map.of()
-          : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
-      return Future.succeededFuture(target.append(key, copy, value.clone()));
+      // the log copies the key, headers and value into its own storage
+      return Future.succeededFuture(target.append(key, headers == null ? Map.of() : headers, value));
     });
   }
 

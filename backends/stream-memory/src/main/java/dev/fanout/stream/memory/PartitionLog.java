@@ -2,20 +2,35 @@ package dev.fanout.stream.memory;
 
 import dev.fanout.stream.StartPosition;
 import dev.fanout.stream.StreamRecord;
-import java.util.ArrayList;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One partition's append-only log, kept in a ring that grows up to the retention limit.
+ * One partition's append-only log, kept in rings that grow up to the retention limit.
  *
  * <p>Invariants: {@code startOffset <= endOffset}; the records {@code startOffset .. endOffset - 1} are
  * retained; offsets grow by one per append and are never reused; timestamps never decrease along the
  * log. When an append would exceed the retention (records or bytes) the oldest records are dropped,
  * which moves {@code startOffset}; the newest record is always kept.
  *
- * <p>Thread-safe: every method holds the log's monitor for a short, non-blocking critical section.
+ * <p>Storage. A retained record is not an object: its key, headers and value are encoded one after the other
+ * ({@link RecordCodec}) into a large byte array shared by many records (a chunk), and the rings keep, per offset, its chunk, where
+ * it starts there, its length, its timestamp and the size retention counts for it. Hundreds of thousands of
+ * small objects that live as long as the retention would be copied by every young collection until they
+ * are old, and that cost more than everything else of a send and a delivery together; a few large arrays
+ * are copied at most a few times, or never (the largest chunk fills one G1 region of a heap of up to 2 GB).
+ * Chunk bytes, once written, never change, so a reader decodes them after it has released the lock; every
+ * read builds new records, so groups never share a value array.
+ *
+ * <p>Thread-safe. Writers (appends, retention, deletes) hold the log's monitor for a short, non-blocking
+ * critical section. Reads take no lock, so that consumers never hold up a producer nor wait for one: a read
+ * copies the slots it wants, then checks that none of them was dropped meanwhile (the start did not pass
+ * them), and else chooses again, as a sequence lock's reader does. A writer moves the start before it clears
+ * or reuses a slot, and fills a slot before it moves the end past it.
  */
 final class PartitionLog {
 
@@ -23,18 +38,26 @@ final class PartitionLog {
   static final int RECORD_OVERHEAD_BYTES = 96;
   /** A rough per-header overhead: a map entry and two strings, besides their characters. */
   static final int HEADER_OVERHEAD_BYTES = 96;
+  // the first chunk of a log; each next one is twice as large, up to the largest
+  private static final int FIRST_CHUNK_BYTES = 4 * 1024;
+  // one G1 region of 1 MB (a heap of up to 2 GB) less the array's header: allocated old, never copied
+  private static final int LARGEST_CHUNK_BYTES = (1 << 20) - 64;
 
   private final String topic;
   private final int partition;
   private final long retentionRecords;
 
-  // all guarded by this
+  // written under this, read anywhere; a grown ring replaces the old one, which then never changes
+  private volatile Rings rings;
+  private volatile long startOffset;
+  private volatile long endOffset;
+  // guarded by this
   private long retentionBytes;
-  private StreamRecord[] ring;
-  private long startOffset;
-  private long endOffset;
   private long retainedBytes;
   private long lastTimestamp;
+  // the chunk appends write to, and how much of it they used
+  private byte[] chunk = new byte[0];
+  private int chunkUsed;
 
   // Test seam, package-private and null in production: runs at the start of every read, before the lock
   // is taken, so that a test can append at the exact moment a reader races with a writer.
@@ -48,7 +71,7 @@ final class PartitionLog {
     this.partition = partition;
     this.retentionRecords = retentionRecords;
     this.retentionBytes = retentionBytes;
-    this.ring = new StreamRecord[(int) Math.min(1024, Long.highestOneBit(retentionRecords - 1 | 1) << 1)];
+    this.rings = new Rings((int) Math.min(1024, Long.highestOneBit(retentionRecords - 1 | 1) << 1));
   }
 
   /** Appends a record stamped with the current time and returns its offset. */
@@ -56,22 +79,43 @@ final class PartitionLog {
     return append(key, headers, value, System.currentTimeMillis());
   }
 
-  synchronized long append(String key, Map<String, String> headers, byte[] value, long now) {
-    long offset = endOffset;
-    lastTimestamp = Math.max(lastTimestamp, now);
-    StreamRecord record = new StreamRecord(topic, partition, offset, lastTimestamp, key, headers, value);
-    long size = sizeOf(record);
-    while (endOffset > startOffset
-        && (endOffset - startOffset >= retentionRecords || retainedBytes + size > retentionBytes)) {
-      evictOldest();
+  /**
+   * Appends a record stamped {@code now} (or the previous record's time, if later) and returns its offset. The
+   * log copies what it keeps: the caller may reuse {@code value} afterwards.
+   */
+  long append(String key, Map<String, String> headers, byte[] value, long now) {
+    // encoded before the lock: the lock is held for the copy into the chunk only
+    RecordCodec.Encoded encoded = RecordCodec.encode(key, headers, value);
+    int length = encoded.length();
+    long size = sizeOf(key, headers, value);
+    synchronized (this) {
+      long offset = endOffset;
+      lastTimestamp = Math.max(lastTimestamp, now);
+      while (endOffset > startOffset
+          && (endOffset - startOffset >= retentionRecords || retainedBytes + size > retentionBytes)) {
+        evictOldest();
+      }
+      if (endOffset - startOffset == rings.chunkAt.length) {
+        grow();
+      }
+      if (chunk.length - chunkUsed < length) {
+        newChunk(length);
+      }
+      int at = chunkUsed;
+      encoded.writeTo(chunk, at);
+      chunkUsed = at + length;
+      Rings r = rings;
+      int i = r.index(offset);
+      r.chunkAt[i] = chunk;
+      r.startAt[i] = at;
+      r.lengthAt[i] = length;
+      r.timestampAt[i] = lastTimestamp;
+      r.sizeAt[i] = (int) Math.min(Integer.MAX_VALUE, size);
+      // publishes the slot: a reader that sees the new end sees the slot filled
+      END.setRelease(this, offset + 1);
+      retainedBytes += size;
+      return offset;
     }
-    if (endOffset - startOffset == ring.length) {
-      grow();
-    }
-    ring[index(offset)] = record;
-    endOffset = offset + 1;
-    retainedBytes += size;
-    return offset;
   }
 
   /**
@@ -81,11 +125,16 @@ final class PartitionLog {
    */
   List<StreamRecord> read(long from, int max) {
     runBeforeRead();
-    synchronized (this) {
-      if (from < startOffset || from > endOffset) {
-        throw new OffsetOutOfRangeException(from, startOffset, endOffset);
+    for (;;) {
+      long start = startOffset;
+      long end = endOffset;
+      if (from < start || from > end) {
+        throw new OffsetOutOfRangeException(from, start, end);
       }
-      return readLocked(from, max);
+      Span span = span(from, (int) Math.min(max, end - from));
+      if (span != null) {
+        return decode(span);
+      }
     }
   }
 
@@ -95,31 +144,64 @@ final class PartitionLog {
 
   /**
    * Like {@link #read}, except that a {@code from} outside the retained range (a negative one included)
-   * reads from the start ({@code EARLIEST}) or the end ({@code LATEST}) instead. Choosing the offset and
-   * reading happen under one lock, so the records cannot move on in between: it never throws.
+   * reads from the start ({@code EARLIEST}) or the end ({@code LATEST}) instead. The offset is chosen again
+   * when the records moved on while they were read, so it never throws.
    */
   Read readOrFallBack(long from, int max, StartPosition fallback) {
     runBeforeRead();
-    synchronized (this) {
-      if (from >= startOffset && from <= endOffset) {
-        return new Read(from, readLocked(from, max), false);
+    for (;;) {
+      // the start first: read after the end, it could pass it
+      long start = startOffset;
+      long end = endOffset;
+      boolean fellBack = from < start || from > end;
+      long at = !fellBack ? from : fallback == StartPosition.EARLIEST ? start : end;
+      Span span = span(at, (int) Math.min(max, end - at));
+      if (span != null) {
+        return new Read(at, decode(span), fellBack);
       }
-      long at = fallback == StartPosition.EARLIEST ? startOffset : endOffset;
-      return new Read(at, readLocked(at, max), true);
     }
   }
 
-  // Caller holds the lock and checked that from is in range.
-  private List<StreamRecord> readLocked(long from, int max) {
-    int count = (int) Math.min(max, endOffset - from);
+  // Where the records of a read lie; copied without the lock, decoded once known to be intact.
+  private record Span(long from, byte[][] chunks, int[] starts, int[] lengths, long[] timestamps) {
+  }
+
+  // The slots of count records from offset from, which the caller saw retained and published; null when the
+  // start passed from meanwhile, so that some of the copied slots may have been cleared or reused.
+  private Span span(long from, int count) {
+    // read after the end: a ring at least as new as the slots the end published
+    Rings r = rings;
+    byte[][] chunks = new byte[count][];
+    int[] starts = new int[count];
+    int[] lengths = new int[count];
+    long[] timestamps = new long[count];
+    // at most two runs of slots, before and after the ring wraps
+    int first = r.index(from);
+    int head = Math.min(count, r.chunkAt.length - first);
+    System.arraycopy(r.chunkAt, first, chunks, 0, head);
+    System.arraycopy(r.startAt, first, starts, 0, head);
+    System.arraycopy(r.lengthAt, first, lengths, 0, head);
+    System.arraycopy(r.timestampAt, first, timestamps, 0, head);
+    System.arraycopy(r.chunkAt, 0, chunks, head, count - head);
+    System.arraycopy(r.startAt, 0, starts, head, count - head);
+    System.arraycopy(r.lengthAt, 0, lengths, head, count - head);
+    System.arraycopy(r.timestampAt, 0, timestamps, head, count - head);
+    // the copies above happen before the start is read again (as StampedLock.validate orders them)
+    VarHandle.acquireFence();
+    return startOffset <= from ? new Span(from, chunks, starts, lengths, timestamps) : null;
+  }
+
+  private List<StreamRecord> decode(Span span) {
+    int count = span.chunks.length;
     if (count == 0) {
       return Collections.emptyList();
     }
-    List<StreamRecord> batch = new ArrayList<>(count);
-    for (long offset = from; offset < from + count; offset++) {
-      batch.add(ring[index(offset)]);
+    StreamRecord[] records = new StreamRecord[count];
+    for (int r = 0; r < count; r++) {
+      records[r] = RecordCodec.decode(span.chunks[r], span.starts[r], span.lengths[r], topic, partition,
+          span.from + r, span.timestamps[r]);
     }
-    return batch;
+    return Arrays.asList(records);
   }
 
   /** Test seam: {@code hook} runs before every later read, on the reading thread; null removes it. */
@@ -152,11 +234,11 @@ final class PartitionLog {
     return retentionBytes;
   }
 
-  synchronized long startOffset() {
+  long startOffset() {
     return startOffset;
   }
 
-  synchronized long endOffset() {
+  long endOffset() {
     return endOffset;
   }
 
@@ -172,11 +254,12 @@ final class PartitionLog {
 
   /** The offset of the first retained record with a timestamp at or after {@code timestamp}, else the end. */
   synchronized long offsetForTimestamp(long timestamp) {
+    Rings r = rings;
     long lo = startOffset;
     long hi = endOffset;
     while (lo < hi) {
       long mid = (lo + hi) >>> 1;
-      if (ring[index(mid)].timestamp() < timestamp) {
+      if (r.timestampAt[r.index(mid)] < timestamp) {
         lo = mid + 1;
       } else {
         hi = mid;
@@ -186,34 +269,85 @@ final class PartitionLog {
   }
 
   private void evictOldest() {
-    int i = index(startOffset);
-    retainedBytes -= sizeOf(ring[i]);
-    ring[i] = null;
-    startOffset++;
+    Rings r = rings;
+    int i = r.index(startOffset);
+    retainedBytes -= r.sizeAt[i];
+    START.setRelease(this, startOffset + 1);
+    // the start moves before the slot is cleared or reused: a reader that copied the slot then sees it left
+    VarHandle.storeStoreFence();
+    // a chunk is garbage once no slot names it and appends moved on to another
+    r.chunkAt[i] = null;
   }
 
+  // A chunk with room for length bytes: twice the previous one, at most the largest (or what one record
+  // needs), and no larger than the whole byte retention would use.
+  private void newChunk(int length) {
+    long wanted = Math.min(Math.max(FIRST_CHUNK_BYTES, 2L * chunk.length), LARGEST_CHUNK_BYTES);
+    wanted = Math.min(wanted, Math.max(FIRST_CHUNK_BYTES, retentionBytes));
+    chunk = new byte[(int) Math.max(wanted, length)];
+    chunkUsed = 0;
+  }
+
+  // Caller holds the lock. The old ring stays intact for readers that still copy from it.
   private void grow() {
-    StreamRecord[] bigger = new StreamRecord[ring.length * 2];
-    int newMask = bigger.length - 1;
+    Rings old = rings;
+    Rings bigger = new Rings(old.chunkAt.length * 2);
     for (long offset = startOffset; offset < endOffset; offset++) {
-      bigger[(int) (offset & newMask)] = ring[index(offset)];
+      int from = old.index(offset);
+      int to = bigger.index(offset);
+      bigger.chunkAt[to] = old.chunkAt[from];
+      bigger.startAt[to] = old.startAt[from];
+      bigger.lengthAt[to] = old.lengthAt[from];
+      bigger.timestampAt[to] = old.timestampAt[from];
+      bigger.sizeAt[to] = old.sizeAt[from];
     }
-    ring = bigger;
+    rings = bigger;
   }
 
-  private int index(long offset) {
-    return (int) (offset & (ring.length - 1));
+  /** One slot per retained offset, at {@code offset & (slots - 1)}; see Storage above. */
+  private static final class Rings {
+    final byte[][] chunkAt;
+    final int[] startAt;
+    final int[] lengthAt;
+    final long[] timestampAt;
+    // the size byte retention counts for the record
+    final int[] sizeAt;
+
+    Rings(int slots) {
+      chunkAt = new byte[slots][];
+      startAt = new int[slots];
+      lengthAt = new int[slots];
+      timestampAt = new long[slots];
+      sizeAt = new int[slots];
+    }
+
+    int index(long offset) {
+      return (int) (offset & (chunkAt.length - 1));
+    }
   }
 
-  private static long sizeOf(StreamRecord record) {
-    long size = RECORD_OVERHEAD_BYTES + record.value().length;
-    if (record.key() != null) {
-      size += 2L * record.key().length();
+  private static long sizeOf(String key, Map<String, String> headers, byte[] value) {
+    long size = RECORD_OVERHEAD_BYTES + value.length;
+    if (key != null) {
+      size += 2L * key.length();
     }
-    for (Map.Entry<String, String> header : record.headers().entrySet()) {
+    for (Map.Entry<String, String> header : headers.entrySet()) {
       size += HEADER_OVERHEAD_BYTES + 2L * (header.getKey().length() + header.getValue().length());
     }
     return size;
+  }
+
+  // release stores of the ends of the log: the seqlock's writer needs their order, not a full fence
+  private static final VarHandle START;
+  private static final VarHandle END;
+
+  static {
+    try {
+      START = MethodHandles.lookup().findVarHandle(PartitionLog.class, "startOffset", long.class);
+      END = MethodHandles.lookup().findVarHandle(PartitionLog.class, "endOffset", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
   }
 
   /** Thrown by {@link #read} for an offset the log does not hold. */

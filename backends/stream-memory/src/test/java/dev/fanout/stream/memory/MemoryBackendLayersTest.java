@@ -20,7 +20,7 @@ class MemoryBackendLayersTest {
   @Test
   void thePlainStateClassesKnowNoVertx() {
     noClasses()
-        .that().haveNameMatching(".*\\.(ConsumerGroup|GroupAssignor|MemoryStore|MemoryTopic|PartitionLog)(\\$.*)?")
+        .that().haveNameMatching(".*\\.(ConsumerGroup|GroupAssignor|MemoryStore|MemoryTopic|PartitionLog|RecordCodec)(\\$.*)?")
         .should().dependOnClassesThat().resideInAnyPackage("io.vertx..")
         .check(BACKEND);
   }
