@@ -62,7 +62,7 @@ trap cleanup EXIT
 if [ "$what" = pg-ceiling ]; then
   jar=$(set -- $JARS; echo "$1")
   javac -d "$work/classes" -cp "$jar" load-test/src/main/java/dev/fanout/loadtest/PostgresCeiling.java \
-    load-test/src/main/java/dev/fanout/loadtest/WriteSet.java
+    load-test/src/main/java/dev/fanout/loadtest/WriteSet.java load-test/src/main/java/dev/fanout/loadtest/ProcCpu.java
   echo "== pg-ceiling date=$(date -u +%FT%TZ) cores=$(nproc) load_before=\"$(loadavg)\""
   java -Xmx512m -Djava.io.tmpdir="$work" -cp "$work/classes:$jar" dev.fanout.loadtest.PostgresCeiling \
     "${PG_SECONDS:-10}" "${PG_CONNECTIONS:-8}" "${PG_GROUPINGS:-1,10,64}" "${PG_MODE:-pairs}"

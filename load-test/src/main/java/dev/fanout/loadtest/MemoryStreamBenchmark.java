@@ -14,8 +14,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,7 +94,7 @@ public final class MemoryStreamBenchmark {
       keys[i] = "author-" + i;
     }
     Map<String, String> headers = Map.of();
-    double cpuBefore = processCpuSeconds();
+    double cpuBefore = ProcCpu.self();
     long start = System.nanoTime();
     long deadline = start + TimeUnit.SECONDS.toNanos(maxSeconds);
     long sent = 0;
@@ -123,7 +121,7 @@ public final class MemoryStreamBenchmark {
       LockSupport.parkNanos(100_000);
     }
     long elapsed = System.nanoTime() - start;
-    double streamCpu = processCpuSeconds() - cpuBefore;
+    double streamCpu = ProcCpu.self() - cpuBefore;
     long done = Math.min(handled.get(0).get(), handled.get(1).get());
     Histogram histogram = new Histogram(3);
     latencies.forEach(histogram::add);
@@ -150,10 +148,10 @@ public final class MemoryStreamBenchmark {
     await(stream.close());
     await(vertx.close());
     // the yardstick, in this JVM right after: one ArrayBlockingQueue per group, the same records
-    double queueCpuBefore = processCpuSeconds();
+    double queueCpuBefore = ProcCpu.self();
     double queue = QueueYardstick.recordsPerSecond(sent, RECORD_BYTES, (int) Math.min(window, Integer.MAX_VALUE),
         maxSeconds);
-    double queueCpu = processCpuSeconds() - queueCpuBefore;
+    double queueCpu = ProcCpu.self() - queueCpuBefore;
     System.out.printf("yardstick_queue_per_group_records_per_s=%.0f queue_cpu_us_per_record=%.2f stream_to_queue=%.2f%n",
         queue, queueCpu * 1e6 / Math.max(1, sent), (done / (elapsed / 1e9)) / queue);
     if (done < sent) {
@@ -168,13 +166,6 @@ public final class MemoryStreamBenchmark {
   private static String preTouched() {
     return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption("AlwaysPreTouch")
         .getValue();
-  }
-
-  // user + system CPU of this process so far, from /proc (CLK_TCK is 100 on Linux); GC and JIT threads count
-  private static double processCpuSeconds() throws Exception {
-    String stat = Files.readString(Path.of("/proc/self/stat"));
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
   }
 
   private static <T> T await(Future<T> future) throws Exception {

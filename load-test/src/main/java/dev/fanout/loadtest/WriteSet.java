@@ -19,8 +19,6 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +69,7 @@ final class WriteSet {
       writers.add(new Writer(vertx, database, relay, perTx, publishes, transactions));
     }
     // the clock starts once everyone is ready
-    double cpuBefore = postgresCpuSeconds(pgDir);
+    double cpuBefore = ProcCpu.postgres(pgDir.toString());
     long start = System.nanoTime();
     long end = start + seconds * 1_000_000_000L;
     List<Future<Void>> done = new ArrayList<>();
@@ -85,7 +83,7 @@ final class WriteSet {
     }
     PostgresCeiling.await(all);
     double elapsed = (System.nanoTime() - start) / 1e9;
-    return new Result(publishes.sum(), transactions.sum(), elapsed, postgresCpuSeconds(pgDir) - cpuBefore);
+    return new Result(publishes.sum(), transactions.sum(), elapsed, ProcCpu.postgres(pgDir.toString()) - cpuBefore);
   }
 
   /** One writer: a closed loop of publish groups, each applied by both groups when the whole set runs. */
@@ -248,24 +246,4 @@ final class WriteSet {
     return PostgresCeiling.await(created.future());
   }
 
-  // CPU (user + system, its own and its waited-for children's) of the postmaster and every process it has now.
-  static double postgresCpuSeconds(Path dataDir) throws Exception {
-    long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
-    List<Long> pids = new ArrayList<>(List.of(postmaster));
-    ProcessHandle.of(postmaster).ifPresent(p -> p.children().forEach(child -> pids.add(child.pid())));
-    long ticks = 0;
-    for (long pid : pids) {
-      try {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.US_ASCII);
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        // utime, stime, cutime, cstime are fields 14 to 17 of the line, 12 to 15 after the name
-        for (int i = 11; i <= 14; i++) {
-          ticks += Long.parseLong(fields[i]);
-        }
-      } catch (java.io.IOException gone) {
-        // a backend that ended in between: its time is in the postmaster's cutime once reaped
-      }
-    }
-    return ticks / 100.0; // USER_HZ is 100 on Linux
-  }
 }
