@@ -45,13 +45,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# psql_app SQL: runs SQL in the app's embedded PostgreSQL (its port from /api/info)
-psql_app() {
-  local port
-  port=$(curl -fs "http://127.0.0.1:$APP_PORT/api/info" | grep -o 'port [0-9]*' | cut -d' ' -f2)
-  PGPASSWORD=postgres psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -X -q -A -F ' | ' -c "$1"
-}
-
 # subscribe N JAR RUN: N subscriptions (latest) of the running app, each to a receiver of its own on
 # 127.0.0.1, started with the secret its subscription's answer gave
 subscribe() {

@@ -20,6 +20,7 @@
 #   CLIENT_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/client.jfr" ...             # JFR of the generator
 #   CLIENT_OPTS="--probes-per-second=10 --connections=64" ...                           # PacedClient's settings
 #   APP_FLAGS="--lucene-refresh-ms=100" ...                                              # app flags for every run
+#   PG_STATS=1 ...   # pg_stat_statements over the paced run (warm-up included): calls and execution ms per publish
 # Author tokens: minted once per app (lib.sh's mint_tokens, author-1..author-1000) for wrk; PacedClient reads
 # them from that file and mints its probes' authors itself, all before its warm-up.
 # PacedClient is compiled with javac against CLIENT_JAR (this checkout's app jar, which carries Vert.x and
@@ -69,6 +70,7 @@ for round in $(seq 1 "$ROUNDS"); do
       client_flags+=(--receiver-port "$RECEIVER_PORT")
     fi
     data="$work/app-$run"
+    APP_JAVA_OPTS="${APP_JAVA_OPTS:-}$([ "${PG_STATS:-0}" = 1 ] && echo " -Dfanout.pg.statement-stats=true")" \
     start_app "$jar" "$APP_PORT" "$data" "$work/app-$run.log" "${flags[@]}"
     echo "== $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD) round=$round jar=$jar subscriptions=$SUBSCRIPTIONS load_before=\"$(loadavg)\""
     TOKENS="$work/tokens-$run.txt"
@@ -80,6 +82,9 @@ for round in $(seq 1 "$ROUNDS"); do
     drain "$APP_PORT" "$DRAIN"
     rate=${RATE:-$(awk -v c="$CAPACITY_RATE" -v s="$SHARE" 'BEGIN { printf "%.0f", c * s }')}
     echo "-- paced: rate=$rate/s ($([ -n "$RATE" ] && echo "RATE" || echo "SHARE=$SHARE of $CAPACITY_RATE/s")) warmup=${WARMUP}s duration=${DURATION}s load_before=\"$(loadavg)\""
+    if [ "${PG_STATS:-0}" = 1 ]; then
+      psql_app "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null
+    fi
     # shellcheck disable=SC2086
     if ! java -Xmx256m -XX:+UseSerialGC ${CLIENT_JAVA_OPTS:-} -cp "$work/client:$CLIENT_JAR" dev.fanout.loadtest.PacedClient \
         --url "http://127.0.0.1:$APP_PORT" --admin-token "$TOKEN" --tokens-file "$TOKENS" --rate "$rate" \
@@ -87,6 +92,14 @@ for round in $(seq 1 "$ROUNDS"); do
         "${client_flags[@]}" ${CLIENT_OPTS:-} 2> "$work/client-$run.log"; then
       echo "latency.sh: PacedClient failed: $(tail -c 1000 "$work/client-$run.log")" >&2
       KEEP_WORK=1; exit 1
+    fi
+    if [ "${PG_STATS:-0}" = 1 ]; then
+      paced=$((rate * (WARMUP + DURATION)))
+      echo "pg_stat_statements over the paced run, $paced publishes due (per publish: calls, execution ms; then the statement):"
+      psql_app "SELECT round(calls::numeric / $paced, 3) AS calls_per_publish,
+                round((total_exec_time / $paced)::numeric, 4) AS exec_ms_per_publish,
+                left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS statement
+                FROM pg_stat_statements WHERE calls > 0 ORDER BY total_exec_time DESC LIMIT 25"
     fi
     drain_and_audit "$APP_PORT" "$TOKEN" "$DRAIN"
     stop_app

@@ -266,3 +266,10 @@ lib_cleanup() {
   for pid in "${LIB_PIDS[@]}"; do kill -- "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
+
+# psql_app SQL: runs SQL in the app's embedded PostgreSQL (its port from /api/info)
+psql_app() {
+  local port
+  port=$(curl -fs "http://127.0.0.1:$APP_PORT/api/info" | grep -o 'port [0-9]*' | cut -d' ' -f2)
+  PGPASSWORD=postgres psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -X -q -A -F ' | ' -c "$1"
+}

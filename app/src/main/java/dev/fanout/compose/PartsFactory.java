@@ -170,7 +170,7 @@ public final class PartsFactory {
    */
   public BlogStore blogStore(RelaySignal signal) {
     return new BlogStore(pool, new TransactionBatcher(pool, PUBLISH_BATCH, PUBLISH_CONCURRENCY, PUBLISH_QUEUE,
-        tracing, OUTBOX_COMMIT_SPAN), signal, tracing);
+        tracing, OUTBOX_COMMIT_SPAN).paced(vertx, Long.getLong("fanout.tune.publish-gap-us", 0)), signal, tracing);
   }
 
   /** The counter's sink: per-author counts, exactly once. */
@@ -236,7 +236,7 @@ public final class PartsFactory {
   public OutboxRelay relay(Supplier<List<String>> processing, OwedFrom owedFrom, RelaySignal signal, long lockKey) {
     return new OutboxRelay(pool, connectOptions, stream, settings.topic(),
         settings.replayUnsentAtStart() && !stream.survivesRestart(), processing, RELAY_BATCH, RELAY_POLL_MILLIS,
-        settings.outboxKeep(), signal, lockKey, owedFrom);
+        settings.outboxKeep(), signal, lockKey, owedFrom).pacedRounds(Long.getLong("fanout.tune.relay-gap-ms", 0));
   }
 
   /** Deletes idempotency keys older than {@code keep}. */

@@ -8,6 +8,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Lets the batches of many partitions share one call to a sink: while a call runs, the batches that arrive
@@ -20,6 +21,10 @@ import java.util.List;
  * must take a list of any size (and is idempotent anyway: a batch may be applied again after a failure).
  * A call that failed because the sink is unavailable ({@link SinkUnavailable}, a timeout included) is not
  * split: that says nothing about the events, and each batch alone would only wait for the same sink again.
+ *
+ * <p>Paced when built with a least gap: a call starts at least that long after the previous one started (a
+ * timer starts the one held back), so that at moderate rates one call carries several partitions' batches
+ * instead of one each; a batch that arrives after a quiet spell goes at once.
  *
  * <p>Thread-safe: members of a group call it from their own contexts.
  */
@@ -42,10 +47,26 @@ final class CoalescingSink implements GroupSink {
   // guarded by this
   private final List<Waiting> queue = new ArrayList<>();
   private boolean running;
+  private final Vertx vertx;
+  private final long minGapNanos;
+  // guarded by this
+  private long lastStartNanos;
+  private boolean timerSet;
 
   CoalescingSink(GroupSink sink, int maxEvents) {
+    this(sink, maxEvents, null, 0);
+  }
+
+  /** @param minGapMillis the least time between the starts of two calls (0: none); its timers run on {@code vertx} */
+  CoalescingSink(GroupSink sink, int maxEvents, Vertx vertx, long minGapMillis) {
+    if (minGapMillis < 0) {
+      throw new IllegalArgumentException("the least gap between calls must be at least 0, was " + minGapMillis);
+    }
     this.sink = sink;
     this.maxEvents = maxEvents;
+    this.vertx = minGapMillis == 0 ? null : vertx;
+    this.minGapNanos = TimeUnit.MILLISECONDS.toNanos(minGapMillis);
+    this.lastStartNanos = System.nanoTime() - minGapNanos;
   }
 
   @Override
@@ -63,6 +84,22 @@ final class CoalescingSink implements GroupSink {
     synchronized (this) {
       if (running || queue.isEmpty()) {
         return;
+      }
+      if (vertx != null) {
+        long wait = lastStartNanos + minGapNanos - System.nanoTime();
+        if (wait > 0) {
+          if (!timerSet) {
+            timerSet = true;
+            vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)), id -> {
+              synchronized (this) {
+                timerSet = false;
+              }
+              next();
+            });
+          }
+          return;
+        }
+        lastStartNanos = System.nanoTime();
       }
       running = true;
       int size = 0;

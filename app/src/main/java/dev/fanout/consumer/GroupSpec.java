@@ -43,16 +43,29 @@ public record GroupSpec(String name, GroupSink sink, ResiliencePolicy policy, Di
    *                         time in stream order and different keys concurrently, at most this many at once
    *                         in this process ({@link KeyOrderedDispatcher}); a partition's next batches flow
    *                         while earlier ones wait on slow keys
+   * @param minCallGapMillis shared calls only: the least time between the starts of two sink calls, so that
+   *                         at moderate rates a call carries several partitions' batches (0: none)
    */
-  public record Dispatch(int maxEventsPerCall, int keyedInFlight) {
+  static final long SHARED_CALL_GAP_MILLIS = 0;
+  static final long SHARED_CALL_GAP_MILLIS_TUNED = Long.getLong("fanout.tune.call-gap-ms", SHARED_CALL_GAP_MILLIS);
+
+  public record Dispatch(int maxEventsPerCall, int keyedInFlight, long minCallGapMillis) {
 
     /**
      * Batches that arrive while a call runs wait and go together in the next one, at most 2,000 events:
-     * one database transaction or one bulk request for many partitions (the counter, search).
+     * one database transaction or one bulk request for many partitions (the counter, search); a call starts
+     * at least {@value #SHARED_CALL_GAP_MILLIS} ms after the previous one.
      */
-    public static final Dispatch SHARED_CALLS = new Dispatch(2_000, 0);
+    public static final Dispatch SHARED_CALLS = new Dispatch(2_000, 0, SHARED_CALL_GAP_MILLIS_TUNED);
+
+    public Dispatch(int maxEventsPerCall, int keyedInFlight) {
+      this(maxEventsPerCall, keyedInFlight, 0);
+    }
 
     public Dispatch {
+      if (minCallGapMillis < 0) {
+        throw new IllegalArgumentException("minCallGapMillis must not be negative");
+      }
       if (maxEventsPerCall < 1) {
         throw new IllegalArgumentException("maxEventsPerCall must be positive");
       }

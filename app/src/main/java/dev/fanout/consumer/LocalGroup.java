@@ -85,7 +85,7 @@ public final class LocalGroup {
     } else {
       this.pipeline = new GroupPipeline(stream, topic, name,
           new CoalescingSink(new BoundedSink(vertx, name, spec.sink(), policy.sinkTimeoutMillis()),
-              dispatch.maxEventsPerCall()), guard, metrics, trail, null, tracing);
+              dispatch.maxEventsPerCall(), vertx, dispatch.minCallGapMillis()), guard, metrics, trail, null, tracing);
       this.subscription = SubscribeOptions.of(topic, name)
           .withStartFrom(StartPosition.EARLIEST)
           .withMaxBatchSize(SubscribeOptions.DEFAULT_MAX_BATCH_SIZE);

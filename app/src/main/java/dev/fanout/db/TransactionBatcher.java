@@ -10,6 +10,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -49,6 +51,10 @@ import java.util.function.Supplier;
  * error status. The SDK keeps at most its link limit ({@code OTEL_SPAN_LINK_COUNT_LIMIT}, 128 by default) of
  * the links; the count stays whole.
  *
+ * <p>Paced (see {@link #paced}): a transaction starts at least a given time after the previous one started,
+ * unless a full batch waits, so that at moderate rates the units share fewer, larger transactions instead of
+ * one each; a unit that arrives after a quiet spell still starts at once.
+ *
  * <p>Not thread-safe: use it from one Vert.x context. The queue is bounded: beyond {@code maxQueued}
  * waiting units, {@link #submit} fails at once with an {@link Refusal.Kind#OVERLOADED} refusal.
  */
@@ -78,6 +84,11 @@ public final class TransactionBatcher {
   // accessed on the owning context only
   private final ArrayDeque<Unit<?>> queue = new ArrayDeque<>();
   private int running;
+  // pacing: none when vertx is null
+  private Vertx vertx;
+  private long minGapNanos;
+  private long lastStartNanos;
+  private boolean timerSet;
 
   public TransactionBatcher(Pool pool, int maxBatch, int maxConcurrent, int maxQueued) {
     this(pool, maxBatch, maxConcurrent, maxQueued, Tracing.off(), null);
@@ -92,6 +103,23 @@ public final class TransactionBatcher {
     this.maxBatch = maxBatch;
     this.maxConcurrent = maxConcurrent;
     this.maxQueued = maxQueued;
+  }
+
+  /**
+   * Paces this batcher's transactions: each starts at least {@code minGapMicros} after the previous one
+   * started, unless a full batch waits; a timer of {@code vertx} starts the one held back. Call before the
+   * first {@link #submit}, from the batcher's context. 0: no pacing.
+   *
+   * @return this batcher
+   */
+  public TransactionBatcher paced(Vertx vertx, long minGapMicros) {
+    if (minGapMicros < 0) {
+      throw new IllegalArgumentException("the least gap between transactions must be at least 0, was " + minGapMicros);
+    }
+    this.vertx = minGapMicros == 0 ? null : vertx;
+    this.minGapNanos = TimeUnit.MICROSECONDS.toNanos(minGapMicros);
+    this.lastStartNanos = System.nanoTime() - minGapNanos;
+    return this;
   }
 
   /**
@@ -119,6 +147,20 @@ public final class TransactionBatcher {
 
   private void startBatches() {
     while (running < maxConcurrent && !queue.isEmpty()) {
+      if (vertx != null && queue.size() < maxBatch) {
+        long wait = lastStartNanos + minGapNanos - System.nanoTime();
+        if (wait > 0) {
+          if (!timerSet) {
+            timerSet = true;
+            vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)), id -> {
+              timerSet = false;
+              startBatches();
+            });
+          }
+          return;
+        }
+      }
+      lastStartNanos = System.nanoTime();
       List<Unit<?>> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
       while (batch.size() < maxBatch && !queue.isEmpty()) {
         batch.add(queue.poll());

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,6 +111,10 @@ public final class OutboxRelay extends VerticleBase {
   private boolean pruning;
   private long lastPrune;
   private long lastHeal;
+  // pacing of the rounds (see pacedRounds)
+  private long minRoundGapNanos;
+  private long lastRoundNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+  private boolean roundTimerSet;
 
   /**
    * @param replayUnprocessed whether the stream forgets on restart, so unprocessed events must be re-sent
@@ -159,6 +164,22 @@ public final class OutboxRelay extends VerticleBase {
     this.healer = new GapHealer(stream, topic, stream.survivesRestart() ? Instant.EPOCH : startedAt);
   }
 
+  /**
+   * Spaces the relay's rounds out: a wake-up starts a round at least {@code minGapMillis} after the previous
+   * one started (a timer starts the one held back), so that at moderate rates a round reads and marks several
+   * commits' rows instead of one each. A round that finds full batches goes on at once. Call before start;
+   * 0 (the default): a round starts on every wake-up that finds none running.
+   *
+   * @return this relay
+   */
+  public OutboxRelay pacedRounds(long minGapMillis) {
+    if (minGapMillis < 0) {
+      throw new IllegalArgumentException("the least gap between relay rounds must be at least 0, was " + minGapMillis);
+    }
+    this.minRoundGapNanos = TimeUnit.MILLISECONDS.toNanos(minGapMillis);
+    return this;
+  }
+
   @Override
   public Future<?> start() {
     subscriber = PgSubscriber.subscriber(vertx, connectOptions)
@@ -189,6 +210,18 @@ public final class OutboxRelay extends VerticleBase {
       wokenWhileRunning = true;
       return;
     }
+    long wait = lastRoundNanos + minRoundGapNanos - System.nanoTime();
+    if (wait > 0) {
+      if (!roundTimerSet) {
+        roundTimerSet = true;
+        vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)), id -> {
+          roundTimerSet = false;
+          wake();
+        });
+      }
+      return;
+    }
+    lastRoundNanos = System.nanoTime();
     running = true;
     becomeLeader()
         .compose(isLeader -> isLeader ? relayAll().compose(v -> healGaps()) : Future.succeededFuture())

@@ -1,12 +1,15 @@
 package dev.fanout.consumer;
 
 import static dev.fanout.app.RunningApp.await;
+import static org.awaitility.Awaitility.await;
 import static dev.fanout.app.RunningApp.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.events.BlogEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +54,34 @@ class CoalescingSinkTest {
     return events;
   }
 
+
+  @Test
+  void pacedBatchesThatArriveWithinTheGapShareOneCallThoughNoneRuns() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      HeldSink sink = new HeldSink();
+      // a gap of 3 s: the second and third arrive well within it, after the first call ended
+      CoalescingSink coalescing = new CoalescingSink(sink, 100, vertx, 3_000);
+      List<BlogEvent> first = batch("1");
+      Future<Void> f1 = coalescing.apply(first);
+      assertThat(sink.calls).as("the first runs at once, alone").containsExactly(first);
+      sink.finishNext();
+      await(f1);
+      List<BlogEvent> second = batch("2");
+      List<BlogEvent> third = batch("3a", "3b");
+      Future<Void> f2 = coalescing.apply(second);
+      Future<Void> f3 = coalescing.apply(third);
+      await().atMost(Duration.ofSeconds(60)).until(() -> sink.calls.size() == 2);
+      List<BlogEvent> shared = new ArrayList<>(second);
+      shared.addAll(third);
+      assertThat(sink.calls).as("held back by the gap, then one call").containsExactly(first, shared);
+      sink.finishNext();
+      await(f2);
+      await(f3);
+    } finally {
+      await(vertx.close());
+    }
+  }
 
   @Test
   void batchesThatWaitShareTheNextCallInOrderUpToTheLimit() throws Exception {

@@ -105,6 +105,56 @@ class TransactionBatcherTest {
     }
   }
 
+  // A batcher that could run four transactions at once, paced: what arrives within the gap after a start
+  // waits for one transaction of its own instead of taking the three idle ones.
+  private TransactionBatcher newPacedBatcher(int maxBatch, long minGapMicros) {
+    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
+        .connectingTo(DB.database().connectOptions()).using(DB.vertx()).build();
+    pools.add(pool);
+    return new TransactionBatcher(pool, maxBatch, 4, 1000).paced(DB.vertx(), minGapMicros);
+  }
+
+  @Test
+  void pacedUnitsThatArriveWithinTheGapShareOneTransactionThoughOthersCouldRun() throws Exception {
+    // the first goes at once; the gap (300 ms) holds the other five together although three more
+    // transactions could start
+    TransactionBatcher batcher = newPacedBatcher(64, 300_000);
+    List<Future<Long>> units = onOneContext(() -> {
+      List<Future<Long>> list = new ArrayList<>();
+      for (int id = 800; id < 806; id++) {
+        list.add(batcher.submit(insertAndTellTransaction(id)));
+      }
+      return list;
+    });
+    List<Long> transactions = new ArrayList<>();
+    for (Future<Long> unit : units) {
+      transactions.add(await(unit));
+    }
+    assertThat(transactions.subList(1, 6)).as("the five held back share one transaction").containsOnly(transactions.get(1));
+    assertThat(transactions.get(0)).as("the first ran at once, alone").isNotEqualTo(transactions.get(1));
+    for (int id = 800; id < 806; id++) {
+      assertThat(stored(id)).isTrue();
+    }
+  }
+
+  @Test
+  void aFullBatchIsNotHeldBackByThePacing() throws Exception {
+    // a gap of ten minutes: only a full batch (three) can start before the test's bound
+    TransactionBatcher batcher = newPacedBatcher(3, TimeUnit.MINUTES.toMicros(10));
+    List<Future<Long>> units = onOneContext(() -> {
+      List<Future<Long>> list = new ArrayList<>();
+      for (int id = 900; id < 904; id++) {
+        list.add(batcher.submit(insertAndTellTransaction(id)));
+      }
+      return list;
+    });
+    long first = await(units.get(0));
+    long full = await(units.get(1));
+    assertThat(List.of(await(units.get(2)), await(units.get(3)))).as("a full batch went at once").containsOnly(full);
+    assertThat(full).isNotEqualTo(first);
+    assertThat(stored(903)).isTrue();
+  }
+
   @Test
   void aRefusedUnitFailsAloneAndTheOthersOfItsTransactionCommit() throws Exception {
     TransactionBatcher batcher = newBatcher(1000);

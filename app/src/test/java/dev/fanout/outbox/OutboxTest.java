@@ -121,6 +121,36 @@ class OutboxTest {
         .iterator().next().getLong("n");
   }
 
+  private static List<Instant> sentAt(List<BlogEvent> events) throws Exception {
+    List<Instant> times = new ArrayList<>();
+    for (BlogEvent e : events) {
+      times.add(await(pool().preparedQuery("SELECT sent_at FROM outbox WHERE event_id = $1").execute(Tuple.of(e.eventId())))
+          .iterator().next().getOffsetDateTime("sent_at").toInstant());
+    }
+    return times;
+  }
+
+  @Test
+  void aPacedRelaySendsWhatCommitsWithinTheGapInOneRound() throws Exception {
+    String topic = "relay-paced";
+    await(stream.admin().createTopic(topic, 2, 1));
+    String relay = await(DB.vertx().deployVerticle(new OutboxRelay(pool(), DB.database().connectOptions(), stream,
+        topic, false, () -> GROUPS, 100, 100, Duration.ofDays(1), new RelaySignal(DB.vertx())).pacedRounds(5_000)));
+    try {
+      List<BlogEvent> first = append("outbox-paced", 1);
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> sent(first) == 1);
+      // two commits, each a wake-up, within the gap after the round that sent the first: held, then one round
+      List<BlogEvent> later = new ArrayList<>(append("outbox-paced", 1));
+      later.addAll(append("outbox-paced", 1));
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> sent(later) == 2);
+      List<Instant> times = sentAt(later);
+      assertThat(times.get(0)).as("marked by one round's transaction").isEqualTo(times.get(1));
+      assertThat(times.get(0)).isAfter(sentAt(first).get(0));
+    } finally {
+      await(DB.vertx().undeploy(relay));
+    }
+  }
+
   @Test
   void theRelaySendsUnsentRowsInIdOrderWithTheirHeadersAndMarksThemSent() throws Exception {
     String topic = "relay-order";
