@@ -59,6 +59,14 @@ public final class PartsFactory {
   static final int PUBLISH_BATCH = 64;
   /** Publish transactions in flight at once, per batcher. */
   static final int PUBLISH_CONCURRENCY = 4;
+  /**
+   * The least time between the starts of two publish transactions of one batcher, unless a full batch waits:
+   * at moderate rates a transaction then carries several publishes instead of one each (a transaction's fixed
+   * cost in PostgreSQL is several times a publish's own), and a publish after a quiet spell goes at once.
+   */
+  static final long PUBLISH_MIN_GAP_MICROS = 5_000;
+  /** The least time between the starts of two relay rounds, for the same reason (a round is two statements). */
+  static final long RELAY_MIN_GAP_MILLIS = 10;
   /** Publishes waiting for a transaction at most; past it a publish is refused as overloaded. */
   static final int PUBLISH_QUEUE = 10_000;
   /** Idempotency keys one prune deletes at most, and how often it runs. */
@@ -170,7 +178,7 @@ public final class PartsFactory {
    */
   public BlogStore blogStore(RelaySignal signal) {
     return new BlogStore(pool, new TransactionBatcher(pool, PUBLISH_BATCH, PUBLISH_CONCURRENCY, PUBLISH_QUEUE,
-        tracing, OUTBOX_COMMIT_SPAN).paced(vertx, Long.getLong("fanout.tune.publish-gap-us", 0)), signal, tracing);
+        tracing, OUTBOX_COMMIT_SPAN).paced(vertx, Long.getLong("fanout.tune.publish-gap-us", PUBLISH_MIN_GAP_MICROS)), signal, tracing);
   }
 
   /** The counter's sink: per-author counts, exactly once. */
@@ -236,7 +244,7 @@ public final class PartsFactory {
   public OutboxRelay relay(Supplier<List<String>> processing, OwedFrom owedFrom, RelaySignal signal, long lockKey) {
     return new OutboxRelay(pool, connectOptions, stream, settings.topic(),
         settings.replayUnsentAtStart() && !stream.survivesRestart(), processing, RELAY_BATCH, RELAY_POLL_MILLIS,
-        settings.outboxKeep(), signal, lockKey, owedFrom).pacedRounds(Long.getLong("fanout.tune.relay-gap-ms", 0));
+        settings.outboxKeep(), signal, lockKey, owedFrom).pacedRounds(Long.getLong("fanout.tune.relay-gap-ms", RELAY_MIN_GAP_MILLIS));
   }
 
   /** Deletes idempotency keys older than {@code keep}. */

@@ -46,7 +46,7 @@ public record GroupSpec(String name, GroupSink sink, ResiliencePolicy policy, Di
    * @param minCallGapMillis shared calls only: the least time between the starts of two sink calls, so that
    *                         at moderate rates a call carries several partitions' batches (0: none)
    */
-  static final long SHARED_CALL_GAP_MILLIS = 0;
+  static final long SHARED_CALL_GAP_MILLIS = 10;
   static final long SHARED_CALL_GAP_MILLIS_TUNED = Long.getLong("fanout.tune.call-gap-ms", SHARED_CALL_GAP_MILLIS);
 
   public record Dispatch(int maxEventsPerCall, int keyedInFlight, long minCallGapMillis) {
