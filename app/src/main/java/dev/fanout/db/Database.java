@@ -48,6 +48,8 @@ public final class Database {
       EmbeddedDatabase embedded = url == null ? EmbeddedDatabase.start(dataDir) : null;
       String uri = embedded != null ? embedded.uri() : url;
       PgConnectOptions options = PgConnectOptions.fromUri(uri);
+      // each connection parses and plans a statement once, not on every execution
+      options.setCachePreparedStatements(Boolean.parseBoolean(System.getProperty("fanout.tune.ps-cache", "true")));
       try {
         migrate(options);
       } catch (RuntimeException e) {
