@@ -81,7 +81,6 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
 
   // accessed on the context only
   private final Map<Integer, Cursor> cursors = new HashMap<>();
-  private final RecordCodec.KeyCache keys = new RecordCodec.KeyCache();
   // the cursors of the partitions owned, current and not being revoked, as of the last reading of the grants
   private List<Cursor> readable = List.of();
   // a partition is kept only until its batches in flight end: read the grants again at every drain till then
@@ -320,8 +319,7 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
     // without a window: from the committed offset, -1 without one (the read falls back to the start position)
     long from = cursor.window == null ? group.committed(partition) : cursor.window.next();
     boolean hadOffset = from >= 0;
-    PartitionLog.Read read = topic.log(partition).readOrFallBack(from, options.maxBatchSize(), options.startFrom(),
-        keys);
+    PartitionLog.Read read = topic.log(partition).readOrFallBack(from, options.maxBatchSize(), options.startFrom());
     if (read.fellBack()) {
       if (hadOffset) {
         group.countOffsetReset(); // the offset fell out of retention: records were lost, say so

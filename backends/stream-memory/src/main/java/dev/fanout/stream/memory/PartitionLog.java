@@ -140,7 +140,7 @@ final class PartitionLog {
       }
       Span span = span(from, (int) Math.min(max, end - from));
       if (span != null) {
-        return decode(span, null);
+        return decode(span);
       }
     }
   }
@@ -155,11 +155,6 @@ final class PartitionLog {
    * when the records moved on while they were read, so it never throws.
    */
   Read readOrFallBack(long from, int max, StartPosition fallback) {
-    return readOrFallBack(from, max, fallback, null);
-  }
-
-  /** As above, decoding keys through the reader's own {@code keys} (null: none). */
-  Read readOrFallBack(long from, int max, StartPosition fallback, RecordCodec.KeyCache keys) {
     runBeforeRead();
     for (;;) {
       // the start first: read after the end, it could pass it
@@ -173,7 +168,7 @@ final class PartitionLog {
       }
       Span span = span(at, (int) Math.min(max, end - at));
       if (span != null) {
-        return new Read(at, decode(span, keys), fellBack);
+        return new Read(at, decode(span), fellBack);
       }
     }
   }
@@ -202,7 +197,7 @@ final class PartitionLog {
     return startOffset <= from ? new Span(from, chunks, places) : null;
   }
 
-  private List<StreamRecord> decode(Span span, RecordCodec.KeyCache keys) {
+  private List<StreamRecord> decode(Span span) {
     int count = span.chunks.length;
     if (count == 0) {
       return Collections.emptyList();
@@ -211,7 +206,7 @@ final class PartitionLog {
     for (int r = 0; r < count; r++) {
       long place = span.places[2 * r];
       records[r] = RecordCodec.decode(span.chunks[r], Rings.start(place), Rings.length(place), topic, partition,
-          span.from + r, span.places[2 * r + 1], keys);
+          span.from + r, span.places[2 * r + 1]);
     }
     return Arrays.asList(records);
   }

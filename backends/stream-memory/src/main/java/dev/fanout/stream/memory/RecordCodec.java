@@ -61,53 +61,16 @@ final class RecordCodec {
     return new Encoded(keyBytes, headerBytes, value, length);
   }
 
-  /**
-   * Keys decoded lately by one reader, so that a key read again (keys repeat: an author's id) is not decoded
-   * again: its string is shared, as strings may be. Not thread-safe: one per member, on its context.
-   */
-  static final class KeyCache {
-    private static final int SLOTS = 256;
-    // a longer key is decoded every time: the cache holds at most SLOTS * this many bytes
-    private static final int LONGEST_KEY = 64;
-    private final byte[][] bytes = new byte[SLOTS][];
-    private final String[] strings = new String[SLOTS];
-
-    String key(byte[] chunk, int at, int length) {
-      if (length > LONGEST_KEY) {
-        return new String(chunk, at, length, StandardCharsets.UTF_8);
-      }
-      int hash = length;
-      for (int i = at; i < at + length; i++) {
-        hash = 31 * hash + chunk[i];
-      }
-      int slot = (hash ^ hash >>> 16) & (SLOTS - 1);
-      byte[] known = bytes[slot];
-      if (known != null && Arrays.equals(known, 0, known.length, chunk, at, at + length)) {
-        return strings[slot];
-      }
-      String key = new String(chunk, at, length, StandardCharsets.UTF_8);
-      bytes[slot] = Arrays.copyOfRange(chunk, at, at + length);
-      strings[slot] = key;
-      return key;
-    }
-  }
-
   /** The record of {@code length} bytes at {@code at} in {@code chunk}, with a value array of its own. */
   static StreamRecord decode(byte[] chunk, int at, int length, String topic, int partition, long offset,
                              long timestamp) {
-    return decode(chunk, at, length, topic, partition, offset, timestamp, null);
-  }
-
-  /** As above, the key taken from {@code keys} when it holds it (null: none). */
-  static StreamRecord decode(byte[] chunk, int at, int length, String topic, int partition, long offset,
-                             long timestamp, KeyCache keys) {
     int end = at + length;
     int pos = at;
     int keyLength = (int) INT.get(chunk, pos);
     pos += 4;
     String key = null;
     if (keyLength >= 0) {
-      key = keys == null ? new String(chunk, pos, keyLength, StandardCharsets.UTF_8) : keys.key(chunk, pos, keyLength);
+      key = new String(chunk, pos, keyLength, StandardCharsets.UTF_8);
       pos += keyLength;
     }
     int headerCount = (int) INT.get(chunk, pos);

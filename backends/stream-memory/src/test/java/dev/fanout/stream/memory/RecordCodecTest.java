@@ -56,35 +56,4 @@ class RecordCodecTest {
     assertThat(b.value()).containsExactly(5, 6);
     assertThat(RecordCodec.decode(chunk, 0, encoded.length(), "t", 0, 0, 0).value()).containsExactly(5, 6);
   }
-
-  @Test
-  void aKeyCacheGivesTheSameKeyForTheSameBytesAndNeverAnotherKey() {
-    RecordCodec.KeyCache keys = new RecordCodec.KeyCache();
-    byte[] chunk = new byte[4096];
-    int at = 0;
-    java.util.List<int[]> places = new java.util.ArrayList<>();
-    java.util.List<String> written = new java.util.ArrayList<>();
-    // more keys than the cache has slots, non-ASCII and too long ones among them, each written twice
-    for (int round = 0; round < 2; round++) {
-      for (int k = 0; k < 300; k += 7) {
-        String key = k % 3 == 0 ? "ключ-" + k : k % 5 == 0 ? "long-" + "x".repeat(70) + k : "author-" + k;
-        RecordCodec.Encoded encoded = RecordCodec.encode(key, Map.of(), new byte[] {1});
-        if (at + encoded.length() > chunk.length) {
-          chunk = java.util.Arrays.copyOf(chunk, chunk.length * 2);
-        }
-        encoded.writeTo(chunk, at);
-        places.add(new int[] {at, encoded.length()});
-        written.add(key);
-        at += encoded.length();
-      }
-    }
-    for (int r = 0; r < places.size(); r++) {
-      int[] place = places.get(r);
-      assertThat(RecordCodec.decode(chunk, place[0], place[1], "t", 0, r, 0, keys).key())
-          .as("key of record %d", r).isEqualTo(written.get(r));
-    }
-    RecordCodec.Encoded none = RecordCodec.encode(null, Map.of(), new byte[] {1});
-    none.writeTo(chunk, 0);
-    assertThat(RecordCodec.decode(chunk, 0, none.length(), "t", 0, 0, 0, keys).key()).isNull();
-  }
 }
