@@ -1,5 +1,8 @@
 package dev.fanout.stream;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -11,15 +14,26 @@ import java.nio.charset.StandardCharsets;
  */
 public final class KeyPartitioner {
 
+  private static final VarHandle LITTLE_ENDIAN_INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
   private KeyPartitioner() {
   }
 
   /** The partition of {@code key} among {@code partitions} partitions. */
   public static int partition(String key, int partitions) {
+    return partition(key.getBytes(StandardCharsets.UTF_8), partitions);
+  }
+
+  /**
+   * The partition of a key given as its UTF-8 bytes, the same as {@link #partition(String, int)} of the key: for
+   * a caller that encodes the key anyway.
+   */
+  public static int partition(byte[] utf8Key, int partitions) {
     if (partitions <= 0) {
       throw new IllegalArgumentException("partitions must be positive, was " + partitions);
     }
-    return (murmur2(key.getBytes(StandardCharsets.UTF_8)) & 0x7fffffff) % partitions;
+    return (murmur2(utf8Key) & 0x7fffffff) % partitions;
   }
 
   /**
@@ -32,11 +46,7 @@ public final class KeyPartitioner {
     int h = 0x9747b28c ^ length;
     int words = length / 4;
     for (int i = 0; i < words; i++) {
-      int base = i * 4;
-      int k = (data[base] & 0xff)
-          | ((data[base + 1] & 0xff) << 8)
-          | ((data[base + 2] & 0xff) << 16)
-          | ((data[base + 3] & 0xff) << 24);
+      int k = (int) LITTLE_ENDIAN_INT.get(data, i * 4);
       k *= m;
       k ^= k >>> r;
       k *= m;

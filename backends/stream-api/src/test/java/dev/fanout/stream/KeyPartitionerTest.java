@@ -38,4 +38,12 @@ class KeyPartitionerTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("partitions");
   }
+
+  @Test
+  void theUtf8BytesOfAKeyGoWhereTheKeyGoes() {
+    for (String key : new String[] {"", "a", "ab", "abc", "author-12345", "ключ", "作者-7", "k".repeat(33)}) {
+      assertThat(KeyPartitioner.partition(key.getBytes(java.nio.charset.StandardCharsets.UTF_8), 12))
+          .as("partition of '%s'", key).isEqualTo(KeyPartitioner.partition(key, 12));
+    }
+  }
 }

@@ -30,17 +30,27 @@ import java.util.function.Consumer;
  *
  * <p>Backpressure: at most {@code maxBatchesInFlight} batches of at most {@code maxBatchSize} records are in
  * flight per owned partition; nothing is buffered beyond them, records stay in the log until read.
+ *
+ * <p>Wake-ups. The member is awake while a drain is queued or running; an append (or a group change) queues a
+ * drain only when the member is not awake, so a busy member costs an appender one read of a flag, and a sleeping
+ * one costs it one task. A drain that handed out a batch queues the next drain itself, and stays awake. A drain
+ * that found nothing to do goes to sleep: it clears the flag, then looks once more at what it would read (the
+ * ends of its partitions, the group's change flag) and wakes itself if anything came meanwhile. An appender
+ * stores the end before it reads the flag, a sleeping member clears the flag before it reads the end, both with
+ * volatile accesses: one of them sees the other, so no record waits for a later append.
  */
 final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, MemoryTopic.AppendListener {
 
   /** Read position of one owned partition. Accessed on the member's context only. */
   private static final class Cursor {
+    final int partition;
     final int epoch;
     // null until the first read placed it, and while a failed window waits for its retry
     BatchWindow window;
     boolean waitingRetry;
 
-    Cursor(int epoch) {
+    Cursor(int partition, int epoch) {
+      this.partition = partition;
       this.epoch = epoch;
     }
 
@@ -58,8 +68,11 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
   private final ConsumerGroup group;
   private final Consumer<MemoryGroupMember> onGone;
 
-  // any thread: set by whoever wants a drain, cleared by the drain
-  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  // any thread: true while a drain is queued or running (see Wake-ups above); set by whoever queues one, cleared
+  // by a drain that found nothing to do
+  private final AtomicBoolean awake = new AtomicBoolean();
+  // any thread: the group changed since the last drain read its grants
+  private volatile boolean groupChanged = true;
   // written on the context, read anywhere; owned[p] says whether an append to p should wake us
   private volatile Set<Integer> assignment = Set.of();
   private volatile boolean[] owned;
@@ -68,6 +81,10 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
 
   // accessed on the context only
   private final Map<Integer, Cursor> cursors = new HashMap<>();
+  // the cursors of the partitions owned, current and not being revoked, as of the last reading of the grants
+  private List<Cursor> readable = List.of();
+  // a partition is kept only until its batches in flight end: read the grants again at every drain till then
+  private boolean holding;
   private int inFlight;
   private boolean leaving;
   private boolean gone;
@@ -92,6 +109,8 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
       // joined first: a group deleted meanwhile refuses the member before it listens to anything
       group.join(memberId, this);
       topic.addListener(this);
+      // a drain now, as awake: the member owns its partitions (and says so) once start completes
+      awake.set(true);
       drain();
       return Future.succeededFuture(this);
     });
@@ -131,7 +150,7 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
   public Future<Void> resume() {
     return Calls.call(() -> onContext(() -> {
       paused = false;
-      drain();
+      wake();
     }));
   }
 
@@ -163,38 +182,99 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
 
   @Override
   public void groupChanged() {
-    scheduleDrain();
+    groupChanged = true;
+    wake();
   }
 
   @Override
   public void appended(int partition) {
     boolean[] wake = owned;
     if (wake != null && wake[partition]) {
-      scheduleDrain();
+      wake();
     }
   }
 
-  private void scheduleDrain() {
-    if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
+  // Any thread: queues a drain unless the member is awake (a drain is queued or running, and looks again).
+  private void wake() {
+    if (!awake.get() && awake.compareAndSet(false, true)) {
       context.runOnContext(v -> drain());
     }
   }
 
-  // On the context: reconciles cursors with the group's grants and starts a batch where one can start.
+  // On the context, awake: reads the grants when they changed, starts a batch where one can start, then either
+  // queues the next drain (it handed one out) or goes to sleep.
   private void drain() {
-    drainScheduled.set(false);
     if (gone) {
+      awake.set(false);
       return;
     }
+    if (groupChanged || holding) {
+      readGrants();
+    }
+    int handedOut = 0;
+    if (!paused && !leaving) {
+      for (Cursor cursor : readable) {
+        // At most maxBatchesInFlight per drain, so that handlers that complete at once do not keep the
+        // context reading one partition; the next drain goes on. Such a handler may also fail the window,
+        // pause or leave the member meanwhile.
+        int started = 0;
+        while (started < options.maxBatchesInFlight() && mayStart(cursor) && fetch(cursor.partition, cursor)) {
+          started++;
+        }
+        handedOut += started;
+      }
+    }
+    if (handedOut > 0 && !gone) {
+      // still awake: the next drain runs after what is queued on the context now, and reads what came meanwhile
+      context.runOnContext(v -> drain());
+    } else {
+      sleep();
+    }
+  }
+
+  // On the context: clears the flag, then looks again (see Wake-ups above), as the flag is cleared after the reads.
+  private void sleep() {
+    awake.set(false);
+    if (workWaiting()) {
+      wake();
+    }
+  }
+
+  // On the context: whether a drain would do anything now.
+  private boolean workWaiting() {
+    if (gone) {
+      return false;
+    }
+    if (groupChanged) {
+      return true;
+    }
+    if (paused || leaving) {
+      return false;
+    }
+    for (Cursor cursor : readable) {
+      if (mayStart(cursor)
+          && (cursor.window == null || topic.log(cursor.partition).endOffset() > cursor.window.next())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // On the context: reconciles cursors with the group's grants, and publishes what the member owns.
+  private void readGrants() {
+    // cleared before the grants are read: a change after this read sets it again
+    groupChanged = false;
+    holding = false;
     List<ConsumerGroup.Grant> grants = group.grants(memberId);
     boolean[] owns = new boolean[group.partitions()];
-    List<ConsumerGroup.Grant> readable = new ArrayList<>();
+    List<Cursor> reading = new ArrayList<>();
     for (ConsumerGroup.Grant grant : grants) {
       int partition = grant.partition();
       Cursor cursor = cursors.get(partition);
       boolean current = cursor != null && cursor.epoch == grant.epoch();
       if (cursor != null && cursor.inFlight() && (grant.revoking() || !current)) {
         owns[partition] = true; // kept, even when revoked or reset, until its batches end
+        holding = true;
         continue;
       }
       if (grant.revoking()) {
@@ -204,27 +284,16 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
       }
       owns[partition] = true;
       if (!current) {
-        cursors.put(partition, new Cursor(grant.epoch()));
+        cursor = new Cursor(partition, grant.epoch());
+        cursors.put(partition, cursor);
       }
-      readable.add(grant);
+      reading.add(cursor);
     }
     cursors.entrySet().removeIf(e -> !owns[e.getKey()] && !e.getValue().inFlight());
-    // Published before any read: an append that the reads below miss then finds its partition owned and
-    // schedules another drain. Published after them, an append in between would wake nobody.
+    readable = reading;
+    // Published before any read: an append that the reads after this miss then finds its partition owned and
+    // wakes the member. Published after them, an append in between would wake nobody.
     publishAssignment(owns);
-    if (paused || leaving) {
-      return;
-    }
-    for (ConsumerGroup.Grant grant : readable) {
-      Cursor cursor = cursors.get(grant.partition());
-      // At most maxBatchesInFlight per drain, so that handlers that complete at once do not keep the
-      // context reading one partition; their completions schedule the next drain. Such a handler may also
-      // fail the window, pause or leave the member meanwhile.
-      int started = 0;
-      while (started < options.maxBatchesInFlight() && mayStart(cursor) && fetch(grant.partition(), cursor)) {
-        started++;
-      }
-    }
   }
 
   private boolean mayStart(Cursor cursor) {
@@ -302,13 +371,13 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
       cursor.waitingRetry = true;
       vertx.setTimer(Math.max(1, options.retryDelayMs()), id -> {
         cursor.waitingRetry = false;
-        scheduleDrain();
+        wake();
       });
     }
     if (leaving && inFlight == 0) {
       disappear();
     } else {
-      scheduleDrain();
+      wake();
     }
   }
 
@@ -318,6 +387,7 @@ final class MemoryGroupMember implements GroupMember, ConsumerGroup.Listener, Me
     topic.removeListener(this);
     group.remove(memberId);
     cursors.clear();
+    readable = List.of();
     assignment = Set.of();
     owned = null;
     onGone.accept(this);

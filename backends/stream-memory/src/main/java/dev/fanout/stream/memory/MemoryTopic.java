@@ -51,10 +51,13 @@ final class MemoryTopic {
 
   /** Appends to the key's partition (a null key goes round-robin) and wakes the listeners. */
   RecordPosition append(String key, Map<String, String> headers, byte[] value) {
+    // encoded once, here: the partitioner hashes the key's bytes the log then copies
+    RecordCodec.Encoded encoded = RecordCodec.encode(key, headers, value);
     int partition = key == null
         ? Math.floorMod(spread.getAndIncrement(), logs.length)
-        : KeyPartitioner.partition(key, logs.length);
-    long offset = logs[partition].append(key, headers, value);
+        : KeyPartitioner.partition(encoded.key(), logs.length);
+    long offset = logs[partition].append(encoded, PartitionLog.sizeOf(key, headers, value),
+        System.currentTimeMillis());
     for (AppendListener listener : listeners) {
       listener.appended(partition);
     }

@@ -19,7 +19,8 @@ import java.util.Map;
  *
  * <p>Storage. A retained record is not an object: its key, headers and value are encoded one after the other
  * ({@link RecordCodec}) into a large byte array shared by many records (a chunk), and the rings keep, per offset, its chunk, where
- * it starts there, its length, its timestamp and the size retention counts for it. Hundreds of thousands of
+ * it starts there and its length (one long), its timestamp and the size retention counts for it. Three arrays, not
+ * five: an append writes, and a read copies, fewer cache lines. Hundreds of thousands of
  * small objects that live as long as the retention would be copied by every young collection until they
  * are old, and that cost more than everything else of a send and a delivery together; a few large arrays
  * are copied at most a few times, or never (the largest chunk fills one G1 region of a heap of up to 2 GB).
@@ -84,10 +85,15 @@ final class PartitionLog {
    * log copies what it keeps: the caller may reuse {@code value} afterwards.
    */
   long append(String key, Map<String, String> headers, byte[] value, long now) {
-    // encoded before the lock: the lock is held for the copy into the chunk only
-    RecordCodec.Encoded encoded = RecordCodec.encode(key, headers, value);
+    return append(RecordCodec.encode(key, headers, value), sizeOf(key, headers, value), now);
+  }
+
+  /**
+   * Appends a record encoded by {@link RecordCodec#encode} (outside the lock, which is held for the copy into the
+   * chunk only), counting {@code size} ({@link #sizeOf}) against the byte retention; stamped as above.
+   */
+  long append(RecordCodec.Encoded encoded, long size, long now) {
     int length = encoded.length();
-    long size = sizeOf(key, headers, value);
     synchronized (this) {
       long offset = endOffset;
       lastTimestamp = Math.max(lastTimestamp, now);
@@ -107,12 +113,13 @@ final class PartitionLog {
       Rings r = rings;
       int i = r.index(offset);
       r.chunkAt[i] = chunk;
-      r.startAt[i] = at;
-      r.lengthAt[i] = length;
-      r.timestampAt[i] = lastTimestamp;
+      r.placeAt[2 * i] = Rings.place(at, length);
+      r.placeAt[2 * i + 1] = lastTimestamp;
       r.sizeAt[i] = (int) Math.min(Integer.MAX_VALUE, size);
-      // publishes the slot: a reader that sees the new end sees the slot filled
-      END.setRelease(this, offset + 1);
+      // publishes the slot: a reader that sees the new end sees the slot filled. A volatile store, not a release
+      // one: the appender reads its members' wake flags next, and a member clears its flag before it reads the
+      // end (MemoryGroupMember#sleep), so that one of the two always sees the other (no lost wake-up).
+      endOffset = offset + 1;
       retainedBytes += size;
       return offset;
     }
@@ -155,6 +162,10 @@ final class PartitionLog {
       long end = endOffset;
       boolean fellBack = from < start || from > end;
       long at = !fellBack ? from : fallback == StartPosition.EARLIEST ? start : end;
+      if (at == end) {
+        // nothing to copy, so nothing to check: the common read of a member that caught up
+        return new Read(at, List.of(), fellBack);
+      }
       Span span = span(at, (int) Math.min(max, end - at));
       if (span != null) {
         return new Read(at, decode(span), fellBack);
@@ -163,7 +174,8 @@ final class PartitionLog {
   }
 
   // Where the records of a read lie; copied without the lock, decoded once known to be intact.
-  private record Span(long from, byte[][] chunks, int[] starts, int[] lengths, long[] timestamps) {
+  // places: per record, where it lies in its chunk and its timestamp (Rings#placeAt's layout)
+  private record Span(long from, byte[][] chunks, long[] places) {
   }
 
   // The slots of count records from offset from, which the caller saw retained and published; null when the
@@ -172,23 +184,17 @@ final class PartitionLog {
     // read after the end: a ring at least as new as the slots the end published
     Rings r = rings;
     byte[][] chunks = new byte[count][];
-    int[] starts = new int[count];
-    int[] lengths = new int[count];
-    long[] timestamps = new long[count];
+    long[] places = new long[2 * count];
     // at most two runs of slots, before and after the ring wraps
     int first = r.index(from);
     int head = Math.min(count, r.chunkAt.length - first);
     System.arraycopy(r.chunkAt, first, chunks, 0, head);
-    System.arraycopy(r.startAt, first, starts, 0, head);
-    System.arraycopy(r.lengthAt, first, lengths, 0, head);
-    System.arraycopy(r.timestampAt, first, timestamps, 0, head);
+    System.arraycopy(r.placeAt, 2 * first, places, 0, 2 * head);
     System.arraycopy(r.chunkAt, 0, chunks, head, count - head);
-    System.arraycopy(r.startAt, 0, starts, head, count - head);
-    System.arraycopy(r.lengthAt, 0, lengths, head, count - head);
-    System.arraycopy(r.timestampAt, 0, timestamps, head, count - head);
+    System.arraycopy(r.placeAt, 0, places, 2 * head, 2 * (count - head));
     // the copies above happen before the start is read again (as StampedLock.validate orders them)
     VarHandle.acquireFence();
-    return startOffset <= from ? new Span(from, chunks, starts, lengths, timestamps) : null;
+    return startOffset <= from ? new Span(from, chunks, places) : null;
   }
 
   private List<StreamRecord> decode(Span span) {
@@ -198,8 +204,9 @@ final class PartitionLog {
     }
     StreamRecord[] records = new StreamRecord[count];
     for (int r = 0; r < count; r++) {
-      records[r] = RecordCodec.decode(span.chunks[r], span.starts[r], span.lengths[r], topic, partition,
-          span.from + r, span.timestamps[r]);
+      long place = span.places[2 * r];
+      records[r] = RecordCodec.decode(span.chunks[r], Rings.start(place), Rings.length(place), topic, partition,
+          span.from + r, span.places[2 * r + 1]);
     }
     return Arrays.asList(records);
   }
@@ -259,7 +266,7 @@ final class PartitionLog {
     long hi = endOffset;
     while (lo < hi) {
       long mid = (lo + hi) >>> 1;
-      if (r.timestampAt[r.index(mid)] < timestamp) {
+      if (r.placeAt[2 * r.index(mid) + 1] < timestamp) {
         lo = mid + 1;
       } else {
         hi = mid;
@@ -296,9 +303,8 @@ final class PartitionLog {
       int from = old.index(offset);
       int to = bigger.index(offset);
       bigger.chunkAt[to] = old.chunkAt[from];
-      bigger.startAt[to] = old.startAt[from];
-      bigger.lengthAt[to] = old.lengthAt[from];
-      bigger.timestampAt[to] = old.timestampAt[from];
+      bigger.placeAt[2 * to] = old.placeAt[2 * from];
+      bigger.placeAt[2 * to + 1] = old.placeAt[2 * from + 1];
       bigger.sizeAt[to] = old.sizeAt[from];
     }
     rings = bigger;
@@ -307,18 +313,27 @@ final class PartitionLog {
   /** One slot per retained offset, at {@code offset & (slots - 1)}; see Storage above. */
   private static final class Rings {
     final byte[][] chunkAt;
-    final int[] startAt;
-    final int[] lengthAt;
-    final long[] timestampAt;
+    // two longs per slot: where the record starts in its chunk and its length (see place), then its timestamp
+    final long[] placeAt;
     // the size byte retention counts for the record
     final int[] sizeAt;
 
     Rings(int slots) {
       chunkAt = new byte[slots][];
-      startAt = new int[slots];
-      lengthAt = new int[slots];
-      timestampAt = new long[slots];
+      placeAt = new long[2 * slots];
       sizeAt = new int[slots];
+    }
+
+    static long place(int start, int length) {
+      return (long) start << 32 | (length & 0xffffffffL);
+    }
+
+    static int start(long place) {
+      return (int) (place >>> 32);
+    }
+
+    static int length(long place) {
+      return (int) place;
     }
 
     int index(long offset) {
@@ -326,7 +341,8 @@ final class PartitionLog {
     }
   }
 
-  private static long sizeOf(String key, Map<String, String> headers, byte[] value) {
+  /** The size byte retention counts for a record. */
+  static long sizeOf(String key, Map<String, String> headers, byte[] value) {
     long size = RECORD_OVERHEAD_BYTES + value.length;
     if (key != null) {
       size += 2L * key.length();
@@ -337,14 +353,12 @@ final class PartitionLog {
     return size;
   }
 
-  // release stores of the ends of the log: the seqlock's writer needs their order, not a full fence
+  // a release store of the start: the seqlock's writer needs its order, not a full fence
   private static final VarHandle START;
-  private static final VarHandle END;
 
   static {
     try {
       START = MethodHandles.lookup().findVarHandle(PartitionLog.class, "startOffset", long.class);
-      END = MethodHandles.lookup().findVarHandle(PartitionLog.class, "endOffset", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }

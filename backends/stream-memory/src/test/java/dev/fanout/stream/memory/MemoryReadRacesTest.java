@@ -87,6 +87,54 @@ class MemoryReadRacesTest {
   }
 
   @Test
+  void aRecordAppendedAfterAMemberReadItsPartitionAndBeforeItSleepsWakesIt() throws Exception {
+    stream.admin().createTopic("s", 2, 1).await(10, TimeUnit.SECONDS);
+    MemoryTopic topic = stream.topic("s");
+    GroupMember member = stream.subscribe(SubscribeOptions.of("s", "g"), handler).await(10, TimeUnit.SECONDS);
+    appendTo(topic, 0, 1);
+    await().atMost(BOUND).untilAsserted(() -> assertThat(handled).hasSize(1));
+    member.pause().await(10, TimeUnit.SECONDS);
+    AtomicBoolean armed = new AtomicBoolean(true);
+    topic.log(1).beforeRead(() -> {
+      if (armed.getAndSet(false)) {
+        // on the member's context, in a drain that finds nothing: partition 0 was read (empty), partition 1 is
+        // empty too. The member is awake, so this append queues nothing; only the member's second look, after it
+        // cleared its flag, can find the record.
+        appendTo(topic, 0, 1);
+      }
+    });
+    member.resume().await(10, TimeUnit.SECONDS);
+
+    await().atMost(BOUND).untilAsserted(() -> {
+      assertThat(armed).as("the append between the read of partition 0 and the end of the drain happened").isFalse();
+      assertThat(handled).as("the record appended while the member was going to sleep, nothing appended later")
+          .hasSize(2);
+    });
+  }
+
+  @Test
+  void burstsFromAnotherThreadRacingAMemberThatGoesToSleepAreAllHandled() throws Exception {
+    stream.admin().createTopic("b", 2, 1).await(10, TimeUnit.SECONDS);
+    MemoryTopic topic = stream.topic("b");
+    // retention of 4: a burst stays within it, so every record is handled and the count is exact
+    stream.subscribe(SubscribeOptions.of("b", "g").withMaxBatchSize(1), handler).await(10, TimeUnit.SECONDS);
+    java.util.Random random = new java.util.Random(42);
+    int sent = 0;
+    for (int round = 0; round < 3000; round++) {
+      int burst = 1 + random.nextInt(RETENTION);
+      for (int i = 0; i < burst; i++) {
+        topic.append(random.nextBoolean() ? keyOn(0, 2) : keyOn(1, 2), Map.of(), new byte[] {(byte) i});
+      }
+      sent += burst;
+      int expected = sent;
+      // the last record of each burst is the one a lost wake-up would strand: nothing is appended after it
+      await().atMost(BOUND).pollInterval(Duration.ofMillis(1)).untilAsserted(() ->
+          assertThat(handled).as("records handled after round %d", expected).hasSize(expected));
+    }
+    assertThat(escaped).isEmpty();
+  }
+
+  @Test
   void recordsMovingOnWhileAMemberFallsBackFromAnOffsetOutOfRetentionNeitherThrowNorCountTwice() throws Exception {
     stream.admin().createTopic("r", 2, 1).await(10, TimeUnit.SECONDS);
     MemoryTopic topic = stream.topic("r");
