@@ -45,6 +45,9 @@ final class Migrations {
   static final String LOCATION = "db/migration";
   private static final Pattern VERSIONED = Pattern.compile("V[0-9][0-9_.]*__[^/]+\\.sql");
 
+  // read once: the bundled scripts do not change while the process runs (null: not read yet, or unreadable)
+  private static volatile Map<String, Integer> bundled;
+
   private Migrations() {
   }
 
@@ -105,6 +108,18 @@ final class Migrations {
    * anything else (Flyway then decides) or cannot be read.
    */
   static Map<String, Integer> bundled() {
+    Map<String, Integer> known = bundled;
+    if (known == null) {
+      Map<String, Integer> read = read();
+      if (read != null) {
+        known = Map.copyOf(read);
+        bundled = known;
+      }
+    }
+    return known;
+  }
+
+  private static Map<String, Integer> read() {
     URL folder = Migrations.class.getClassLoader().getResource(LOCATION);
     if (folder == null) {
       return null;
