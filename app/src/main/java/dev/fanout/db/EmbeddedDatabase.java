@@ -87,11 +87,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
       boolean templated = false;
       if (template != null && ClusterTemplate.isNew(dataDir)) {
         try {
-          long copying = System.nanoTime();
           template.copyInto(dataDir);
           templated = true;
-          LOG.info("copied the PostgreSQL cluster template into {} in {} ms", dataDir,
-              (System.nanoTime() - copying) / 1_000_000);
         } catch (IOException | RuntimeException e) {
           LOG.warn("could not copy the PostgreSQL cluster template, making the cluster with initdb: {}", e.toString());
           emptyDirectory(dataDir);
