@@ -30,7 +30,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * old files beside it ({@code fanout.1.log} the newest). Every line is {@link RedactingLayout redacted}:
  * credentials in URLs never reach the console or the file.
  *
- * <p>Before {@link #configure} runs, {@code logback.xml} (or {@code logback-test.xml} in the tests) shows
+ * <p>Before {@link #configure} runs, {@link StartupLogging} (or {@code logback-test.xml} in the tests) shows
  * warnings and errors on the console and writes no file.
  */
 public final class Logs {

