@@ -64,9 +64,9 @@ public final class PartsFactory {
    * at moderate rates a transaction then carries several publishes instead of one each (a transaction's fixed
    * cost in PostgreSQL is several times a publish's own), and a publish after a quiet spell goes at once.
    */
-  static final long PUBLISH_MIN_GAP_MICROS = 5_000;
+  static final long PUBLISH_MIN_GAP_MICROS = 10_000;
   /** The least time between the starts of two relay rounds, for the same reason (a round is two statements). */
-  static final long RELAY_MIN_GAP_MILLIS = 10;
+  static final long RELAY_MIN_GAP_MILLIS = 20;
   /** Publishes waiting for a transaction at most; past it a publish is refused as overloaded. */
   static final int PUBLISH_QUEUE = 10_000;
   /** Idempotency keys one prune deletes at most, and how often it runs. */
@@ -178,7 +178,7 @@ public final class PartsFactory {
    */
   public BlogStore blogStore(RelaySignal signal) {
     return new BlogStore(pool, new TransactionBatcher(pool, PUBLISH_BATCH, PUBLISH_CONCURRENCY, PUBLISH_QUEUE,
-        tracing, OUTBOX_COMMIT_SPAN).paced(vertx, Long.getLong("fanout.tune.publish-gap-us", PUBLISH_MIN_GAP_MICROS)), signal, tracing);
+        tracing, OUTBOX_COMMIT_SPAN).paced(vertx, PUBLISH_MIN_GAP_MICROS), signal, tracing);
   }
 
   /** The counter's sink: per-author counts, exactly once. */
@@ -244,7 +244,7 @@ public final class PartsFactory {
   public OutboxRelay relay(Supplier<List<String>> processing, OwedFrom owedFrom, RelaySignal signal, long lockKey) {
     return new OutboxRelay(pool, connectOptions, stream, settings.topic(),
         settings.replayUnsentAtStart() && !stream.survivesRestart(), processing, RELAY_BATCH, RELAY_POLL_MILLIS,
-        settings.outboxKeep(), signal, lockKey, owedFrom).pacedRounds(Long.getLong("fanout.tune.relay-gap-ms", RELAY_MIN_GAP_MILLIS));
+        settings.outboxKeep(), signal, lockKey, owedFrom).pacedRounds(RELAY_MIN_GAP_MILLIS);
   }
 
   /** Deletes idempotency keys older than {@code keep}. */

@@ -46,17 +46,18 @@ public record GroupSpec(String name, GroupSink sink, ResiliencePolicy policy, Di
    * @param minCallGapMillis shared calls only: the least time between the starts of two sink calls, so that
    *                         at moderate rates a call carries several partitions' batches (0: none)
    */
-  static final long SHARED_CALL_GAP_MILLIS = 10;
-  static final long SHARED_CALL_GAP_MILLIS_TUNED = Long.getLong("fanout.tune.call-gap-ms", SHARED_CALL_GAP_MILLIS);
-
   public record Dispatch(int maxEventsPerCall, int keyedInFlight, long minCallGapMillis) {
+
+    /** The least time between the starts of two shared calls of a group. */
+    public static final long SHARED_CALL_GAP_MILLIS = 20;
 
     /**
      * Batches that arrive while a call runs wait and go together in the next one, at most 2,000 events:
      * one database transaction or one bulk request for many partitions (the counter, search); a call starts
-     * at least {@value #SHARED_CALL_GAP_MILLIS} ms after the previous one.
+     * at least {@value #SHARED_CALL_GAP_MILLIS} ms after the previous one, so that at moderate rates it
+     * carries several partitions' batches instead of one each.
      */
-    public static final Dispatch SHARED_CALLS = new Dispatch(2_000, 0, SHARED_CALL_GAP_MILLIS_TUNED);
+    public static final Dispatch SHARED_CALLS = new Dispatch(2_000, 0, SHARED_CALL_GAP_MILLIS);
 
     public Dispatch(int maxEventsPerCall, int keyedInFlight) {
       this(maxEventsPerCall, keyedInFlight, 0);

@@ -48,7 +48,7 @@ public final class Database {
       String uri = embedded != null ? embedded.uri() : url;
       PgConnectOptions options = PgConnectOptions.fromUri(uri);
       // each connection parses and plans a statement once, not on every execution
-      options.setCachePreparedStatements(Boolean.parseBoolean(System.getProperty("fanout.tune.ps-cache", "true")));
+      options.setCachePreparedStatements(true);
       try {
         migrate(options);
       } catch (RuntimeException e) {

@@ -110,8 +110,6 @@ final class LuceneIndex {
         "fanout-lucene-sync"), CACHED_SEGMENT_MB, CACHED_TOTAL_MB);
     TieredMergePolicy merges = new TieredMergePolicy();
     merges.setNoCFSRatio(1.0); // merged segments in compound files too: 3 files to sync each, not about 13
-    merges.setSegmentsPerTier(Double.parseDouble(System.getProperty("fanout.tune.segs-per-tier", "10")));
-    merges.setFloorSegmentMB(Double.parseDouble(System.getProperty("fanout.tune.floor-mb", "2")));
     writer = new IndexWriter(store, new IndexWriterConfig(analyzer)
         .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
         .setMergePolicy(merges));
