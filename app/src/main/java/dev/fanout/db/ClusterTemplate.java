@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.jar.JarEntry;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
@@ -161,7 +162,9 @@ final class ClusterTemplate {
     if (migrations == null) {
       throw new IOException("cannot read the bundled migrations");
     }
-    migrations.forEach((script, checksum) -> crc.update((script + "=" + checksum + ";").getBytes(StandardCharsets.UTF_8)));
+    // in the scripts' order: the map's own iteration order may differ from one process to the next
+    new TreeMap<>(migrations).forEach((script, checksum) ->
+        crc.update((script + "=" + checksum + ";").getBytes(StandardCharsets.UTF_8)));
     ClassLoader loader = EmbeddedPostgres.class.getClassLoader();
     for (String name : BINARIES) {
       URL url = loader.getResource(name);

@@ -3,6 +3,7 @@ package dev.fanout.db;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.app.RunningApp;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,6 +11,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,19 @@ class ClusterTemplateTest {
   @AfterAll
   static void clean() throws Exception {
     RunningApp.deleteRecursively(dir);
+  }
+
+  @Test
+  void everyProcessOfOneBuildNamesTheSameTemplate() throws Exception {
+    // a key that differed between processes (a map's per-process iteration order) made every start a template
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    for (int i = 0; i < 3; i++) {
+      Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+          PrintClusterTemplateKey.class.getName()).redirectErrorStream(false).start();
+      String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(printed).as("the key another process computes").isEqualTo(ClusterTemplate.key());
+    }
   }
 
   @Test
