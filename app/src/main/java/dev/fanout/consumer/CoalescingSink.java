@@ -1,5 +1,6 @@
 package dev.fanout.consumer;
 
+import dev.fanout.core.StartGap;
 import dev.fanout.events.BlogEvent;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -47,11 +48,7 @@ final class CoalescingSink implements GroupSink {
   // guarded by this
   private final List<Waiting> queue = new ArrayList<>();
   private boolean running;
-  private final Vertx vertx;
-  private final long minGapNanos;
-  // guarded by this
-  private long lastStartNanos;
-  private boolean timerSet;
+  private final StartGap gap;
 
   CoalescingSink(GroupSink sink, int maxEvents) {
     this(sink, maxEvents, null, 0);
@@ -59,14 +56,9 @@ final class CoalescingSink implements GroupSink {
 
   /** @param minGapMillis the least time between the starts of two calls (0: none); its timers run on {@code vertx} */
   CoalescingSink(GroupSink sink, int maxEvents, Vertx vertx, long minGapMillis) {
-    if (minGapMillis < 0) {
-      throw new IllegalArgumentException("the least gap between calls must be at least 0, was " + minGapMillis);
-    }
     this.sink = sink;
     this.maxEvents = maxEvents;
-    this.vertx = minGapMillis == 0 ? null : vertx;
-    this.minGapNanos = TimeUnit.MILLISECONDS.toNanos(minGapMillis);
-    this.lastStartNanos = System.nanoTime() - minGapNanos;
+    this.gap = StartGap.of(vertx, TimeUnit.MILLISECONDS.toMicros(minGapMillis));
   }
 
   @Override
@@ -85,21 +77,8 @@ final class CoalescingSink implements GroupSink {
       if (running || queue.isEmpty()) {
         return;
       }
-      if (vertx != null) {
-        long wait = lastStartNanos + minGapNanos - System.nanoTime();
-        if (wait > 0) {
-          if (!timerSet) {
-            timerSet = true;
-            vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)), id -> {
-              synchronized (this) {
-                timerSet = false;
-              }
-              next();
-            });
-          }
-          return;
-        }
-        lastStartNanos = System.nanoTime();
+      if (!gap.tryStart(this::next)) {
+        return;
       }
       running = true;
       int size = 0;

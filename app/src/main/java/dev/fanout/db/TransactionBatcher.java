@@ -1,6 +1,7 @@
 package dev.fanout.db;
 
 import dev.fanout.core.Refusal;
+import dev.fanout.core.StartGap;
 import dev.fanout.tracing.Tracing;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -18,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -84,11 +84,7 @@ public final class TransactionBatcher {
   // accessed on the owning context only
   private final ArrayDeque<Unit<?>> queue = new ArrayDeque<>();
   private int running;
-  // pacing: none when vertx is null
-  private Vertx vertx;
-  private long minGapNanos;
-  private long lastStartNanos;
-  private boolean timerSet;
+  private StartGap gap = StartGap.none();
 
   public TransactionBatcher(Pool pool, int maxBatch, int maxConcurrent, int maxQueued) {
     this(pool, maxBatch, maxConcurrent, maxQueued, Tracing.off(), null);
@@ -113,12 +109,7 @@ public final class TransactionBatcher {
    * @return this batcher
    */
   public TransactionBatcher paced(Vertx vertx, long minGapMicros) {
-    if (minGapMicros < 0) {
-      throw new IllegalArgumentException("the least gap between transactions must be at least 0, was " + minGapMicros);
-    }
-    this.vertx = minGapMicros == 0 ? null : vertx;
-    this.minGapNanos = TimeUnit.MICROSECONDS.toNanos(minGapMicros);
-    this.lastStartNanos = System.nanoTime() - minGapNanos;
+    this.gap = StartGap.of(vertx, minGapMicros);
     return this;
   }
 
@@ -147,20 +138,11 @@ public final class TransactionBatcher {
 
   private void startBatches() {
     while (running < maxConcurrent && !queue.isEmpty()) {
-      if (vertx != null && queue.size() < maxBatch) {
-        long wait = lastStartNanos + minGapNanos - System.nanoTime();
-        if (wait > 0) {
-          if (!timerSet) {
-            timerSet = true;
-            vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)), id -> {
-              timerSet = false;
-              startBatches();
-            });
-          }
-          return;
-        }
+      if (queue.size() >= maxBatch) {
+        gap.started();
+      } else if (!gap.tryStart(this::startBatches)) {
+        return;
       }
-      lastStartNanos = System.nanoTime();
       List<Unit<?>> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
       while (batch.size() < maxBatch && !queue.isEmpty()) {
         batch.add(queue.poll());

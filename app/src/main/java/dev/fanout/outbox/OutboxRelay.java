@@ -1,5 +1,6 @@
 package dev.fanout.outbox;
 
+import dev.fanout.core.StartGap;
 import dev.fanout.events.BlogEvent;
 import dev.fanout.stream.EventStream;
 import dev.fanout.stream.RecordPosition;
@@ -111,10 +112,9 @@ public final class OutboxRelay extends VerticleBase {
   private boolean pruning;
   private long lastPrune;
   private long lastHeal;
-  // pacing of the rounds (see pacedRounds)
-  private long minRoundGapNanos;
-  private long lastRoundNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
-  private boolean roundTimerSet;
+  // pacing of the rounds (see pacedRounds); the gap is made at start, with the verticle's Vert.x
+  private long minRoundGapMillis;
+  private StartGap roundGap = StartGap.none();
 
   /**
    * @param replayUnprocessed whether the stream forgets on restart, so unprocessed events must be re-sent
@@ -176,12 +176,13 @@ public final class OutboxRelay extends VerticleBase {
     if (minGapMillis < 0) {
       throw new IllegalArgumentException("the least gap between relay rounds must be at least 0, was " + minGapMillis);
     }
-    this.minRoundGapNanos = TimeUnit.MILLISECONDS.toNanos(minGapMillis);
+    this.minRoundGapMillis = minGapMillis;
     return this;
   }
 
   @Override
   public Future<?> start() {
+    roundGap = StartGap.of(vertx, TimeUnit.MILLISECONDS.toMicros(minRoundGapMillis));
     subscriber = PgSubscriber.subscriber(vertx, connectOptions)
         .reconnectPolicy(attempt -> 1000L);
     subscriber.channel(Outbox.CHANNEL).handler(payload -> wake());
@@ -210,18 +211,9 @@ public final class OutboxRelay extends VerticleBase {
       wokenWhileRunning = true;
       return;
     }
-    long wait = lastRoundNanos + minRoundGapNanos - System.nanoTime();
-    if (wait > 0) {
-      if (!roundTimerSet) {
-        roundTimerSet = true;
-        vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)), id -> {
-          roundTimerSet = false;
-          wake();
-        });
-      }
+    if (!roundGap.tryStart(this::wake)) {
       return;
     }
-    lastRoundNanos = System.nanoTime();
     running = true;
     becomeLeader()
         .compose(isLeader -> isLeader ? relayAll().compose(v -> healGaps()) : Future.succeededFuture())
