@@ -134,7 +134,8 @@ public final class Logs {
     return appender;
   }
 
-  private static LayoutWrappingEncoder<ILoggingEvent> encoder(LoggerContext context, String pattern) {
+  /** A started encoder of {@code pattern} through the redacting layout (every appender of the app uses one). */
+  static LayoutWrappingEncoder<ILoggingEvent> encoder(LoggerContext context, String pattern) {
     RedactingLayout layout = new RedactingLayout();
     layout.setContext(context);
     layout.setPattern(pattern);

@@ -34,14 +34,7 @@ public final class StartupLogging extends ContextAwareBase implements Configurat
         || StartupLogging.class.getClassLoader().getResource("logback-test.xml") != null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
-    RedactingLayout layout = new RedactingLayout();
-    layout.setContext(context);
-    layout.setPattern(PATTERN);
-    layout.start();
-    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-    encoder.setContext(context);
-    encoder.setLayout(layout);
-    encoder.start();
+    LayoutWrappingEncoder<ILoggingEvent> encoder = Logs.encoder(context, PATTERN);
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(context);
     console.setName("console");
